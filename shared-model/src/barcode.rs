@@ -42,9 +42,15 @@ impl Barcode {
         let (body, check) = t.split_at(t.len() - 1);
         let expected = check_digit(body);
         if check.as_bytes()[0] - b'0' != expected {
-            return Err(ModelError::BadCheckDigit { code: s.to_owned(), expected });
+            return Err(ModelError::BadCheckDigit {
+                code: s.to_owned(),
+                expected,
+            });
         }
-        Ok(Barcode { digits: t.to_owned(), symbology })
+        Ok(Barcode {
+            digits: t.to_owned(),
+            symbology,
+        })
     }
 
     /// Builds a valid barcode from its digits without the check digit (7, 11 or 12 digits).
@@ -112,21 +118,42 @@ mod tests {
     #[test]
     fn accepts_real_codes() {
         // Real products' codes from their packaging.
-        assert_eq!(Barcode::parse("4006381333931").map(|b| b.symbology()), Ok(Symbology::Ean13));
-        assert_eq!(Barcode::parse("96385074").map(|b| b.symbology()), Ok(Symbology::Ean8));
-        assert_eq!(Barcode::parse("036000291452").map(|b| b.symbology()), Ok(Symbology::UpcA));
-        assert_eq!(Barcode::parse(" 4006381333931 ").map(|b| b.to_string()), Ok("4006381333931".into()));
+        assert_eq!(
+            Barcode::parse("4006381333931").map(|b| b.symbology()),
+            Ok(Symbology::Ean13)
+        );
+        assert_eq!(
+            Barcode::parse("96385074").map(|b| b.symbology()),
+            Ok(Symbology::Ean8)
+        );
+        assert_eq!(
+            Barcode::parse("036000291452").map(|b| b.symbology()),
+            Ok(Symbology::UpcA)
+        );
+        assert_eq!(
+            Barcode::parse(" 4006381333931 ").map(|b| b.to_string()),
+            Ok("4006381333931".into())
+        );
     }
 
     #[test]
     fn refuses_bad_check_digits_and_shapes() {
         assert_eq!(
             Barcode::parse("4006381333932"),
-            Err(ModelError::BadCheckDigit { code: "4006381333932".into(), expected: 1 })
+            Err(ModelError::BadCheckDigit {
+                code: "4006381333932".into(),
+                expected: 1
+            })
         );
         assert!(Barcode::parse("96385075").is_err());
         assert!(Barcode::parse("036000291453").is_err());
-        for junk in ["", "12345", "40063813339311", "40063813339a1", "-4006381333931"] {
+        for junk in [
+            "",
+            "12345",
+            "40063813339311",
+            "40063813339a1",
+            "-4006381333931",
+        ] {
             assert!(Barcode::parse(junk).is_err(), "{junk:?}");
         }
     }
@@ -140,7 +167,13 @@ mod tests {
 
     #[test]
     fn computes_check_digits() {
-        assert_eq!(Barcode::with_check_digit("400638133393").map(|b| b.to_string()), Ok("4006381333931".into()));
-        assert_eq!(Barcode::with_check_digit("9638507").map(|b| b.to_string()), Ok("96385074".into()));
+        assert_eq!(
+            Barcode::with_check_digit("400638133393").map(|b| b.to_string()),
+            Ok("4006381333931".into())
+        );
+        assert_eq!(
+            Barcode::with_check_digit("9638507").map(|b| b.to_string()),
+            Ok("96385074".into())
+        );
     }
 }

@@ -74,13 +74,20 @@ where
     let mut prev = GENESIS_HASH.to_owned();
     for (link, recomputed) in receipts {
         if link.receipt_no != expected_no {
-            breaks.push(ChainBreak::Gap { expected: expected_no, found: link.receipt_no });
+            breaks.push(ChainBreak::Gap {
+                expected: expected_no,
+                found: link.receipt_no,
+            });
         }
         if link.prev_hash != prev {
-            breaks.push(ChainBreak::BrokenLink { receipt_no: link.receipt_no });
+            breaks.push(ChainBreak::BrokenLink {
+                receipt_no: link.receipt_no,
+            });
         }
         if link.hash != recomputed {
-            breaks.push(ChainBreak::Tampered { receipt_no: link.receipt_no });
+            breaks.push(ChainBreak::Tampered {
+                receipt_no: link.receipt_no,
+            });
         }
         expected_no = link.receipt_no + 1;
         prev = link.hash.clone();

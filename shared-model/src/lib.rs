@@ -10,6 +10,7 @@ pub mod locale;
 pub mod money;
 pub mod pricing;
 pub mod quantity;
+pub mod role;
 pub mod rounding;
 pub mod shift;
 pub mod tender;
@@ -20,6 +21,7 @@ pub use locale::Locale;
 pub use money::{Currency, Money};
 pub use pricing::{Discount, Percent};
 pub use quantity::{Quantity, Unit};
+pub use role::{Capability, Role};
 pub use tender::Tender;
 pub use vat::VatRate;
 
@@ -59,6 +61,9 @@ pub enum ModelError {
     /// A VAT rate we do not know.
     #[error("unknown VAT rate {0:?} (use 20, 10, 0 or none)")]
     UnknownVatRate(String),
+    /// A role we do not know.
+    #[error("unknown role {0:?}")]
+    UnknownRole(String),
     /// A tender we do not know.
     #[error("unknown payment method {0:?} (use cash or card)")]
     UnknownTender(String),
@@ -81,7 +86,9 @@ pub enum ModelError {
     #[error("the sale is already paid in full")]
     AlreadyPaid,
     /// A non-cash tender over the amount due.
-    #[error("a non-cash payment cannot exceed the amount due ({remaining}); only cash gives change")]
+    #[error(
+        "a non-cash payment cannot exceed the amount due ({remaining}); only cash gives change"
+    )]
     NonCashOverpay { remaining: Money },
     /// Paid less than the total.
     #[error("payment is short by {due}")]

@@ -122,14 +122,20 @@ impl Money {
     /// `self + other`, refusing overflow and mixed currencies.
     pub fn checked_add(self, other: Money) -> Result<Money, ModelError> {
         self.same_currency(&other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(ModelError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(ModelError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 
     /// `self - other`, refusing overflow and mixed currencies.
     pub fn checked_sub(self, other: Money) -> Result<Money, ModelError> {
         self.same_currency(&other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or(ModelError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(ModelError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 
@@ -176,7 +182,11 @@ impl Money {
             return Err(ModelError::TooManyDecimals(s.to_owned(), digits as u32));
         }
         let whole: i64 = int_part.parse().map_err(|_| bad())?;
-        let mut frac: i64 = if frac_part.is_empty() { 0 } else { frac_part.parse().map_err(|_| bad())? };
+        let mut frac: i64 = if frac_part.is_empty() {
+            0
+        } else {
+            frac_part.parse().map_err(|_| bad())?
+        };
         frac *= 10i64.pow((digits - frac_part.len()) as u32);
         let minor = whole
             .checked_mul(currency.scale())
@@ -207,7 +217,11 @@ impl Money {
             Locale::En => (',', '.'),
         };
         let whole = group_thousands(abs / scale, group_sep);
-        let frac = format!("{:0width$}", abs % scale, width = self.currency.minor_digits() as usize);
+        let frac = format!(
+            "{:0width$}",
+            abs % scale,
+            width = self.currency.minor_digits() as usize
+        );
         let sign = if self.minor < 0 { "-" } else { "" };
         let symbol = self.currency.symbol();
         match locale {
@@ -227,7 +241,7 @@ fn group_thousands(n: u64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -263,7 +277,10 @@ mod tests {
         for junk in ["", "abc", "1.2.3", ".5", "1e3", "--1", "+1"] {
             assert!(p(junk).is_err(), "{junk:?} must be refused");
         }
-        assert_eq!(p("99999999999999999999"), Err(ModelError::InvalidAmount("99999999999999999999".into())));
+        assert_eq!(
+            p("99999999999999999999"),
+            Err(ModelError::InvalidAmount("99999999999999999999".into()))
+        );
     }
 
     #[test]
@@ -271,7 +288,10 @@ mod tests {
         let max = Money::rub(i64::MAX);
         assert_eq!(max.checked_add(Money::rub(1)), Err(ModelError::Overflow));
         let usd = Money::new(1, Currency::USD);
-        assert!(matches!(Money::rub(1).checked_add(usd), Err(ModelError::CurrencyMismatch(..))));
+        assert!(matches!(
+            Money::rub(1).checked_add(usd),
+            Err(ModelError::CurrencyMismatch(..))
+        ));
         assert_eq!(Money::rub(250).checked_mul(3).map(|m| m.minor), Ok(750));
     }
 

@@ -48,7 +48,8 @@ impl Percent {
     /// Parses `5`, `12.5`, `12,5%` (at most two decimals, 0–100).
     pub fn parse(s: &str) -> Result<Self, ModelError> {
         let t = s.trim().trim_end_matches('%');
-        let m = Money::parse(t, Currency::RUB).map_err(|_| ModelError::InvalidPercent(s.to_owned()))?;
+        let m =
+            Money::parse(t, Currency::RUB).map_err(|_| ModelError::InvalidPercent(s.to_owned()))?;
         if m.minor < 0 || m.minor > 10_000 {
             return Err(ModelError::InvalidPercent(s.to_owned()));
         }
@@ -63,7 +64,7 @@ impl Percent {
 
 impl std::fmt::Display for Percent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 % 100 == 0 {
+        if self.0.is_multiple_of(100) {
             write!(f, "{}%", self.0 / 100)
         } else {
             write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
@@ -270,7 +271,10 @@ pub fn price_cart(
 pub fn check_manual_discount_limit(cart: &PricedCart, limit: Percent) -> Result<(), ModelError> {
     for (i, l) in cart.lines.iter().enumerate() {
         if l.line_discount.minor > limit.of(l.gross.minor) {
-            return Err(ModelError::DiscountOverLimit { line: Some(i), limit });
+            return Err(ModelError::DiscountOverLimit {
+                line: Some(i),
+                limit,
+            });
         }
     }
     if cart.manual_discount.minor > limit.of(cart.gross.minor) {
@@ -284,7 +288,12 @@ pub fn check_manual_discount_limit(cart: &PricedCart, limit: Percent) -> Result<
 ///
 /// Computed as the difference of cumulative proportional shares, so partial
 /// returns of a whole line always add up to exactly what was paid for it.
-pub fn return_share(amount: i64, qty_sold: Quantity, returned_before: Quantity, qty_now: Quantity) -> i64 {
+pub fn return_share(
+    amount: i64,
+    qty_sold: Quantity,
+    returned_before: Quantity,
+    qty_now: Quantity,
+) -> i64 {
     let sold = qty_sold.milli().max(1) as i128;
     let at = |q: i64| div_round_half_up(amount as i128 * q as i128, sold) as i64;
     at(returned_before.milli() + qty_now.milli()) - at(returned_before.milli())

@@ -77,7 +77,9 @@ impl Quantity {
 
     /// From whole units.
     pub fn whole(n: i64) -> Result<Self, ModelError> {
-        n.checked_mul(QTY_SCALE).map(Quantity).ok_or(ModelError::Overflow)
+        n.checked_mul(QTY_SCALE)
+            .map(Quantity)
+            .ok_or(ModelError::Overflow)
     }
 
     /// Thousandths.
@@ -97,12 +99,18 @@ impl Quantity {
 
     /// `self + other`, refusing overflow.
     pub fn checked_add(self, other: Quantity) -> Result<Quantity, ModelError> {
-        self.0.checked_add(other.0).map(Quantity).ok_or(ModelError::Overflow)
+        self.0
+            .checked_add(other.0)
+            .map(Quantity)
+            .ok_or(ModelError::Overflow)
     }
 
     /// `self - other`, refusing overflow.
     pub fn checked_sub(self, other: Quantity) -> Result<Quantity, ModelError> {
-        self.0.checked_sub(other.0).map(Quantity).ok_or(ModelError::Overflow)
+        self.0
+            .checked_sub(other.0)
+            .map(Quantity)
+            .ok_or(ModelError::Overflow)
     }
 
     /// Parses a decimal with at most three fractional digits (`2`, `2.5`, `0,125`).
@@ -122,7 +130,11 @@ impl Quantity {
             return Err(ModelError::TooManyDecimals(s.to_owned(), 3));
         }
         let whole: i64 = int_part.parse().map_err(|_| bad())?;
-        let frac: i64 = if frac_part.is_empty() { 0 } else { frac_part.parse().map_err(|_| bad())? };
+        let frac: i64 = if frac_part.is_empty() {
+            0
+        } else {
+            frac_part.parse().map_err(|_| bad())?
+        };
         let frac = frac * 10i64.pow(3 - frac_part.len() as u32);
         let milli = whole
             .checked_mul(QTY_SCALE)
@@ -184,7 +196,10 @@ mod tests {
         assert_eq!(Quantity::parse("2.5"), Ok(Quantity(2500)));
         assert_eq!(Quantity::parse("0,125"), Ok(Quantity(125)));
         assert_eq!(Quantity::parse("3"), Ok(Quantity(3000)));
-        assert!(matches!(Quantity::parse("1.2345"), Err(ModelError::TooManyDecimals(..))));
+        assert!(matches!(
+            Quantity::parse("1.2345"),
+            Err(ModelError::TooManyDecimals(..))
+        ));
         assert!(Quantity::parse("abc").is_err());
         assert!(Quantity::parse("").is_err());
     }
@@ -197,7 +212,10 @@ mod tests {
             Quantity::parse_for_sale("1.5", Unit::Piece),
             Err(ModelError::FractionalPieces(_))
         ));
-        assert_eq!(Quantity::parse_for_sale("2.5", Unit::Ml), Ok(Quantity(2500)));
+        assert_eq!(
+            Quantity::parse_for_sale("2.5", Unit::Ml),
+            Ok(Quantity(2500))
+        );
     }
 
     #[test]

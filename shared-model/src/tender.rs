@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Money, ModelError};
+use crate::{ModelError, Money};
 
 /// How a customer pays or is refunded. Gift certificates join in their issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,7 +37,12 @@ impl Tender {
 ///
 /// Only cash may exceed what is due (the excess becomes change); a card is charged
 /// at most the remaining amount, because it cannot give change.
-pub fn accept_tender(due: Money, paid_so_far: Money, tender: Tender, amount: Money) -> Result<Money, ModelError> {
+pub fn accept_tender(
+    due: Money,
+    paid_so_far: Money,
+    tender: Tender,
+    amount: Money,
+) -> Result<Money, ModelError> {
     if amount.minor <= 0 {
         return Err(ModelError::NonPositiveAmount);
     }
@@ -56,10 +61,14 @@ pub fn accept_tender(due: Money, paid_so_far: Money, tender: Tender, amount: Mon
 pub fn change_due(total: Money, paid: Money, cash_paid: Money) -> Result<Money, ModelError> {
     let change = paid.checked_sub(total)?;
     if change.is_negative() {
-        return Err(ModelError::Underpaid { due: Money::new(-change.minor, change.currency) });
+        return Err(ModelError::Underpaid {
+            due: Money::new(-change.minor, change.currency),
+        });
     }
     if change.minor > cash_paid.minor {
-        return Err(ModelError::NonCashOverpay { remaining: Money::zero(total.currency) });
+        return Err(ModelError::NonCashOverpay {
+            remaining: Money::zero(total.currency),
+        });
     }
     Ok(change)
 }
@@ -95,21 +104,36 @@ mod tests {
     #[test]
     fn cash_may_overpay_cards_may_not() {
         let r = Money::rub;
-        assert_eq!(accept_tender(r(1000), r(0), Tender::Cash, r(5000)), Ok(r(5000)));
+        assert_eq!(
+            accept_tender(r(1000), r(0), Tender::Cash, r(5000)),
+            Ok(r(5000))
+        );
         assert_eq!(
             accept_tender(r(1000), r(0), Tender::Card, r(1001)),
             Err(ModelError::NonCashOverpay { remaining: r(1000) })
         );
-        assert_eq!(accept_tender(r(1000), r(400), Tender::Card, r(600)), Ok(r(1000)));
-        assert_eq!(accept_tender(r(1000), r(1000), Tender::Cash, r(1)), Err(ModelError::AlreadyPaid));
-        assert_eq!(accept_tender(r(1000), r(0), Tender::Cash, r(0)), Err(ModelError::NonPositiveAmount));
+        assert_eq!(
+            accept_tender(r(1000), r(400), Tender::Card, r(600)),
+            Ok(r(1000))
+        );
+        assert_eq!(
+            accept_tender(r(1000), r(1000), Tender::Cash, r(1)),
+            Err(ModelError::AlreadyPaid)
+        );
+        assert_eq!(
+            accept_tender(r(1000), r(0), Tender::Cash, r(0)),
+            Err(ModelError::NonPositiveAmount)
+        );
     }
 
     #[test]
     fn change_is_only_ever_cash() {
         let r = Money::rub;
         assert_eq!(change_due(r(1000), r(5000), r(5000)), Ok(r(4000)));
-        assert_eq!(change_due(r(1000), r(900), r(900)), Err(ModelError::Underpaid { due: r(100) }));
+        assert_eq!(
+            change_due(r(1000), r(900), r(900)),
+            Err(ModelError::Underpaid { due: r(100) })
+        );
         assert_eq!(change_due(r(1000), r(1000), r(0)), Ok(r(0)));
         assert!(change_due(r(1000), r(1500), r(200)).is_err());
     }
@@ -118,6 +142,9 @@ mod tests {
     fn refunds_go_back_to_cards_first() {
         let paid = [(Tender::Cash, 300), (Tender::Card, 700)];
         assert_eq!(refund_to_original(500, &paid), vec![(Tender::Card, 500)]);
-        assert_eq!(refund_to_original(900, &paid), vec![(Tender::Card, 700), (Tender::Cash, 200)]);
+        assert_eq!(
+            refund_to_original(900, &paid),
+            vec![(Tender::Card, 700), (Tender::Cash, 200)]
+        );
     }
 }

@@ -20,7 +20,12 @@ pub enum VatRate {
 
 impl VatRate {
     /// All rates, in the order receipts list them.
-    pub const ALL: [VatRate; 4] = [VatRate::Vat20, VatRate::Vat10, VatRate::Vat0, VatRate::NoVat];
+    pub const ALL: [VatRate; 4] = [
+        VatRate::Vat20,
+        VatRate::Vat10,
+        VatRate::Vat0,
+        VatRate::NoVat,
+    ];
 
     /// Parses `20`, `20%`, `vat20`, `10`, `0`, `none`/`no_vat`/`без ндс`.
     pub fn parse(s: &str) -> Result<Self, ModelError> {
@@ -67,7 +72,9 @@ impl VatRate {
     pub fn extract(&self, inclusive_minor: i64) -> i64 {
         match self.percent() {
             None | Some(0) => 0,
-            Some(p) => div_round_half_up(inclusive_minor as i128 * p as i128, 100 + p as i128) as i64,
+            Some(p) => {
+                div_round_half_up(inclusive_minor as i128 * p as i128, 100 + p as i128) as i64
+            }
         }
     }
 

@@ -2,24 +2,43 @@ use super::*;
 use proptest::prelude::*;
 
 fn line(price: i64, qty_milli: i64, vat: VatRate, discount: Option<Discount>) -> LineInput {
-    LineInput { unit_price: Money::rub(price), qty: Quantity::from_milli(qty_milli), vat, discount }
+    LineInput {
+        unit_price: Money::rub(price),
+        qty: Quantity::from_milli(qty_milli),
+        vat,
+        discount,
+    }
 }
 
 #[test]
 fn line_amount_rounds_half_up() {
     // 12.34 ₽/ml × 2.5 ml = 30.85
-    assert_eq!(line_amount(Money::rub(1234), Quantity::from_milli(2500)).map(|m| m.minor), Ok(3085));
+    assert_eq!(
+        line_amount(Money::rub(1234), Quantity::from_milli(2500)).map(|m| m.minor),
+        Ok(3085)
+    );
     // 0.33 × 1.5 = 0.495 → 0.50
-    assert_eq!(line_amount(Money::rub(33), Quantity::from_milli(1500)).map(|m| m.minor), Ok(50));
+    assert_eq!(
+        line_amount(Money::rub(33), Quantity::from_milli(1500)).map(|m| m.minor),
+        Ok(50)
+    );
     // 0.33 × 1.499 = 0.49467 → 0.49
-    assert_eq!(line_amount(Money::rub(33), Quantity::from_milli(1499)).map(|m| m.minor), Ok(49));
+    assert_eq!(
+        line_amount(Money::rub(33), Quantity::from_milli(1499)).map(|m| m.minor),
+        Ok(49)
+    );
 }
 
 #[test]
 fn prices_a_mixed_cart_exactly() {
     let lines = [
         line(450_000, 1000, VatRate::Vat20, None),
-        line(1_250, 12_500, VatRate::Vat20, Some(Discount::Percent(Percent::from_bp(1000).unwrap()))),
+        line(
+            1_250,
+            12_500,
+            VatRate::Vat20,
+            Some(Discount::Percent(Percent::from_bp(1000).unwrap())),
+        ),
         line(9_999, 3000, VatRate::Vat10, None),
         line(50_000, 1000, VatRate::NoVat, None),
     ];
@@ -27,16 +46,35 @@ fn prices_a_mixed_cart_exactly() {
     let c = price_cart(Currency::RUB, &lines, &[], sale).unwrap();
     assert_eq!(c.gross.minor, 450_000 + 15_625 + 29_997 + 50_000);
     assert_eq!(c.lines[1].line_discount.minor, 1_563);
-    assert_eq!(c.lines.iter().map(|l| l.sale_discount.minor).sum::<i64>(), 1_001);
+    assert_eq!(
+        c.lines.iter().map(|l| l.sale_discount.minor).sum::<i64>(),
+        1_001
+    );
     assert_eq!(c.total.minor, c.gross.minor - 1_563 - 1_001);
     assert_eq!(c.vat.len(), 3);
-    assert_eq!(c.vat.iter().map(|v| v.base.minor).sum::<i64>(), c.total.minor);
-    assert_eq!(c.vat.iter().find(|v| v.rate == VatRate::NoVat).unwrap().vat.minor, 0);
+    assert_eq!(
+        c.vat.iter().map(|v| v.base.minor).sum::<i64>(),
+        c.total.minor
+    );
+    assert_eq!(
+        c.vat
+            .iter()
+            .find(|v| v.rate == VatRate::NoVat)
+            .unwrap()
+            .vat
+            .minor,
+        0
+    );
 }
 
 #[test]
 fn promotions_are_capped_at_what_is_left() {
-    let lines = [line(1_000, 1000, VatRate::Vat20, Some(Discount::Amount(Money::rub(900))))];
+    let lines = [line(
+        1_000,
+        1000,
+        VatRate::Vat20,
+        Some(Discount::Amount(Money::rub(900))),
+    )];
     let promo = AppliedPromotion {
         promotion_id: Uuid::nil(),
         name: "-50%".into(),
@@ -46,21 +84,41 @@ fn promotions_are_capped_at_what_is_left() {
     assert_eq!(c.lines[0].promo_discount.minor, 100);
     assert_eq!(c.total.minor, 0);
     assert_eq!(c.promotions, vec![(promo, Money::rub(100))]);
-    let bad = AppliedPromotion { line_discounts: vec![(3, 1)], ..c.promotions[0].0.clone() };
-    assert_eq!(price_cart(Currency::RUB, &lines, &[bad], None), Err(ModelError::NoSuchLine(3)));
+    let bad = AppliedPromotion {
+        line_discounts: vec![(3, 1)],
+        ..c.promotions[0].0.clone()
+    };
+    assert_eq!(
+        price_cart(Currency::RUB, &lines, &[bad], None),
+        Err(ModelError::NoSuchLine(3))
+    );
 }
 
 #[test]
 fn role_limit_applies_per_line_and_in_total() {
     let ten = Percent::from_bp(1000).unwrap();
-    let lines = [line(10_000, 1000, VatRate::Vat20, Some(Discount::Percent(ten)))];
+    let lines = [line(
+        10_000,
+        1000,
+        VatRate::Vat20,
+        Some(Discount::Percent(ten)),
+    )];
     let c = price_cart(Currency::RUB, &lines, &[], None).unwrap();
     assert_eq!(check_manual_discount_limit(&c, ten), Ok(()));
     assert!(check_manual_discount_limit(&c, Percent::from_bp(999).unwrap()).is_err());
-    let c = price_cart(Currency::RUB, &lines, &[], Some(Discount::Amount(Money::rub(1)))).unwrap();
+    let c = price_cart(
+        Currency::RUB,
+        &lines,
+        &[],
+        Some(Discount::Amount(Money::rub(1))),
+    )
+    .unwrap();
     assert_eq!(
         check_manual_discount_limit(&c, ten),
-        Err(ModelError::DiscountOverLimit { line: None, limit: ten })
+        Err(ModelError::DiscountOverLimit {
+            line: None,
+            limit: ten
+        })
     );
 }
 

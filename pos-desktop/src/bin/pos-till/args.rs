@@ -1,0 +1,224 @@
+//! Command-line grammar of `pos-till`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The Al Aroma till from the command line: every till operation, scriptable.
+#[derive(Debug, Parser)]
+#[command(name = "pos-till", version, about)]
+pub struct Cli {
+    /// Directory holding the till database (default: $ALAROMA_DATA_DIR or ~/.local/share/alaroma-till).
+    #[arg(long, global = true, env = "ALAROMA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print results as JSON for machines.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new till database.
+    Init {
+        /// Load the demo catalog, demo cashiers and stock, and log in the demo cashier.
+        #[arg(long)]
+        demo: bool,
+        /// Store name printed on receipts.
+        #[arg(long, default_value = "Al Aroma")]
+        store: String,
+        /// Receipt language: ru or en.
+        #[arg(long, default_value = "ru")]
+        lang: String,
+    },
+    /// Log in with a PIN (read from standard input when --pin is not given).
+    Login {
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// Log out.
+    Logout,
+    /// Show the logged-in cashier, shift, sale in progress and events waiting to sync.
+    Status,
+    /// Catalog lookup and import.
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    /// Open or close the shift.
+    #[command(subcommand)]
+    Shift(ShiftCmd),
+    /// Put cash into or take cash out of the drawer.
+    #[command(subcommand)]
+    Cash(CashCmd),
+    /// The sale in progress.
+    #[command(subcommand)]
+    Sale(SaleCmd),
+    /// Return goods against a sale receipt.
+    Return(ReturnArgs),
+    /// Print (again) a receipt by number.
+    Receipt {
+        receipt_no: u64,
+        /// Also write ESC/POS printer bytes (CP866) to this file or device.
+        #[arg(long)]
+        escpos: Option<PathBuf>,
+    },
+    /// Shift reports.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Stock on this till.
+    #[command(subcommand)]
+    Stock(StockCmd),
+    /// Events waiting to be sent to head office.
+    Outbox,
+    /// Check integrity, whole sales, gapless numbers and the receipt hash chain.
+    Verify,
+    /// Interactive mode: type the same commands without `pos-till`.
+    Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCmd {
+    /// Search by name words, SKU prefix or barcode.
+    Search {
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Show one product by barcode or SKU.
+    Show { code: String },
+    /// Import products from CSV: sku,name,barcodes,price,vat,unit,category.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShiftCmd {
+    /// Open a shift with the cash float in the drawer.
+    Open {
+        #[arg(long)]
+        float: String,
+    },
+    /// Close the shift with the counted cash; prints the Z report.
+    Close {
+        #[arg(long)]
+        counted: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CashCmd {
+    /// Cash into the drawer.
+    In {
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Cash out of the drawer.
+    Out {
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SaleCmd {
+    /// Add goods by barcode or SKU.
+    Add {
+        code: String,
+        /// Quantity (up to 3 decimals for goods sold by ml or gram).
+        #[arg(long)]
+        qty: Option<String>,
+    },
+    /// Show the sale in progress.
+    Show,
+    /// Change a line's quantity.
+    Qty { line: usize, qty: String },
+    /// Remove a line.
+    Remove { line: usize },
+    /// Discount a line (--line) or the whole sale, by percent or amount; --clear removes it.
+    Discount(DiscountArgs),
+    /// Take a payment.
+    Pay {
+        tender: String,
+        amount: String,
+        /// Approval code from the card terminal (required for card).
+        #[arg(long)]
+        approval: Option<String>,
+    },
+    /// Remove all payments taken.
+    Unpay,
+    /// Complete the paid sale and print the receipt.
+    Complete,
+    /// Park the sale to serve someone else.
+    Park {
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List parked sales.
+    Parked,
+    /// Resume a parked sale by id (or id prefix).
+    Resume { id: String },
+    /// Void the sale in progress.
+    Void {
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DiscountArgs {
+    /// Line number; without it the discount applies to the whole sale.
+    #[arg(long)]
+    pub line: Option<usize>,
+    #[arg(long, conflicts_with_all = ["amount", "clear"])]
+    pub percent: Option<String>,
+    #[arg(long, conflicts_with = "clear")]
+    pub amount: Option<String>,
+    #[arg(long)]
+    pub clear: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Refund {
+    /// Cash from the drawer.
+    Cash,
+    /// Back to the original tenders (cards first).
+    Original,
+}
+
+#[derive(Debug, Args)]
+pub struct ReturnArgs {
+    /// Receipt number of the sale.
+    pub receipt_no: u64,
+    /// Line to return (repeatable); without any, the whole receipt.
+    #[arg(long)]
+    pub line: Vec<u32>,
+    /// Quantity for each --line, in order; without any, each line's whole remainder.
+    #[arg(long)]
+    pub qty: Vec<String>,
+    #[arg(long, value_enum)]
+    pub refund: Refund,
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The X report of the open shift.
+    X,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StockCmd {
+    /// Stock of a product.
+    Show { code: String },
+    /// Adjust stock with a reason (positive adds, negative removes).
+    Adjust {
+        code: String,
+        #[arg(long, allow_hyphen_values = true)]
+        qty: String,
+        #[arg(long)]
+        reason: String,
+    },
+}

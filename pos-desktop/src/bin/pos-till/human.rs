@@ -1,0 +1,104 @@
+//! Human-readable output of results.
+
+use pos_desktop::cart::Cart;
+use pos_desktop::catalog::ProductView;
+use shared_model::shift::ShiftReport;
+use shared_model::{Locale, Money};
+
+fn f(m: Money, l: Locale) -> String {
+    m.format(l)
+}
+
+pub fn cart(c: &Cart, l: Locale) -> String {
+    let mut out = String::new();
+    for (line, p) in c.lines.iter().zip(&c.priced.lines) {
+        out.push_str(&format!(
+            "{:>2}. {:<40} {:>8} {} × {:>12} = {:>14}",
+            line.line_no,
+            line.name,
+            line.qty.format(l),
+            line.unit.label(l),
+            f(line.unit_price, l),
+            f(p.total, l)
+        ));
+        if !p.discount().is_zero() {
+            out.push_str(&format!("  (−{})", f(p.discount(), l)));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("Total: {}", f(c.priced.total, l)));
+    if !c.priced.discount.is_zero() {
+        out.push_str(&format!("  (discount {})", f(c.priced.discount, l)));
+    }
+    if !c.payments.is_empty() {
+        out.push_str(&format!(
+            "\nPaid: {}  Due: {}  Change: {}",
+            f(c.paid, l),
+            f(c.due, l),
+            f(c.change, l)
+        ));
+    }
+    out
+}
+
+pub fn products(items: &[ProductView], l: Locale) -> String {
+    if items.is_empty() {
+        return "no products found".into();
+    }
+    items
+        .iter()
+        .map(|v| {
+            let p = &v.product;
+            format!(
+                "{:<8} {:<15} {:<48} {:>12}/{:<3} stock {}",
+                p.sku,
+                p.barcodes.first().map(String::as_str).unwrap_or("-"),
+                p.name,
+                f(p.price, l),
+                p.unit.label(l),
+                v.stock.format(l)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn report(title: &str, r: &ShiftReport, l: Locale) -> String {
+    let mut rows = vec![
+        (format!("{title}, shift {}", r.shift_no), String::new()),
+        (
+            "Sales".into(),
+            format!("{} ({} receipts)", f(r.sales, l), r.sales_count),
+        ),
+        ("  gross before discounts".into(), f(r.gross_sales, l)),
+        ("  discounts".into(), f(r.discounts, l)),
+        (
+            "Returns".into(),
+            format!("{} ({} receipts)", f(r.returns, l), r.returns_count),
+        ),
+        ("Net sales".into(), f(r.net_sales, l)),
+        ("  cash sales".into(), f(r.cash_sales, l)),
+        ("  card sales".into(), f(r.card_sales, l)),
+        ("  cash refunds".into(), f(r.cash_refunds, l)),
+        ("  card refunds".into(), f(r.card_refunds, l)),
+        ("Float".into(), f(r.float, l)),
+        ("Cash in".into(), f(r.cash_in, l)),
+        ("Cash out".into(), f(r.cash_out, l)),
+        ("Expected cash".into(), f(r.expected_cash, l)),
+    ];
+    if let (Some(c), Some(d)) = (r.counted_cash, r.difference) {
+        rows.push(("Counted cash".into(), f(c, l)));
+        rows.push(("Difference".into(), f(d, l)));
+    }
+    for v in &r.vat {
+        rows.push((
+            format!("{} on {}", v.rate.label(l), f(v.base, l)),
+            f(v.vat, l),
+        ));
+    }
+    rows.push(("Voided sales".into(), r.voids_count.to_string()));
+    rows.iter()
+        .map(|(k, v)| format!("{k:<32}{v:>20}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

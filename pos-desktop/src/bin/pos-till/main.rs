@@ -1,0 +1,444 @@
+//! `pos-till`: the till engine from the command line, for scripts, tests, demos and support.
+
+mod args;
+mod human;
+
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use args::*;
+use clap::Parser;
+use pos_desktop::returns::RefundTo;
+use pos_desktop::{InitOptions, Till, TillError};
+use serde::Serialize;
+use serde_json::json;
+use shared_model::events::CashDirection;
+use shared_model::{Discount, Locale, Money, Percent, Tender};
+
+fn default_data_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("alaroma-till")
+}
+
+/// What a command prints: a JSON value for `--json`, text for people.
+struct Out {
+    json: serde_json::Value,
+    text: String,
+}
+
+fn out<T: Serialize>(value: &T, text: impl Into<String>) -> Result<Out, TillError> {
+    Ok(Out {
+        json: serde_json::to_value(value)?,
+        text: text.into(),
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let result = match cli.command {
+        Command::Init { demo, store, lang } => init(&dir, demo, store, &lang),
+        Command::Shell => Till::open(&dir).and_then(|mut t| shell(&mut t, &dir, cli.json)),
+        cmd => Till::open(&dir).and_then(|mut t| run(&mut t, cmd)),
+    };
+    finish(result, cli.json)
+}
+
+fn finish(result: Result<Out, TillError>, json: bool) -> ExitCode {
+    match result {
+        Ok(o) => {
+            if json {
+                println!("{}", o.json);
+            } else if !o.text.is_empty() {
+                println!("{}", o.text);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"error": {"code": e.code(), "message": e.to_string()}})
+                );
+            } else {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn init(dir: &std::path::Path, demo: bool, store: String, lang: &str) -> Result<Out, TillError> {
+    let locale = Locale::parse(lang).unwrap_or_default();
+    let till = Till::init(
+        dir,
+        &InitOptions {
+            store_name: store,
+            demo,
+            locale,
+        },
+    )?;
+    let mut text = format!("Till {} created in {}", till.terminal_id(), dir.display());
+    if demo {
+        text.push_str(&format!(
+            "\nDemo catalog: {} products. Demo PINs: {}.\nLogged in as {}.",
+            till.product_count()?,
+            pos_desktop::demo::CASHIERS
+                .iter()
+                .map(|(n, r, p)| format!("{n} ({}) {p}", r.code()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            pos_desktop::demo::CASHIERS[0].0
+        ));
+    }
+    out(
+        &json!({"terminal_id": till.terminal_id(), "data_dir": dir, "demo": demo}),
+        text,
+    )
+}
+
+fn discount(a: &DiscountArgs, till: &Till) -> Result<Option<Discount>, TillError> {
+    match (&a.percent, &a.amount, a.clear) {
+        (Some(p), None, false) => Ok(Some(Discount::Percent(Percent::parse(p)?))),
+        (None, Some(m), false) => Ok(Some(Discount::Amount(Money::parse(m, till.currency())?))),
+        (None, None, true) => Ok(None),
+        _ => Err(shared_model::ModelError::InvalidPercent(
+            "give one of --percent, --amount or --clear".into(),
+        )
+        .into()),
+    }
+}
+
+fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
+    let l = till.locale();
+    let cart_out = |c: pos_desktop::cart::Cart| out(&c, human::cart(&c, l));
+    match cmd {
+        Command::Init { .. } => Err(TillError::AlreadyInitialised(
+            till.dir().display().to_string(),
+        )),
+        Command::Shell => Err(TillError::Data("already in the shell".into())),
+        Command::Login { pin } => {
+            let pin = match pin {
+                Some(p) => p,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s.trim().to_owned()
+                }
+            };
+            let s = till.login(&pin)?;
+            out(&s, format!("Logged in: {} ({})", s.name, s.role.code()))
+        }
+        Command::Logout => {
+            till.logout()?;
+            out(&json!({"logged_out": true}), "Logged out")
+        }
+        Command::Status => {
+            let session = till.session().ok();
+            let shift = till.current_shift()?;
+            let cart = till.cart()?;
+            let outbox = till.outbox_status()?;
+            let text = format!(
+                "Terminal: {}\nCashier: {}\nShift: {}\nSale in progress: {}\nEvents waiting to sync: {}",
+                till.terminal_id(),
+                session.as_ref().map_or("nobody logged in".into(), |s| format!("{} ({})", s.name, s.role.code())),
+                shift.as_ref().map_or("closed".into(), |s| format!("No. {} since {}", s.shift_no, s.opened_at)),
+                cart.as_ref().map_or("none".into(), |c| format!("{} lines, {}", c.lines.len(), c.priced.total.format(l))),
+                outbox.pending
+            );
+            out(
+                &json!({"terminal_id": till.terminal_id(), "session": session, "shift": shift, "cart": cart, "outbox": outbox}),
+                text,
+            )
+        }
+        Command::Catalog(CatalogCmd::Search { text, limit }) => {
+            let found = till.search(&text.join(" "), limit)?;
+            out(&found, human::products(&found, l))
+        }
+        Command::Catalog(CatalogCmd::Show { code }) => {
+            let p = till.find_product(&code)?;
+            let view = pos_desktop::catalog::ProductView {
+                stock: till.stock_of(p.id)?,
+                product: p,
+            };
+            out(&view, human::products(std::slice::from_ref(&view), l))
+        }
+        Command::Catalog(CatalogCmd::Import { file }) => {
+            let r = till.import_csv(std::fs::File::open(&file)?)?;
+            out(
+                &r,
+                format!("Imported: {} new, {} updated", r.created, r.updated),
+            )
+        }
+        Command::Shift(ShiftCmd::Open { float }) => {
+            let s = till.open_shift(&float)?;
+            out(
+                &s,
+                format!(
+                    "Shift {} opened with float {}",
+                    s.shift_no,
+                    s.float.format(l)
+                ),
+            )
+        }
+        Command::Shift(ShiftCmd::Close { counted }) => {
+            let z = till.close_shift(&counted)?;
+            out(&z, human::report("Z report", &z, l))
+        }
+        Command::Cash(c) => {
+            let (dir, amount, reason) = match c {
+                CashCmd::In { amount, reason } => (CashDirection::In, amount, reason),
+                CashCmd::Out { amount, reason } => (CashDirection::Out, amount, reason),
+            };
+            let m = till.cash_move(dir, &amount, &reason)?;
+            out(
+                &m,
+                format!("Cash {:?}: {}", m.direction, m.amount.format(l)).to_lowercase(),
+            )
+        }
+        Command::Sale(s) => sale(till, s, l, cart_out),
+        Command::Return(a) => {
+            let refund = match a.refund {
+                Refund::Cash => RefundTo::Cash,
+                Refund::Original => RefundTo::Original,
+            };
+            let qtys: Vec<String> = if a.qty.is_empty() {
+                Vec::new()
+            } else {
+                a.qty.clone()
+            };
+            if !qtys.is_empty() && qtys.len() != a.line.len() {
+                return Err(TillError::Data("give one --qty for each --line".into()));
+            }
+            let r = if a.line.is_empty() {
+                till.return_goods(a.receipt_no, None, refund, a.reason.as_deref())?
+            } else if qtys.is_empty() {
+                // Whole remainder of each named line.
+                let sale = till.sale_by_receipt(a.receipt_no)?;
+                let rem: Vec<(u32, String)> = a
+                    .line
+                    .iter()
+                    .map(|n| {
+                        let sold = sale
+                            .doc
+                            .lines
+                            .iter()
+                            .find(|l| l.line_no == *n)
+                            .map(|l| l.qty);
+                        (*n, sold.map(|q| q.to_string()).unwrap_or_default())
+                    })
+                    .collect();
+                let sel: Vec<(u32, &str)> = rem.iter().map(|(n, q)| (*n, q.as_str())).collect();
+                till.return_goods(a.receipt_no, Some(&sel), refund, a.reason.as_deref())?
+            } else {
+                let sel: Vec<(u32, &str)> = a
+                    .line
+                    .iter()
+                    .copied()
+                    .zip(qtys.iter().map(String::as_str))
+                    .collect();
+                till.return_goods(a.receipt_no, Some(&sel), refund, a.reason.as_deref())?
+            };
+            let text = format!(
+                "Return receipt {} — refund {}\n\n{}",
+                r.link.receipt_no,
+                r.doc.total.format(l),
+                till.return_receipt_text(&r)?
+            );
+            out(&r, text)
+        }
+        Command::Receipt { receipt_no, escpos } => {
+            let text = till.receipt_text(receipt_no)?;
+            if let Some(path) = escpos {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(path)?
+                    .write_all(&pos_desktop::receipt::escpos(&text))?;
+            }
+            out(
+                &json!({"receipt_no": receipt_no, "text": text}),
+                text.clone(),
+            )
+        }
+        Command::Report(ReportCmd::X) => {
+            let x = till.x_report()?;
+            out(&x, human::report("X report", &x, l))
+        }
+        Command::Stock(StockCmd::Show { code }) => {
+            let p = till.find_product(&code)?;
+            let q = till.stock_of(p.id)?;
+            out(
+                &json!({"sku": p.sku, "stock": q}),
+                format!("{} {}: {} {}", p.sku, p.name, q.format(l), p.unit.label(l)),
+            )
+        }
+        Command::Stock(StockCmd::Adjust { code, qty, reason }) => {
+            let m = till.adjust_stock(&code, &qty, &reason)?;
+            out(
+                &m,
+                format!("Stock of {} changed by {}", m.sku, m.qty.format(l)),
+            )
+        }
+        Command::Outbox => {
+            let s = till.outbox_status()?;
+            out(
+                &s,
+                format!(
+                    "{} events waiting to sync (last sequence number {})",
+                    s.pending, s.last_seq
+                ),
+            )
+        }
+        Command::Verify => {
+            let v = till.verify()?;
+            let text = if v.ok {
+                format!("OK: {} receipts, {} events; integrity, whole sales, gapless numbers and hash chain verified", v.receipts, v.events)
+            } else {
+                format!("PROBLEMS FOUND:\n{}", v.problems.join("\n"))
+            };
+            if v.ok {
+                out(&v, text)
+            } else {
+                Err(TillError::Corrupt(text))
+            }
+        }
+    }
+}
+
+fn sale(
+    till: &mut Till,
+    cmd: SaleCmd,
+    l: Locale,
+    cart_out: impl Fn(pos_desktop::cart::Cart) -> Result<Out, TillError>,
+) -> Result<Out, TillError> {
+    match cmd {
+        SaleCmd::Add { code, qty } => cart_out(till.add_item(&code, qty.as_deref())?),
+        SaleCmd::Show => match till.cart()? {
+            Some(c) => cart_out(c),
+            None => out(&json!(null), "No sale in progress"),
+        },
+        SaleCmd::Qty { line, qty } => cart_out(till.set_quantity(line, &qty)?),
+        SaleCmd::Remove { line } => cart_out(till.remove_line(line)?),
+        SaleCmd::Discount(a) => {
+            let d = discount(&a, till)?;
+            cart_out(match a.line {
+                Some(n) => till.discount_line(n, d)?,
+                None => till.discount_sale(d)?,
+            })
+        }
+        SaleCmd::Pay {
+            tender,
+            amount,
+            approval,
+        } => cart_out(till.pay(Tender::parse(&tender)?, &amount, approval.as_deref())?),
+        SaleCmd::Unpay => cart_out(till.unpay()?),
+        SaleCmd::Complete => {
+            let s = till.complete_sale()?;
+            let text = format!(
+                "Receipt {} — total {}, change {}\n\n{}",
+                s.link.receipt_no,
+                s.doc.total.format(l),
+                s.doc.change.format(l),
+                till.sale_receipt_text(&s)?
+            );
+            out(&s, text)
+        }
+        SaleCmd::Park { note } => {
+            let id = till.park(note.as_deref())?;
+            out(&json!({"parked": id}), format!("Parked as {id}"))
+        }
+        SaleCmd::Parked => {
+            let p = till.parked()?;
+            let text = p
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}  {}  {} lines  {}",
+                        c.id,
+                        c.parked_at,
+                        c.lines,
+                        c.note.as_deref().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out(
+                &p,
+                if text.is_empty() {
+                    "No parked sales".into()
+                } else {
+                    text
+                },
+            )
+        }
+        SaleCmd::Resume { id } => cart_out(till.resume(&id)?),
+        SaleCmd::Void { reason } => {
+            let v = till.void_sale(&reason)?;
+            out(&v, format!("Sale voided ({})", v.total.format(l)))
+        }
+    }
+}
+
+/// Splits a shell line into words, honouring "double" and 'single' quotes.
+fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut has = false;
+    for ch in line.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(ch);
+                has = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if has || !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if has || !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+fn shell(till: &mut Till, dir: &std::path::Path, json: bool) -> Result<Out, TillError> {
+    println!("Al Aroma till — {}. Type commands without `pos-till` (e.g. `sale add 4607123000014`), `help`, or `exit`.", dir.display());
+    let stdin = std::io::stdin();
+    loop {
+        print!("pos> ");
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            break;
+        }
+        let words = split_words(&line);
+        match words.first().map(String::as_str) {
+            None => continue,
+            Some("exit" | "quit") => break,
+            _ => {}
+        }
+        let argv = std::iter::once("pos-till".to_owned()).chain(words);
+        match Cli::try_parse_from(argv) {
+            Ok(cli) => {
+                let _ = finish(run(till, cli.command), json || cli.json);
+            }
+            Err(e) => {
+                let _ = e.print();
+            }
+        }
+    }
+    out(&json!({"bye": true}), "")
+}

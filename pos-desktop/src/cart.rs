@@ -1,0 +1,456 @@
+//! The sale in progress: persisted line by line, so a crash or restart loses nothing.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use shared_model::pricing::{check_manual_discount_limit, price_cart, LineInput, PricedCart};
+use shared_model::tender::accept_tender;
+use shared_model::{Capability, Discount, Money, Quantity, Tender, Unit, VatRate};
+use uuid::Uuid;
+
+use crate::{db, error::Result, Till, TillError};
+
+/// A line in the cart, with the price it was rung up at.
+#[derive(Debug, Clone, Serialize)]
+pub struct CartLine {
+    /// 1-based line number as shown to the cashier.
+    pub line_no: usize,
+    /// Storage position (stable while lines are removed).
+    #[serde(skip)]
+    pub(crate) pos: i64,
+    /// Product.
+    pub product_id: Uuid,
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: Unit,
+    /// Price per unit when scanned.
+    pub unit_price: Money,
+    /// VAT rate.
+    pub vat: VatRate,
+    /// Quantity.
+    pub qty: Quantity,
+    /// Manual line discount.
+    pub discount: Option<Discount>,
+}
+
+/// A tender taken on the cart.
+#[derive(Debug, Clone, Serialize)]
+pub struct CartPayment {
+    /// How.
+    pub tender: Tender,
+    /// How much (cash: as handed over).
+    pub amount: Money,
+    /// Card approval code.
+    pub approval_code: Option<String>,
+}
+
+/// The cart with its prices worked out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cart {
+    /// Cart id (becomes the sale id on completion).
+    pub id: Uuid,
+    /// Lines.
+    pub lines: Vec<CartLine>,
+    /// Sale-level manual discount.
+    pub sale_discount: Option<Discount>,
+    /// Tenders taken so far.
+    pub payments: Vec<CartPayment>,
+    /// Prices, discounts, VAT.
+    pub priced: PricedCart,
+    /// Sum of tenders.
+    pub paid: Money,
+    /// Still to pay (zero when paid in full).
+    pub due: Money,
+    /// Change to give if completed now.
+    pub change: Money,
+}
+
+/// A parked sale.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParkedCart {
+    /// Id to resume it by.
+    pub id: Uuid,
+    /// When it was parked.
+    pub parked_at: String,
+    /// The cashier's note.
+    pub note: Option<String>,
+    /// Number of lines.
+    pub lines: u64,
+}
+
+fn validate_approval(code: &str) -> Result<String> {
+    let c = code.trim();
+    if c.is_empty() || c.len() > 12 || !c.chars().all(|ch| ch.is_ascii_alphanumeric()) {
+        return Err(TillError::InvalidApprovalCode);
+    }
+    Ok(c.to_owned())
+}
+
+fn discount_json(d: &Option<Discount>) -> Result<Option<String>> {
+    Ok(d.as_ref().map(serde_json::to_string).transpose()?)
+}
+
+fn parse_discount(s: Option<String>) -> Result<Option<Discount>> {
+    Ok(s.map(|s| serde_json::from_str(&s)).transpose()?)
+}
+
+/// Loads and prices the open cart, if any.
+pub(crate) fn load_open(
+    conn: &Connection,
+    currency: shared_model::Currency,
+) -> Result<Option<Cart>> {
+    let row: Option<(String, Option<String>)> = conn
+        .prepare_cached("SELECT id, sale_discount FROM carts WHERE status = 'open'")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((id, sale_discount)) = row else {
+        return Ok(None);
+    };
+    let mut lines = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT pos, product_id, sku, name, unit, unit_price_minor, vat, qty_milli, discount
+         FROM cart_lines WHERE cart_id = ?1 ORDER BY pos",
+    )?;
+    let mut rows = st.query([&id])?;
+    while let Some(r) = rows.next()? {
+        lines.push(CartLine {
+            line_no: lines.len() + 1,
+            pos: r.get(0)?,
+            product_id: db::parse_uuid(&r.get::<_, String>(1)?)?,
+            sku: r.get(2)?,
+            name: r.get(3)?,
+            unit: Unit::parse(&r.get::<_, String>(4)?)?,
+            unit_price: Money::new(r.get(5)?, currency),
+            vat: VatRate::from_code(&r.get::<_, String>(6)?)?,
+            qty: Quantity::from_milli(r.get(7)?),
+            discount: parse_discount(r.get(8)?)?,
+        });
+    }
+    let mut payments = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT tender, amount_minor, approval_code FROM cart_payments WHERE cart_id = ?1 ORDER BY pos",
+    )?;
+    let mut rows = st.query([&id])?;
+    while let Some(r) = rows.next()? {
+        payments.push(CartPayment {
+            tender: Tender::parse(&r.get::<_, String>(0)?)?,
+            amount: Money::new(r.get(1)?, currency),
+            approval_code: r.get(2)?,
+        });
+    }
+    Ok(Some(build(
+        db::parse_uuid(&id)?,
+        lines,
+        parse_discount(sale_discount)?,
+        payments,
+        currency,
+    )?))
+}
+
+/// Prices lines and payments into a [`Cart`].
+fn build(
+    id: Uuid,
+    lines: Vec<CartLine>,
+    sale_discount: Option<Discount>,
+    payments: Vec<CartPayment>,
+    currency: shared_model::Currency,
+) -> Result<Cart> {
+    let inputs: Vec<LineInput> = lines
+        .iter()
+        .map(|l| LineInput {
+            unit_price: l.unit_price,
+            qty: l.qty,
+            vat: l.vat,
+            discount: l.discount,
+        })
+        .collect();
+    // The promotions engine (its own issue) plugs in here: it will compute the
+    // applied promotions for these lines and pass them instead of the empty slice.
+    let priced = price_cart(currency, &inputs, &[], sale_discount)?;
+    let paid = Money::sum(currency, payments.iter().map(|p| p.amount))?;
+    let due = Money::new((priced.total.minor - paid.minor).max(0), currency);
+    let change = Money::new((paid.minor - priced.total.minor).max(0), currency);
+    Ok(Cart {
+        id,
+        lines,
+        sale_discount,
+        payments,
+        priced,
+        paid,
+        due,
+        change,
+    })
+}
+
+impl Till {
+    /// The open cart, if a sale is in progress.
+    pub fn cart(&self) -> Result<Option<Cart>> {
+        load_open(&self.conn, self.currency)
+    }
+
+    fn open_cart_id(&self, cashier: Uuid) -> Result<Uuid> {
+        if let Some(id) = self
+            .conn
+            .query_row("SELECT id FROM carts WHERE status = 'open'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+        {
+            return db::parse_uuid(&id);
+        }
+        let id = Uuid::now_v7();
+        self.conn.execute(
+            "INSERT INTO carts (id, status, cashier_id, created_at) VALUES (?1, 'open', ?2, ?3)",
+            (id.to_string(), cashier.to_string(), db::ts(db::now())),
+        )?;
+        Ok(id)
+    }
+
+    fn editable_cart(&self) -> Result<Cart> {
+        let cart = self
+            .cart()?
+            .filter(|c| !c.lines.is_empty())
+            .ok_or(TillError::EmptyCart)?;
+        if !cart.payments.is_empty() {
+            return Err(TillError::CartHasPayments);
+        }
+        Ok(cart)
+    }
+
+    fn line(cart: &Cart, line_no: usize) -> Result<&CartLine> {
+        line_no
+            .checked_sub(1)
+            .and_then(|i| cart.lines.get(i))
+            .ok_or(TillError::NoSuchLine(line_no))
+    }
+
+    /// Adds goods by barcode or SKU. A repeat scan of the same product adds to its line.
+    pub fn add_item(&mut self, code: &str, qty: Option<&str>) -> Result<Cart> {
+        let grant = self.grant(Capability::Sell)?;
+        self.current_shift()?.ok_or(TillError::NoOpenShift)?;
+        let product = self.find_product(code)?;
+        let qty = match qty {
+            Some(q) => Quantity::parse_for_sale(q, product.unit)?,
+            None => Quantity::ONE,
+        };
+        if let Some(cart) = self.cart()? {
+            if !cart.payments.is_empty() {
+                return Err(TillError::CartHasPayments);
+            }
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let cart_id = self.open_cart_id(grant.session.cashier_id)?.to_string();
+        let merged = tx.execute(
+            "UPDATE cart_lines SET qty_milli = qty_milli + ?3
+             WHERE cart_id = ?1 AND product_id = ?2 AND unit_price_minor = ?4 AND discount IS NULL
+               AND pos = (SELECT MAX(pos) FROM cart_lines WHERE cart_id = ?1)",
+            (
+                &cart_id,
+                product.id.to_string(),
+                qty.milli(),
+                product.price.minor,
+            ),
+        )?;
+        if merged == 0 {
+            tx.execute(
+                "INSERT INTO cart_lines (cart_id, pos, product_id, sku, name, unit, unit_price_minor, vat, qty_milli)
+                 VALUES (?1, (SELECT COALESCE(MAX(pos), 0) + 1 FROM cart_lines WHERE cart_id = ?1),
+                         ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (
+                    &cart_id,
+                    product.id.to_string(),
+                    &product.sku,
+                    &product.name,
+                    product.unit.code(),
+                    product.price.minor,
+                    product.vat.code(),
+                    qty.milli(),
+                ),
+            )?;
+        }
+        let cart = load_open(&tx, self.currency)?.ok_or(TillError::EmptyCart)?;
+        tx.commit()?;
+        Ok(cart)
+    }
+
+    /// Sets a line's quantity.
+    pub fn set_quantity(&mut self, line_no: usize, qty: &str) -> Result<Cart> {
+        self.grant(Capability::Sell)?;
+        let cart = self.editable_cart()?;
+        let line = Self::line(&cart, line_no)?;
+        let qty = Quantity::parse_for_sale(qty, line.unit)?;
+        self.conn.execute(
+            "UPDATE cart_lines SET qty_milli = ?3 WHERE cart_id = ?1 AND pos = ?2",
+            (cart.id.to_string(), line.pos, qty.milli()),
+        )?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+
+    /// Removes a line.
+    pub fn remove_line(&mut self, line_no: usize) -> Result<Cart> {
+        self.grant(Capability::Sell)?;
+        let cart = self.editable_cart()?;
+        let line = Self::line(&cart, line_no)?;
+        self.conn.execute(
+            "DELETE FROM cart_lines WHERE cart_id = ?1 AND pos = ?2",
+            (cart.id.to_string(), line.pos),
+        )?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+
+    /// Sets or clears a manual discount on a line, within the cashier's role limit.
+    pub fn discount_line(&mut self, line_no: usize, discount: Option<Discount>) -> Result<Cart> {
+        let grant = self.grant(if discount.is_some() {
+            Capability::Discount
+        } else {
+            Capability::Sell
+        })?;
+        let mut cart = self.editable_cart()?;
+        let idx = Self::line(&cart, line_no)?.line_no - 1;
+        cart.lines[idx].discount = discount;
+        let candidate = build(
+            cart.id,
+            cart.lines.clone(),
+            cart.sale_discount,
+            vec![],
+            self.currency,
+        )?;
+        check_manual_discount_limit(&candidate.priced, grant.session.discount_limit)?;
+        self.conn.execute(
+            "UPDATE cart_lines SET discount = ?3 WHERE cart_id = ?1 AND pos = ?2",
+            (
+                cart.id.to_string(),
+                cart.lines[idx].pos,
+                discount_json(&discount)?,
+            ),
+        )?;
+        Ok(candidate)
+    }
+
+    /// Sets or clears a discount on the whole sale, within the cashier's role limit.
+    /// It is spread over the lines by largest remainder.
+    pub fn discount_sale(&mut self, discount: Option<Discount>) -> Result<Cart> {
+        let grant = self.grant(if discount.is_some() {
+            Capability::Discount
+        } else {
+            Capability::Sell
+        })?;
+        let cart = self.editable_cart()?;
+        let candidate = build(cart.id, cart.lines, discount, vec![], self.currency)?;
+        check_manual_discount_limit(&candidate.priced, grant.session.discount_limit)?;
+        self.conn.execute(
+            "UPDATE carts SET sale_discount = ?2 WHERE id = ?1",
+            (cart.id.to_string(), discount_json(&discount)?),
+        )?;
+        Ok(candidate)
+    }
+
+    /// Takes a tender. Cash may exceed what is due (change); a card needs the
+    /// approval code from the external card terminal and may not exceed what is due.
+    pub fn pay(
+        &mut self,
+        tender: Tender,
+        amount: &str,
+        approval_code: Option<&str>,
+    ) -> Result<Cart> {
+        self.grant(Capability::Sell)?;
+        self.current_shift()?.ok_or(TillError::NoOpenShift)?;
+        let amount = Money::parse(amount, self.currency)?;
+        let approval = match (tender, approval_code) {
+            (Tender::Card, None) => return Err(TillError::ApprovalCodeRequired),
+            (_, Some(c)) => Some(validate_approval(c)?),
+            (Tender::Cash, None) => None,
+        };
+        let cart = self
+            .cart()?
+            .filter(|c| !c.lines.is_empty())
+            .ok_or(TillError::EmptyCart)?;
+        accept_tender(cart.priced.total, cart.paid, tender, amount)?;
+        self.conn.execute(
+            "INSERT INTO cart_payments (cart_id, pos, tender, amount_minor, approval_code)
+             VALUES (?1, (SELECT COALESCE(MAX(pos), 0) + 1 FROM cart_payments WHERE cart_id = ?1), ?2, ?3, ?4)",
+            (cart.id.to_string(), tender.code(), amount.minor, approval),
+        )?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+
+    /// Removes all tenders from the cart (card payments must be reversed on the card terminal).
+    pub fn unpay(&mut self) -> Result<Cart> {
+        self.grant(Capability::Sell)?;
+        let cart = self.cart()?.ok_or(TillError::EmptyCart)?;
+        self.conn.execute(
+            "DELETE FROM cart_payments WHERE cart_id = ?1",
+            [cart.id.to_string()],
+        )?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+
+    /// Parks the sale in progress to serve someone else.
+    pub fn park(&mut self, note: Option<&str>) -> Result<Uuid> {
+        self.grant(Capability::Sell)?;
+        let cart = self.editable_cart()?;
+        self.conn.execute(
+            "UPDATE carts SET status = 'parked', parked_at = ?2, note = ?3 WHERE id = ?1",
+            (
+                cart.id.to_string(),
+                db::ts(db::now()),
+                note.map(str::trim).filter(|n| !n.is_empty()),
+            ),
+        )?;
+        Ok(cart.id)
+    }
+
+    /// Parked sales, oldest first.
+    pub fn parked(&self) -> Result<Vec<ParkedCart>> {
+        let mut st = self.conn.prepare(
+            "SELECT c.id, c.parked_at, c.note, (SELECT COUNT(*) FROM cart_lines l WHERE l.cart_id = c.id)
+             FROM carts c WHERE c.status = 'parked' ORDER BY c.parked_at",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, parked_at, note, lines) = row?;
+            Ok(ParkedCart {
+                id: db::parse_uuid(&id)?,
+                parked_at,
+                note,
+                lines: lines as u64,
+            })
+        })
+        .collect()
+    }
+
+    /// Resumes a parked sale (by id or a unique id prefix). The current sale must be empty.
+    pub fn resume(&mut self, id_prefix: &str) -> Result<Cart> {
+        self.grant(Capability::Sell)?;
+        if self.cart()?.is_some_and(|c| !c.lines.is_empty()) {
+            return Err(TillError::SaleInProgress);
+        }
+        let prefix = id_prefix.trim().to_lowercase();
+        let ids: Vec<String> = self
+            .parked()?
+            .into_iter()
+            .map(|p| p.id.to_string())
+            .filter(|id| !prefix.is_empty() && id.starts_with(&prefix))
+            .collect();
+        let [id] = ids.as_slice() else {
+            return Err(TillError::NoSuchParkedSale(id_prefix.to_owned()));
+        };
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM carts WHERE status = 'open'", [])?;
+        tx.execute(
+            "UPDATE carts SET status = 'open', parked_at = NULL WHERE id = ?1",
+            [id],
+        )?;
+        tx.commit()?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+}

@@ -1,0 +1,343 @@
+//! The catalog: products, barcodes, categories; lookup by scan, search, CSV import.
+
+use std::io::Read;
+
+use rusqlite::{OptionalExtension, Row};
+use serde::Serialize;
+use shared_model::{Barcode, Money, Quantity, Unit, VatRate};
+use uuid::Uuid;
+
+use crate::{db, error::Result, Till, TillError};
+
+/// A product as the till sells it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Product {
+    /// Id.
+    pub id: Uuid,
+    /// Stock-keeping unit.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Category name.
+    pub category: Option<String>,
+    /// Unit it is sold in.
+    pub unit: Unit,
+    /// VAT-inclusive price per unit.
+    pub price: Money,
+    /// VAT rate.
+    pub vat: VatRate,
+    /// Barcodes.
+    pub barcodes: Vec<String>,
+}
+
+/// A product with its stock on this till, for search results.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductView {
+    /// The product.
+    #[serde(flatten)]
+    pub product: Product,
+    /// Stock on hand (may be negative: sales never block on stock).
+    pub stock: Quantity,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// New products.
+    pub created: u64,
+    /// Existing products updated (matched by SKU).
+    pub updated: u64,
+}
+
+const PRODUCT_COLS: &str = "p.id, p.sku, p.name, c.name, p.unit, p.price_minor, p.vat,
+    (SELECT group_concat(code, ' ') FROM barcodes b WHERE b.product_id = p.id)";
+
+impl Till {
+    fn product_from_row(&self, r: &Row<'_>) -> rusqlite::Result<Result<Product>> {
+        let id: String = r.get(0)?;
+        let unit: String = r.get(4)?;
+        let vat: String = r.get(6)?;
+        let codes: Option<String> = r.get(7)?;
+        let (sku, name, category, price): (String, String, Option<String>, i64) =
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?);
+        Ok((|| {
+            Ok(Product {
+                id: db::parse_uuid(&id)?,
+                sku,
+                name,
+                category,
+                unit: Unit::parse(&unit)?,
+                price: Money::new(price, self.currency),
+                vat: VatRate::from_code(&vat)?,
+                barcodes: codes
+                    .map(|c| c.split(' ').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            })
+        })())
+    }
+
+    /// Finds an active product by a scanned barcode or a typed SKU.
+    ///
+    /// Anything that looks like a barcode (8, 12 or 13 digits) must pass its check
+    /// digit: a misread scan is refused rather than matched to a SKU by accident.
+    pub fn find_product(&self, code: &str) -> Result<Product> {
+        let code = code.trim();
+        let looks_like_barcode =
+            matches!(code.len(), 8 | 12 | 13) && code.bytes().all(|b| b.is_ascii_digit());
+        let sql_by_barcode = format!(
+            "SELECT {PRODUCT_COLS} FROM barcodes bc JOIN products p ON p.id = bc.product_id
+             LEFT JOIN categories c ON c.id = p.category_id WHERE bc.code = ?1 AND p.active = 1"
+        );
+        let sql_by_sku = format!(
+            "SELECT {PRODUCT_COLS} FROM products p LEFT JOIN categories c ON c.id = p.category_id
+             WHERE p.sku = ?1 AND p.active = 1"
+        );
+        let (sql, key) = if looks_like_barcode {
+            let bc = Barcode::parse(code)?;
+            (sql_by_barcode, bc.lookup_key())
+        } else {
+            (sql_by_sku, code.to_owned())
+        };
+        let found = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([&key], |r| self.product_from_row(r))
+            .optional()?;
+        match found {
+            Some(p) => p,
+            None => Err(TillError::UnknownProduct(code.to_owned())),
+        }
+    }
+
+    /// Searches active products by name words, SKU prefix or barcode; best matches first.
+    pub fn search(&self, text: &str, limit: u32) -> Result<Vec<ProductView>> {
+        let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each word must appear in the name, or the whole text is a SKU prefix or barcode.
+        let like = |w: &String| {
+            format!(
+                "%{}%",
+                w.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        };
+        let mut conds = Vec::new();
+        let mut params: Vec<String> = Vec::new();
+        for w in &words {
+            params.push(like(w));
+            conds.push(format!("p.name_lc LIKE ?{} ESCAPE '\\'", params.len()));
+        }
+        let whole = text.trim().to_owned();
+        params.push(format!("{}%", whole.replace('%', "")));
+        let sku_idx = params.len();
+        params.push(
+            Barcode::parse(&whole)
+                .map(|b| b.lookup_key())
+                .unwrap_or_default(),
+        );
+        let bc_idx = params.len();
+        let sql = format!(
+            "SELECT {PRODUCT_COLS}, (SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements s WHERE s.product_id = p.id)
+             FROM products p LEFT JOIN categories c ON c.id = p.category_id
+             WHERE p.active = 1 AND (({}) OR p.sku LIKE ?{sku_idx}
+                 OR p.id IN (SELECT product_id FROM barcodes WHERE code = ?{bc_idx}))
+             ORDER BY (p.sku LIKE ?{sku_idx}) DESC, p.name LIMIT {}",
+            conds.join(" AND "),
+            limit.min(1000)
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            Ok((self.product_from_row(r)?, r.get::<_, i64>(8)?))
+        })?;
+        rows.map(|row| {
+            let (p, stock) = row?;
+            Ok(ProductView {
+                product: p?,
+                stock: Quantity::from_milli(stock),
+            })
+        })
+        .collect()
+    }
+
+    /// Stock on hand of a product: the sum of its movements.
+    pub fn stock_of(&self, product_id: Uuid) -> Result<Quantity> {
+        let q: i64 = self.conn.query_row(
+            "SELECT COALESCE(SUM(qty_milli), 0) FROM stock_movements WHERE product_id = ?1",
+            [product_id.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(Quantity::from_milli(q))
+    }
+
+    /// Number of active products.
+    pub fn product_count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM products WHERE active = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    /// Imports a catalog CSV with the header `sku,name,barcodes,price,vat,unit,category`
+    /// (barcodes separated by spaces or `|`; price VAT-inclusive per unit, e.g. `12.50`).
+    /// Products are matched by SKU and updated; the whole file imports or nothing does.
+    pub fn import_csv<R: Read>(&mut self, input: R) -> Result<ImportReport> {
+        self.grant(shared_model::Capability::Configure)?;
+        self.import_csv_unchecked(input)
+    }
+
+    pub(crate) fn import_csv_unchecked<R: Read>(&mut self, input: R) -> Result<ImportReport> {
+        let rows = parse_csv(input, self.currency)?;
+        let tx = self.conn.transaction()?;
+        let mut report = ImportReport::default();
+        for (line, row) in &rows {
+            let category_id: Option<String> = match &row.category {
+                None => None,
+                Some(name) => {
+                    tx.execute(
+                        "INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                        (Uuid::now_v7().to_string(), name),
+                    )?;
+                    Some(tx.query_row(
+                        "SELECT id FROM categories WHERE name = ?1",
+                        [name],
+                        |r| r.get(0),
+                    )?)
+                }
+            };
+            let existing: Option<String> = tx
+                .query_row("SELECT id FROM products WHERE sku = ?1", [&row.sku], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let id = match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE products SET name = ?2, name_lc = ?3, category_id = ?4, unit = ?5,
+                         price_minor = ?6, vat = ?7, active = 1 WHERE id = ?1",
+                        (
+                            &id,
+                            &row.name,
+                            row.name.to_lowercase(),
+                            &category_id,
+                            row.unit.code(),
+                            row.price.minor,
+                            row.vat.code(),
+                        ),
+                    )?;
+                    tx.execute("DELETE FROM barcodes WHERE product_id = ?1", [&id])?;
+                    report.updated += 1;
+                    id
+                }
+                None => {
+                    let id = Uuid::now_v7().to_string();
+                    tx.execute(
+                        "INSERT INTO products (id, sku, name, name_lc, category_id, unit, price_minor, vat)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        (&id, &row.sku, &row.name, row.name.to_lowercase(), &category_id, row.unit.code(), row.price.minor, row.vat.code()),
+                    )?;
+                    report.created += 1;
+                    id
+                }
+            };
+            for bc in &row.barcodes {
+                let taken: Option<String> = tx
+                    .query_row(
+                        "SELECT product_id FROM barcodes WHERE code = ?1",
+                        [bc.lookup_key()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if taken.is_some_and(|p| p != id) {
+                    return Err(TillError::Import {
+                        line: *line,
+                        message: format!("barcode {bc} belongs to another product"),
+                    });
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO barcodes (code, product_id) VALUES (?1, ?2)",
+                    (bc.lookup_key(), &id),
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+struct CsvRow {
+    sku: String,
+    name: String,
+    barcodes: Vec<Barcode>,
+    price: Money,
+    vat: VatRate,
+    unit: Unit,
+    category: Option<String>,
+}
+
+const HEADER: [&str; 7] = [
+    "sku", "name", "barcodes", "price", "vat", "unit", "category",
+];
+
+fn parse_csv<R: Read>(input: R, currency: shared_model::Currency) -> Result<Vec<(u64, CsvRow)>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let err = |line: u64, message: String| TillError::Import { line, message };
+    let headers = rdr.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let idx: Vec<usize> = HEADER
+        .iter()
+        .map(|h| {
+            col(h).ok_or_else(|| {
+                err(
+                    1,
+                    format!("missing column {h:?}; expected {}", HEADER.join(",")),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let mut rows = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let f = |i: usize| rec.get(idx[i]).unwrap_or("").to_owned();
+        let sku = f(0);
+        if sku.is_empty() || f(1).is_empty() {
+            return Err(err(line, "sku and name are required".into()));
+        }
+        if !seen.insert(sku.clone()) {
+            return Err(err(line, format!("SKU {sku} appears twice")));
+        }
+        let barcodes = f(2)
+            .split([' ', '|', ';'])
+            .filter(|s| !s.is_empty())
+            .map(Barcode::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| err(line, e.to_string()))?;
+        let price = Money::parse(&f(3), currency).map_err(|e| err(line, e.to_string()))?;
+        if price.is_negative() {
+            return Err(err(line, "price cannot be negative".into()));
+        }
+        let vat = VatRate::parse(&f(4)).map_err(|e| err(line, e.to_string()))?;
+        let unit = Unit::parse(&f(5)).map_err(|e| err(line, e.to_string()))?;
+        let category = Some(f(6)).filter(|c| !c.is_empty());
+        rows.push((
+            line,
+            CsvRow {
+                sku,
+                name: f(1),
+                barcodes,
+                price,
+                vat,
+                unit,
+                category,
+            },
+        ));
+    }
+    Ok(rows)
+}

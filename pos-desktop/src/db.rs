@@ -1,0 +1,110 @@
+//! Opening the SQLite file: durability pragmas, embedded migrations, small helpers.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use crate::error::{Result, TillError};
+
+/// Migrations, applied in order; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+
+/// How long a write waits for another process before reporting "locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Opens (or with `create`, creates) the till database and brings its schema up to date.
+pub fn open(path: &Path, create: bool) -> Result<Connection> {
+    let exists = path.exists();
+    if !exists && !create {
+        return Err(TillError::NotInitialised(path.display().to_string()));
+    }
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let mut conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL + FULL: a committed sale survives power loss; foreign keys keep sales whole.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(TillError::Corrupt(format!(
+            "schema version {version} is newer than this program ({}); upgrade the till",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Now, truncated to milliseconds so it round-trips through storage exactly.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap_or_default()
+}
+
+/// The storage form of a timestamp.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses a stored timestamp.
+pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| TillError::Data(format!("timestamp {s:?}: {e}")))
+}
+
+/// Parses a stored UUID.
+pub fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| TillError::Data(format!("uuid {s:?}: {e}")))
+}
+
+/// Takes the next value of a gapless counter inside `tx`.
+pub fn next_counter(tx: &Transaction<'_>, name: &str) -> Result<u64> {
+    let v: i64 = tx.query_row(
+        "UPDATE counters SET value = value + 1 WHERE name = ?1 RETURNING value",
+        [name],
+        |r| r.get(0),
+    )?;
+    Ok(v as u64)
+}
+
+/// Reads a setting.
+pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Writes a setting.
+pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+/// Removes a setting.
+pub fn clear_setting(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}

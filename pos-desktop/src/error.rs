@@ -1,0 +1,166 @@
+//! The till engine's one error type. Messages are for the cashier or support person.
+
+use shared_model::{ModelError, Money, Quantity};
+
+/// Everything the till can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum TillError {
+    /// A domain rule refused the input.
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    /// No database where one was expected.
+    #[error("no till database at {0}; run `pos-till init` first")]
+    NotInitialised(String),
+    /// `init` over an existing till.
+    #[error("a till database already exists at {0}")]
+    AlreadyInitialised(String),
+    /// Another process holds the database.
+    #[error("the till database is locked by another program; close it and try again")]
+    Locked,
+    /// The database file is not a till database or is damaged.
+    #[error("the till database is damaged or not a till database: {0}")]
+    Corrupt(String),
+    /// No product with that barcode or SKU.
+    #[error("no product with barcode or SKU {0:?}")]
+    UnknownProduct(String),
+    /// Nobody is logged in.
+    #[error("no cashier is logged in; log in with your PIN")]
+    NotLoggedIn,
+    /// The PIN matched no active cashier.
+    #[error("wrong PIN")]
+    WrongPin,
+    /// A PIN that is not 4–8 digits.
+    #[error("a PIN is 4 to 8 digits")]
+    InvalidPin,
+    /// Another cashier already has this PIN.
+    #[error("this PIN is already in use on this till")]
+    PinInUse,
+    /// The cashier's role does not allow the operation.
+    #[error("your role ({role}) may not {action}")]
+    Forbidden { role: String, action: String },
+    /// The operation needs an open shift.
+    #[error("no shift is open; open a shift first")]
+    NoOpenShift,
+    /// A shift is already open.
+    #[error("shift {0} is already open")]
+    ShiftAlreadyOpen(u64),
+    /// The cart has nothing in it.
+    #[error("the sale is empty")]
+    EmptyCart,
+    /// No such line in the cart.
+    #[error("there is no line {0} in the sale")]
+    NoSuchLine(usize),
+    /// The cart cannot change while it holds payments.
+    #[error("payments have been taken; remove them first (sale unpay)")]
+    CartHasPayments,
+    /// Shift close with a sale in progress.
+    #[error("a sale is in progress; complete, park or void it first")]
+    SaleInProgress,
+    /// No parked sale with that id.
+    #[error("no parked sale {0}")]
+    NoSuchParkedSale(String),
+    /// A card payment needs the approval code from the card terminal.
+    #[error("a card payment needs the approval code from the card terminal (--approval)")]
+    ApprovalCodeRequired,
+    /// An approval code that is not 1–12 letters or digits.
+    #[error("an approval code is 1 to 12 letters or digits")]
+    InvalidApprovalCode,
+    /// No receipt with that number.
+    #[error("no sale receipt number {0}")]
+    NoSuchReceipt(u64),
+    /// A return over what is left to return.
+    #[error("line {line}: only {left} left to return")]
+    ReturnExceedsSold { line: u32, left: Quantity },
+    /// Everything on the receipt was already returned.
+    #[error("nothing left to return on receipt {0}")]
+    NothingToReturn(u64),
+    /// A void, cash movement or adjustment needs a reason.
+    #[error("a reason is required")]
+    ReasonRequired,
+    /// An amount that must be above zero.
+    #[error("the amount must be above zero")]
+    NonPositiveAmount,
+    /// Cash out over what the drawer should hold.
+    #[error("the drawer should hold only {0}")]
+    NotEnoughCash(Money),
+    /// A bad row in a catalog CSV.
+    #[error("catalog line {line}: {message}")]
+    Import { line: u64, message: String },
+    /// Reading a file failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// An unexpected database failure.
+    #[error("database error: {0}")]
+    Db(rusqlite::Error),
+    /// Stored data that does not parse: a bug or tampering.
+    #[error("stored data is invalid: {0}")]
+    Data(String),
+}
+
+impl From<rusqlite::Error> for TillError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::*;
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => TillError::Locked,
+            Some(NotADatabase | DatabaseCorrupt) => TillError::Corrupt(e.to_string()),
+            _ => TillError::Db(e),
+        }
+    }
+}
+
+impl From<serde_json::Error> for TillError {
+    fn from(e: serde_json::Error) -> Self {
+        TillError::Data(e.to_string())
+    }
+}
+
+impl TillError {
+    /// Process exit code for the CLI: 3 not found, 4 refused input, 5 storage
+    /// unavailable, 1 anything unexpected.
+    pub fn exit_code(&self) -> i32 {
+        use TillError::*;
+        match self {
+            UnknownProduct(_) | NoSuchLine(_) | NoSuchParkedSale(_) | NoSuchReceipt(_) => 3,
+            NotInitialised(_) | AlreadyInitialised(_) | Locked | Corrupt(_) => 5,
+            Io(_) | Db(_) | Data(_) => 1,
+            _ => 4,
+        }
+    }
+
+    /// A stable machine code for `--json` output.
+    pub fn code(&self) -> &'static str {
+        use TillError::*;
+        match self {
+            Model(_) => "invalid_input",
+            NotInitialised(_) => "not_initialised",
+            AlreadyInitialised(_) => "already_initialised",
+            Locked => "locked",
+            Corrupt(_) => "corrupt",
+            UnknownProduct(_) => "unknown_product",
+            NotLoggedIn => "not_logged_in",
+            WrongPin | InvalidPin => "wrong_pin",
+            PinInUse => "pin_in_use",
+            Forbidden { .. } => "forbidden",
+            NoOpenShift => "no_open_shift",
+            ShiftAlreadyOpen(_) => "shift_already_open",
+            EmptyCart => "empty_cart",
+            NoSuchLine(_) => "no_such_line",
+            CartHasPayments => "cart_has_payments",
+            SaleInProgress => "sale_in_progress",
+            NoSuchParkedSale(_) => "no_such_parked_sale",
+            ApprovalCodeRequired | InvalidApprovalCode => "approval_code",
+            NoSuchReceipt(_) => "no_such_receipt",
+            ReturnExceedsSold { .. } | NothingToReturn(_) => "return_exceeds_sold",
+            ReasonRequired => "reason_required",
+            NonPositiveAmount => "invalid_input",
+            NotEnoughCash(_) => "not_enough_cash",
+            Import { .. } => "import",
+            Io(_) => "io",
+            Db(_) => "database",
+            Data(_) => "data",
+        }
+    }
+}
+
+/// Result with [`TillError`].
+pub type Result<T, E = TillError> = std::result::Result<T, E>;

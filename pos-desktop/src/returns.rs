@@ -1,0 +1,343 @@
+//! Returns against a receipt: never more than was sold and not yet returned; refunds
+//! to cash or back to the original tenders.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use shared_model::chain::{self, ReceiptBody, ReceiptLink};
+use shared_model::events::{ChainedReceipt, EventPayload, PaymentDoc, ReturnDoc, ReturnLineDoc};
+use shared_model::pricing::return_share;
+use shared_model::tender::refund_to_original;
+use shared_model::{Capability, Currency, Money, Quantity, Tender, VatRate};
+use uuid::Uuid;
+
+use crate::{db, error::Result, outbox, sale, shift, Till, TillError};
+
+/// Where refund money goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundTo {
+    /// All in cash from the drawer.
+    Cash,
+    /// Back to the tenders the sale was paid with: cards first, then cash.
+    Original,
+}
+
+/// A completed return with its receipt link.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompletedReturn {
+    /// The return.
+    pub doc: ReturnDoc,
+    /// Receipt number and hash chain link.
+    pub link: ReceiptLink,
+}
+
+/// Per sale line: (quantity, amount, VAT) already returned.
+fn returned_so_far(conn: &Connection, sale_id: &str) -> Result<HashMap<u32, (i64, i64, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT sale_line_no, SUM(qty_milli), SUM(amount_minor), SUM(vat_minor) FROM return_lines
+         WHERE sale_id = ?1 GROUP BY sale_line_no",
+    )?;
+    let rows = st.query_map([sale_id], |r| {
+        Ok((r.get::<_, u32>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Per tender: what the sale took (net of change) minus what was refunded to it.
+fn refundable_by_tender(
+    conn: &Connection,
+    sale: &sale::CompletedSale,
+) -> Result<Vec<(Tender, i64)>> {
+    let mut out: Vec<(Tender, i64)> = Vec::new();
+    for p in &sale.doc.payments {
+        match out.iter_mut().find(|(t, _)| *t == p.tender) {
+            Some(e) => e.1 += p.amount.minor,
+            None => out.push((p.tender, p.amount.minor)),
+        }
+    }
+    if let Some(cash) = out.iter_mut().find(|(t, _)| *t == Tender::Cash) {
+        cash.1 -= sale.doc.change.minor;
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT f.tender, SUM(f.amount_minor) FROM return_refunds f JOIN returns r ON r.id = f.return_id
+         WHERE r.sale_id = ?1 GROUP BY f.tender",
+    )?;
+    let rows = st.query_map([sale.doc.sale_id.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    for row in rows {
+        let (t, amount) = row?;
+        let t = Tender::parse(&t)?;
+        if let Some(e) = out.iter_mut().find(|(x, _)| *x == t) {
+            e.1 -= amount;
+        }
+    }
+    Ok(out)
+}
+
+/// Rebuilds a return document from its rows.
+pub(crate) fn load_return(
+    conn: &Connection,
+    return_id: &str,
+    currency: Currency,
+) -> Result<CompletedReturn> {
+    let m = |v: i64| Money::new(v, currency);
+    type Head = (
+        String,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        i64,
+        String,
+        String,
+    );
+    let head: Head = conn
+        .prepare_cached(
+            "SELECT r.sale_id, s.receipt_no, r.shift_id, r.cashier_id, r.completed_at, r.total_minor, r.reason,
+                    rc.receipt_no, rc.prev_hash, rc.hash
+             FROM returns r JOIN sales s ON s.id = r.sale_id JOIN receipts rc ON rc.receipt_no = r.receipt_no
+             WHERE r.id = ?1",
+        )?
+        .query_row([return_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
+        })
+        .optional()?
+        .ok_or_else(|| TillError::Data(format!("return {return_id} not found")))?;
+    let (sale_id, sale_no, shift_id, cashier, at, total, reason, no, prev, hash) = head;
+    let mut lines = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor
+         FROM return_lines WHERE return_id = ?1 ORDER BY sale_line_no",
+    )?;
+    let mut rows = st.query([return_id])?;
+    while let Some(r) = rows.next()? {
+        lines.push(ReturnLineDoc {
+            sale_line_no: r.get(0)?,
+            product_id: db::parse_uuid(&r.get::<_, String>(1)?)?,
+            sku: r.get(2)?,
+            name: r.get(3)?,
+            qty: Quantity::from_milli(r.get(4)?),
+            amount: m(r.get(5)?),
+            vat_rate: VatRate::from_code(&r.get::<_, String>(6)?)?,
+            vat: m(r.get(7)?),
+        });
+    }
+    let mut refunds = Vec::new();
+    let mut st = conn
+        .prepare_cached("SELECT tender, amount_minor, approval_code FROM return_refunds WHERE return_id = ?1 ORDER BY pos")?;
+    let mut rows = st.query([return_id])?;
+    while let Some(r) = rows.next()? {
+        refunds.push(PaymentDoc {
+            tender: Tender::parse(&r.get::<_, String>(0)?)?,
+            amount: m(r.get(1)?),
+            approval_code: r.get(2)?,
+        });
+    }
+    let doc = ReturnDoc {
+        return_id: db::parse_uuid(return_id)?,
+        sale_id: db::parse_uuid(&sale_id)?,
+        sale_receipt_no: sale_no as u64,
+        shift_id: db::parse_uuid(&shift_id)?,
+        cashier_id: db::parse_uuid(&cashier)?,
+        completed_at: db::parse_ts(&at)?,
+        currency,
+        lines,
+        refunds,
+        total: m(total),
+        reason,
+    };
+    Ok(CompletedReturn {
+        doc,
+        link: ReceiptLink {
+            receipt_no: no as u64,
+            prev_hash: prev,
+            hash,
+        },
+    })
+}
+
+impl Till {
+    /// Takes goods back against sale receipt `receipt_no`. `lines` lists
+    /// `(line number, quantity)`; `None` returns everything not yet returned.
+    pub fn return_goods(
+        &mut self,
+        receipt_no: u64,
+        lines: Option<&[(u32, &str)]>,
+        refund_to: RefundTo,
+        reason: Option<&str>,
+    ) -> Result<CompletedReturn> {
+        let grant = self.grant(Capability::Return)?;
+        let shift = self.require_shift()?;
+        let currency = self.currency;
+        let sale = self.sale_by_receipt(receipt_no)?;
+        let sale_id = sale.doc.sale_id.to_string();
+        let before = returned_so_far(&self.conn, &sale_id)?;
+        let left_of = |no: u32| -> Result<(
+            &shared_model::events::SaleLineDoc,
+            (i64, i64, i64),
+            Quantity,
+        )> {
+            let l = sale
+                .doc
+                .lines
+                .iter()
+                .find(|l| l.line_no == no)
+                .ok_or(TillError::NoSuchLine(no as usize))?;
+            let b = before.get(&no).copied().unwrap_or_default();
+            Ok((l, b, Quantity::from_milli(l.qty.milli() - b.0)))
+        };
+        let mut wanted: Vec<(u32, Quantity)> = Vec::new();
+        match lines {
+            None => {
+                for l in &sale.doc.lines {
+                    let (_, _, left) = left_of(l.line_no)?;
+                    if left.is_positive() {
+                        wanted.push((l.line_no, left));
+                    }
+                }
+                if wanted.is_empty() {
+                    return Err(TillError::NothingToReturn(receipt_no));
+                }
+            }
+            Some(sel) => {
+                for (no, qty) in sel {
+                    let (l, _, left) = left_of(*no)?;
+                    let qty = Quantity::parse_for_sale(qty, l.unit)?;
+                    let asked = wanted
+                        .iter()
+                        .filter(|w| w.0 == *no)
+                        .map(|w| w.1.milli())
+                        .sum::<i64>()
+                        + qty.milli();
+                    if asked > left.milli() {
+                        return Err(TillError::ReturnExceedsSold { line: *no, left });
+                    }
+                    wanted.push((*no, qty));
+                }
+                if wanted.is_empty() {
+                    return Err(TillError::NothingToReturn(receipt_no));
+                }
+            }
+        }
+        // Merge repeated line numbers, then price each by cumulative share.
+        wanted.sort_by_key(|w| w.0);
+        let mut merged: Vec<(u32, Quantity)> = Vec::new();
+        for (no, q) in wanted {
+            match merged.last_mut() {
+                Some(last) if last.0 == no => last.1 = last.1.checked_add(q)?,
+                _ => merged.push((no, q)),
+            }
+        }
+        let mut doc_lines = Vec::new();
+        for (no, qty) in merged {
+            let (l, b, _) = left_of(no)?;
+            let done = Quantity::from_milli(b.0);
+            doc_lines.push(ReturnLineDoc {
+                sale_line_no: no,
+                product_id: l.product_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                qty,
+                amount: Money::new(return_share(l.total.minor, l.qty, done, qty), currency),
+                vat_rate: l.vat_rate,
+                vat: Money::new(return_share(l.vat.minor, l.qty, done, qty), currency),
+            });
+        }
+        let total = Money::sum(currency, doc_lines.iter().map(|l| l.amount))?;
+        let refunds: Vec<PaymentDoc> = match refund_to {
+            RefundTo::Cash => vec![(Tender::Cash, total.minor)],
+            RefundTo::Original => {
+                refund_to_original(total.minor, &refundable_by_tender(&self.conn, &sale)?)
+            }
+        }
+        .into_iter()
+        .filter(|(_, a)| *a > 0)
+        .map(|(tender, a)| PaymentDoc {
+            tender,
+            amount: Money::new(a, currency),
+            approval_code: None,
+        })
+        .collect();
+        let cash_out: i64 = refunds
+            .iter()
+            .filter(|r| r.tender == Tender::Cash)
+            .map(|r| r.amount.minor)
+            .sum();
+        let in_drawer = shift::report(&self.conn, &shift, currency)?.expected_cash;
+        if cash_out > in_drawer.minor {
+            return Err(TillError::NotEnoughCash(in_drawer));
+        }
+        if total.is_zero() {
+            return Err(TillError::NothingToReturn(receipt_no));
+        }
+        let doc = ReturnDoc {
+            return_id: Uuid::now_v7(),
+            sale_id: sale.doc.sale_id,
+            sale_receipt_no: receipt_no,
+            shift_id: shift.id,
+            cashier_id: grant.session.cashier_id,
+            completed_at: db::now(),
+            currency,
+            lines: doc_lines,
+            refunds,
+            total,
+            reason: reason
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let no = db::next_counter(&tx, "receipt_no")?;
+        let prev =
+            db::setting(&tx, "chain_head")?.unwrap_or_else(|| chain::GENESIS_HASH.to_owned());
+        let link = chain::link(no, &prev, ReceiptBody::Return(&doc));
+        let id = doc.return_id.to_string();
+        let at = db::ts(doc.completed_at);
+        tx.execute(
+            "INSERT INTO receipts (receipt_no, kind, doc_id, prev_hash, hash) VALUES (?1, 'return', ?2, ?3, ?4)",
+            (no as i64, &id, &link.prev_hash, &link.hash),
+        )?;
+        tx.execute(
+            "INSERT INTO returns (id, receipt_no, sale_id, shift_id, cashier_id, completed_at, currency, total_minor, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            (&id, no as i64, &sale_id, shift.id.to_string(), doc.cashier_id.to_string(), &at, currency.code(), total.minor, &doc.reason),
+        )?;
+        for l in &doc.lines {
+            let product_id = l.product_id.to_string();
+            tx.execute(
+                "INSERT INTO return_lines (return_id, sale_id, sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                rusqlite::params![&id, &sale_id, l.sale_line_no, &product_id, &l.sku, &l.name, l.qty.milli(), l.amount.minor, l.vat_rate.code(), l.vat.minor],
+            )?;
+            tx.execute(
+                "INSERT INTO stock_movements (id, product_id, qty_milli, reason, return_id, at) VALUES (?1, ?2, ?3, 'return', ?4, ?5)",
+                (Uuid::now_v7().to_string(), &product_id, l.qty.milli(), &id, &at),
+            )?;
+        }
+        for (i, r) in doc.refunds.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO return_refunds (return_id, pos, tender, amount_minor, approval_code) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (&id, i as i64 + 1, r.tender.code(), r.amount.minor, &r.approval_code),
+            )?;
+        }
+        let event = ChainedReceipt {
+            doc: doc.clone(),
+            link: link.clone(),
+        };
+        outbox::append(
+            &tx,
+            self.terminal_id,
+            doc.return_id,
+            EventPayload::ReturnCompleted(event),
+        )?;
+        db::set_setting(&tx, "chain_head", &link.hash)?;
+        tx.commit()?;
+        Ok(CompletedReturn { doc, link })
+    }
+}

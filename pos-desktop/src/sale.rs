@@ -1,0 +1,348 @@
+//! Completing and voiding sales. Completion is one transaction: sale, lines,
+//! payments, stock movements, receipt number, chain link and outbox event.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use shared_model::chain::{self, ReceiptBody, ReceiptLink};
+use shared_model::events::{
+    ChainedReceipt, EventPayload, PaymentDoc, SaleDoc, SaleLineDoc, VoidDoc,
+};
+use shared_model::pricing::VatSummary;
+use shared_model::tender::change_due;
+use shared_model::{Capability, Currency, Money, Quantity, Tender, Unit, VatRate};
+use uuid::Uuid;
+
+use crate::{cart, db, error::Result, outbox, Till, TillError};
+
+/// A completed sale with its receipt link.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompletedSale {
+    /// The sale.
+    pub doc: SaleDoc,
+    /// Receipt number and hash chain link.
+    pub link: ReceiptLink,
+}
+
+/// VAT per rate from lines, in [`VatRate::ALL`] order, only rates present.
+pub(crate) fn vat_summary<I: Iterator<Item = (VatRate, i64, i64)> + Clone>(
+    lines: I,
+    currency: Currency,
+) -> Vec<VatSummary> {
+    VatRate::ALL
+        .into_iter()
+        .filter(|r| lines.clone().any(|(lr, _, _)| lr == *r))
+        .map(|r| {
+            let of = lines.clone().filter(|(lr, _, _)| *lr == r);
+            VatSummary {
+                rate: r,
+                base: Money::new(of.clone().map(|l| l.1).sum(), currency),
+                vat: Money::new(of.map(|l| l.2).sum(), currency),
+            }
+        })
+        .collect()
+}
+
+/// Rebuilds a sale document from its stored rows (used by reprint, returns and verify,
+/// so tampering with any row shows up as a hash mismatch).
+pub(crate) fn load_sale(
+    conn: &Connection,
+    sale_id: &str,
+    currency: Currency,
+) -> Result<CompletedSale> {
+    let m = |v: i64| Money::new(v, currency);
+    let head = conn
+        .prepare_cached(
+            "SELECT s.shift_id, s.cashier_id, s.completed_at, s.gross_minor, s.discount_minor, s.total_minor,
+                    s.change_minor, r.receipt_no, r.prev_hash, r.hash
+             FROM sales s JOIN receipts r ON r.receipt_no = s.receipt_no WHERE s.id = ?1",
+        )?
+        .query_row([sale_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                [r.get::<_, i64>(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+                (r.get::<_, i64>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?),
+            ))
+        })
+        .optional()?
+        .ok_or_else(|| TillError::Data(format!("sale {sale_id} not found")))?;
+    let (shift, cashier, at, [gross, discount, total, change], (no, prev, hash)) = head;
+    let mut lines = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat, gross_minor,
+                discount_minor, total_minor, vat_minor
+         FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no",
+    )?;
+    let mut rows = st.query([sale_id])?;
+    while let Some(r) = rows.next()? {
+        lines.push(SaleLineDoc {
+            line_no: r.get(0)?,
+            product_id: db::parse_uuid(&r.get::<_, String>(1)?)?,
+            sku: r.get(2)?,
+            name: r.get(3)?,
+            unit: Unit::parse(&r.get::<_, String>(4)?)?,
+            qty: Quantity::from_milli(r.get(5)?),
+            unit_price: m(r.get(6)?),
+            vat_rate: VatRate::from_code(&r.get::<_, String>(7)?)?,
+            gross: m(r.get(8)?),
+            discount: m(r.get(9)?),
+            total: m(r.get(10)?),
+            vat: m(r.get(11)?),
+        });
+    }
+    let mut payments = Vec::new();
+    let mut st =
+        conn.prepare_cached("SELECT tender, amount_minor, approval_code FROM sale_payments WHERE sale_id = ?1 ORDER BY pos")?;
+    let mut rows = st.query([sale_id])?;
+    while let Some(r) = rows.next()? {
+        payments.push(PaymentDoc {
+            tender: Tender::parse(&r.get::<_, String>(0)?)?,
+            amount: m(r.get(1)?),
+            approval_code: r.get(2)?,
+        });
+    }
+    let vat = vat_summary(
+        lines
+            .iter()
+            .map(|l| (l.vat_rate, l.total.minor, l.vat.minor)),
+        currency,
+    );
+    let doc = SaleDoc {
+        sale_id: db::parse_uuid(sale_id)?,
+        shift_id: db::parse_uuid(&shift)?,
+        cashier_id: db::parse_uuid(&cashier)?,
+        completed_at: db::parse_ts(&at)?,
+        currency,
+        lines,
+        payments,
+        gross: m(gross),
+        discount: m(discount),
+        total: m(total),
+        change: m(change),
+        vat,
+    };
+    Ok(CompletedSale {
+        doc,
+        link: ReceiptLink {
+            receipt_no: no as u64,
+            prev_hash: prev,
+            hash,
+        },
+    })
+}
+
+impl Till {
+    /// Completes the sale in progress: checks it is paid, then records everything in
+    /// one transaction. Returns the receipt.
+    pub fn complete_sale(&mut self) -> Result<CompletedSale> {
+        let grant = self.grant(Capability::Sell)?;
+        let shift = self.require_shift()?;
+        let currency = self.currency;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let cart = cart::load_open(&tx, currency)?
+            .filter(|c| !c.lines.is_empty())
+            .ok_or(TillError::EmptyCart)?;
+        let cash_paid = Money::sum(
+            currency,
+            cart.payments
+                .iter()
+                .filter(|p| p.tender == Tender::Cash)
+                .map(|p| p.amount),
+        )?;
+        let change = change_due(cart.priced.total, cart.paid, cash_paid)?;
+        let lines: Vec<SaleLineDoc> = cart
+            .lines
+            .iter()
+            .zip(&cart.priced.lines)
+            .map(|(l, p)| SaleLineDoc {
+                line_no: l.line_no as u32,
+                product_id: l.product_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                unit: l.unit,
+                qty: l.qty,
+                unit_price: l.unit_price,
+                vat_rate: l.vat,
+                gross: p.gross,
+                discount: p.discount(),
+                total: p.total,
+                vat: p.vat,
+            })
+            .collect();
+        let doc = SaleDoc {
+            sale_id: cart.id,
+            shift_id: shift.id,
+            cashier_id: grant.session.cashier_id,
+            completed_at: db::now(),
+            currency,
+            payments: cart
+                .payments
+                .iter()
+                .map(|p| PaymentDoc {
+                    tender: p.tender,
+                    amount: p.amount,
+                    approval_code: p.approval_code.clone(),
+                })
+                .collect(),
+            gross: cart.priced.gross,
+            discount: cart.priced.discount,
+            total: cart.priced.total,
+            change,
+            vat: cart.priced.vat.clone(),
+            lines,
+        };
+        let receipt_no = db::next_counter(&tx, "receipt_no")?;
+        let prev =
+            db::setting(&tx, "chain_head")?.unwrap_or_else(|| chain::GENESIS_HASH.to_owned());
+        let link = chain::link(receipt_no, &prev, ReceiptBody::Sale(&doc));
+        let sale_id = doc.sale_id.to_string();
+        let at = db::ts(doc.completed_at);
+        tx.execute(
+            "INSERT INTO receipts (receipt_no, kind, doc_id, prev_hash, hash) VALUES (?1, 'sale', ?2, ?3, ?4)",
+            (receipt_no as i64, &sale_id, &link.prev_hash, &link.hash),
+        )?;
+        tx.execute(
+            "INSERT INTO sales (id, receipt_no, shift_id, cashier_id, completed_at, currency, gross_minor,
+                                discount_minor, total_minor, change_minor, line_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            (
+                &sale_id,
+                receipt_no as i64,
+                shift.id.to_string(),
+                doc.cashier_id.to_string(),
+                &at,
+                currency.code(),
+                doc.gross.minor,
+                doc.discount.minor,
+                doc.total.minor,
+                change.minor,
+                doc.lines.len() as i64,
+            ),
+        )?;
+        {
+            let mut ins_line = tx.prepare_cached(
+                "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor,
+                                         vat, gross_minor, discount_minor, total_minor, vat_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            let mut ins_move = tx.prepare_cached(
+                "INSERT INTO stock_movements (id, product_id, qty_milli, reason, sale_id, at)
+                 VALUES (?1, ?2, ?3, 'sale', ?4, ?5)",
+            )?;
+            for l in &doc.lines {
+                let product_id = l.product_id.to_string();
+                ins_line.execute(rusqlite::params![
+                    &sale_id,
+                    l.line_no,
+                    &product_id,
+                    &l.sku,
+                    &l.name,
+                    l.unit.code(),
+                    l.qty.milli(),
+                    l.unit_price.minor,
+                    l.vat_rate.code(),
+                    l.gross.minor,
+                    l.discount.minor,
+                    l.total.minor,
+                    l.vat.minor
+                ])?;
+                ins_move.execute((
+                    Uuid::now_v7().to_string(),
+                    &product_id,
+                    -l.qty.milli(),
+                    &sale_id,
+                    &at,
+                ))?;
+            }
+            let mut ins_pay = tx.prepare_cached(
+                "INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (i, p) in doc.payments.iter().enumerate() {
+                ins_pay.execute((
+                    &sale_id,
+                    i as i64 + 1,
+                    p.tender.code(),
+                    p.amount.minor,
+                    &p.approval_code,
+                ))?;
+            }
+        }
+        let event = ChainedReceipt {
+            doc: doc.clone(),
+            link: link.clone(),
+        };
+        outbox::append(
+            &tx,
+            self.terminal_id,
+            doc.sale_id,
+            EventPayload::SaleCompleted(event),
+        )?;
+        db::set_setting(&tx, "chain_head", &link.hash)?;
+        tx.execute("DELETE FROM carts WHERE id = ?1", [&sale_id])?;
+        tx.commit()?;
+        Ok(CompletedSale { doc, link })
+    }
+
+    /// Abandons the sale in progress, recording who, when, why and what was in it.
+    pub fn void_sale(&mut self, reason: &str) -> Result<VoidDoc> {
+        let grant = self.grant(Capability::Sell)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(TillError::ReasonRequired);
+        }
+        let shift = self.current_shift()?;
+        let tx = self.conn.transaction()?;
+        let cart = cart::load_open(&tx, self.currency)?
+            .filter(|c| !c.lines.is_empty())
+            .ok_or(TillError::EmptyCart)?;
+        if !cart.payments.is_empty() {
+            return Err(TillError::CartHasPayments);
+        }
+        let doc = VoidDoc {
+            cart_id: cart.id,
+            shift_id: shift.map(|s| s.id),
+            cashier_id: grant.session.cashier_id,
+            voided_at: db::now(),
+            reason: reason.to_owned(),
+            lines: cart.lines.iter().map(|l| (l.sku.clone(), l.qty)).collect(),
+            total: cart.priced.total,
+        };
+        tx.execute(
+            "INSERT INTO voids (id, shift_id, cashier_id, voided_at, reason, total_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (
+                cart.id.to_string(),
+                doc.shift_id.map(|s| s.to_string()),
+                doc.cashier_id.to_string(),
+                db::ts(doc.voided_at),
+                &doc.reason,
+                doc.total.minor,
+            ),
+        )?;
+        outbox::append(
+            &tx,
+            self.terminal_id,
+            cart.id,
+            EventPayload::SaleVoided(doc.clone()),
+        )?;
+        tx.execute("DELETE FROM carts WHERE id = ?1", [cart.id.to_string()])?;
+        tx.commit()?;
+        Ok(doc)
+    }
+
+    /// A completed sale by its receipt number.
+    pub fn sale_by_receipt(&self, receipt_no: u64) -> Result<CompletedSale> {
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM sales WHERE receipt_no = ?1",
+                [receipt_no as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let id = id.ok_or(TillError::NoSuchReceipt(receipt_no))?;
+        load_sale(&self.conn, &id, self.currency)
+    }
+}
