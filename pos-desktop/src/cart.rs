@@ -230,16 +230,14 @@ impl Till {
     pub fn add_item(&mut self, code: &str, qty: Option<&str>) -> Result<Cart> {
         let grant = self.grant(Capability::Sell)?;
         self.current_shift()?.ok_or(TillError::NoOpenShift)?;
+        if self.cart()?.is_some_and(|c| !c.payments.is_empty()) {
+            return Err(TillError::CartHasPayments);
+        }
         let product = self.find_product(code)?;
         let qty = match qty {
             Some(q) => Quantity::parse_for_sale(q, product.unit)?,
             None => Quantity::ONE,
         };
-        if let Some(cart) = self.cart()? {
-            if !cart.payments.is_empty() {
-                return Err(TillError::CartHasPayments);
-            }
-        }
         let tx = self.conn.unchecked_transaction()?;
         let cart_id = self.open_cart_id(grant.session.cashier_id)?.to_string();
         let merged = tx.execute(

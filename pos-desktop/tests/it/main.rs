@@ -1,1 +1,7 @@
+//! Integration tests of the till: the engine over real SQLite files in temp dirs,
+//! the `pos-till` CLI as a user runs it, and crash safety under SIGKILL.
 
+mod cli;
+mod crash;
+mod engine;
+mod support;

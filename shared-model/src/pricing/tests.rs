@@ -80,7 +80,7 @@ fn promotions_are_capped_at_what_is_left() {
         name: "-50%".into(),
         line_discounts: vec![(0, 500)],
     };
-    let c = price_cart(Currency::RUB, &lines, &[promo.clone()], None).unwrap();
+    let c = price_cart(Currency::RUB, &lines, std::slice::from_ref(&promo), None).unwrap();
     assert_eq!(c.lines[0].promo_discount.minor, 100);
     assert_eq!(c.total.minor, 0);
     assert_eq!(c.promotions, vec![(promo, Money::rub(100))]);

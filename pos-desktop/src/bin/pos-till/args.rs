@@ -127,13 +127,17 @@ pub enum SaleCmd {
     Add {
         code: String,
         /// Quantity (up to 3 decimals for goods sold by ml or gram).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: Option<String>,
     },
     /// Show the sale in progress.
     Show,
     /// Change a line's quantity.
-    Qty { line: usize, qty: String },
+    Qty {
+        line: usize,
+        #[arg(allow_hyphen_values = true)]
+        qty: String,
+    },
     /// Remove a line.
     Remove { line: usize },
     /// Discount a line (--line) or the whole sale, by percent or amount; --clear removes it.
@@ -141,6 +145,7 @@ pub enum SaleCmd {
     /// Take a payment.
     Pay {
         tender: String,
+        #[arg(allow_hyphen_values = true)]
         amount: String,
         /// Approval code from the card terminal (required for card).
         #[arg(long)]

@@ -1,0 +1,208 @@
+//! `pos-till` as a user runs it: separate processes sharing a data dir.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn pos_till(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pos-till"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("ALAROMA_DATA_DIR")
+        .output()
+        .expect("run pos-till")
+}
+
+/// Runs with `--json`, asserts success, returns the parsed output.
+fn ok(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let o = pos_till(dir, &all);
+    assert!(
+        o.status.success(),
+        "{args:?} failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("json output")
+}
+
+/// Runs with `--json`, asserts failure with `code`, returns the exit code.
+fn refused(dir: &Path, args: &[&str], code: &str) -> i32 {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let o = pos_till(dir, &all);
+    assert!(!o.status.success(), "{args:?} should fail");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json error");
+    assert_eq!(v["error"]["code"], code, "{v}");
+    assert!(!v["error"]["message"].as_str().unwrap_or("").is_empty());
+    o.status.code().unwrap_or(-1)
+}
+
+fn minor(v: &Value) -> i64 {
+    v["minor"].as_i64().expect("money")
+}
+
+#[test]
+fn scripted_session_figures_add_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(d, &["init", "--demo"]);
+    let found = ok(d, &["catalog", "search", "chanel", "no", "5"]);
+    assert!(found
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["sku"] == "D0004" && p["unit"] == "ml"));
+    ok(d, &["shift", "open", "--float", "5000.00"]);
+    // Sale 1: a bottle by barcode and 2.5 ml of a decant, cash with change.
+    ok(d, &["sale", "add", "4607123000021"]);
+    ok(d, &["sale", "add", "D0004", "--qty", "2.5"]);
+    ok(d, &["sale", "pay", "cash", "20000"]);
+    let s1 = ok(d, &["sale", "complete"]);
+    assert_eq!(s1["link"]["receipt_no"], 1);
+    assert_eq!(minor(&s1["doc"]["total"]), 1_439_000 + 47_500);
+    assert_eq!(minor(&s1["doc"]["change"]), 2_000_000 - 1_486_500);
+    // Sale 2: by card.
+    ok(d, &["sale", "add", "P0001", "--qty", "2"]);
+    ok(d, &["sale", "pay", "card", "20180", "--approval", "123456"]);
+    let s2 = ok(d, &["sale", "complete"]);
+    // Return one ml to cash.
+    let r = ok(
+        d,
+        &[
+            "return", "1", "--line", "2", "--qty", "1", "--refund", "cash",
+        ],
+    );
+    assert_eq!(minor(&r["doc"]["total"]), 19_000);
+    ok(d, &["cash", "in", "1000", "--reason", "размен"]);
+    ok(d, &["cash", "out", "300", "--reason", "инкассация"]);
+    let x = ok(d, &["report", "x"]);
+    let sales = minor(&s1["doc"]["total"]) + minor(&s2["doc"]["total"]);
+    assert_eq!(minor(&x["sales"]), sales);
+    assert_eq!(minor(&x["returns"]), 19_000);
+    assert_eq!(minor(&x["net_sales"]), sales - 19_000);
+    let cash_sales = minor(&s1["doc"]["total"]);
+    assert_eq!(minor(&x["cash_sales"]), cash_sales);
+    let expected = 500_000 + cash_sales - 19_000 + 100_000 - 30_000;
+    assert_eq!(minor(&x["expected_cash"]), expected);
+    let z = ok(
+        d,
+        &[
+            "shift",
+            "close",
+            "--counted",
+            &shared_model::Money::rub(expected).to_decimal_string(),
+        ],
+    );
+    assert_eq!(minor(&z["difference"]), 0);
+    assert_eq!(minor(&z["net_sales"]), minor(&x["net_sales"]));
+    let v = ok(d, &["verify"]);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["receipts"], 3);
+    // Receipts reprint, in text and ESC/POS.
+    let esc = d.join("receipt.bin");
+    let rc = ok(d, &["receipt", "1", "--escpos", esc.to_str().unwrap()]);
+    assert!(rc["text"].as_str().unwrap().contains("КАССОВЫЙ ЧЕК"));
+    assert!(rc["text"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .all(|l| l.chars().count() <= 48));
+    assert!(std::fs::read(&esc).unwrap().starts_with(&[0x1B, b'@']));
+    // shift opened, 2 sales, return, cash in, cash out, shift closed
+    assert_eq!(ok(d, &["outbox"])["pending"], 7);
+}
+
+#[test]
+fn errors_have_messages_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert_eq!(
+        refused(d, &["shift", "open", "--float", "1"], "not_initialised"),
+        5
+    );
+    ok(d, &["init", "--demo"]);
+    assert_eq!(refused(d, &["init", "--demo"], "already_initialised"), 5);
+    assert_eq!(refused(d, &["sale", "add", "P0001"], "no_open_shift"), 4);
+    ok(d, &["shift", "open", "--float", "0"]);
+    assert_eq!(
+        refused(d, &["sale", "add", "4607123999998"], "unknown_product"),
+        3
+    );
+    assert_eq!(
+        refused(d, &["sale", "add", "4607123000015"], "invalid_input"),
+        4
+    );
+    assert_eq!(
+        refused(d, &["sale", "add", "D0004", "--qty", "0"], "invalid_input"),
+        4
+    );
+    assert_eq!(
+        refused(d, &["sale", "add", "D0004", "--qty", "-2"], "invalid_input"),
+        4
+    );
+    assert_eq!(
+        refused(
+            d,
+            &["sale", "add", "D0004", "--qty", "0.0001"],
+            "invalid_input"
+        ),
+        4
+    );
+    ok(d, &["sale", "add", "P0001"]);
+    assert_eq!(
+        refused(d, &["sale", "discount", "--percent", "5"], "forbidden"),
+        4
+    );
+    ok(d, &["sale", "pay", "cash", "100"]);
+    assert_eq!(refused(d, &["sale", "complete"], "invalid_input"), 4);
+    assert_eq!(
+        refused(d, &["return", "7", "--refund", "cash"], "no_such_receipt"),
+        3
+    );
+    assert_eq!(refused(d, &["login", "--pin", "0000"], "wrong_pin"), 4);
+    // Human output goes to stderr with a plain message.
+    let o = pos_till(d, &["sale", "add", "nonsense"]);
+    assert_eq!(o.status.code(), Some(4)); // cart has payments: refused before lookup
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: "));
+    // Corrupt file.
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(
+        bad.path().join(pos_desktop::DB_FILE),
+        b"this is not a database at all, just some bytes....",
+    )
+    .unwrap();
+    assert_eq!(refused(bad.path(), &["status"], "corrupt"), 5);
+}
+
+#[test]
+fn the_shell_runs_commands_in_one_session() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "--demo"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pos-till"))
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .arg("shell")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let script = "shift open --float 100\nsale add P0001\nsale pay cash 10090\nsale complete\nsale add 'no such'\nexit\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Receipt 1"), "{out}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no product with barcode or SKU \"no such\"")
+    );
+}

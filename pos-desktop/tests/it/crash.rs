@@ -1,0 +1,104 @@
+//! Crash safety: a child process sells in a loop and is killed with SIGKILL at random
+//! moments; after every kill the database must be intact and every sale whole.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
+
+use pos_desktop::Till;
+use shared_model::Tender;
+
+const CHILD_ENV: &str = "ALAROMA_CRASH_CHILD_DIR";
+const KILLS: usize = 60;
+
+/// Not a test on its own: the body the parent runs in a child process.
+#[test]
+#[ignore = "run only as the crash test's child process"]
+fn child_sells_until_killed() {
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let mut till = Till::open(std::path::Path::new(&dir)).expect("open");
+    let goods = [
+        ("P0001", None),
+        ("D0004", Some("1.5")),
+        ("C0161", Some("2")),
+    ];
+    loop {
+        // Pick up wherever the last (killed) run left the persisted cart.
+        let cart = till.cart().expect("cart");
+        let lines = cart.as_ref().map_or(0, |c| c.lines.len());
+        if lines < goods.len() {
+            let (code, qty) = goods[lines];
+            till.add_item(code, qty).expect("add");
+        } else if cart.as_ref().is_some_and(|c| c.due.minor > 0) {
+            till.pay(Tender::Cash, "50000", None).expect("pay");
+        } else {
+            till.complete_sale().expect("complete");
+        }
+    }
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
+    }
+}
+
+#[test]
+fn sales_survive_sigkill_whole_or_not_at_all() {
+    let (dir, till) = crate::support::open_till();
+    drop(till);
+    let seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    println!("crash test seed {seed}");
+    let mut rng = Rng(seed);
+    let exe = std::env::current_exe().expect("test binary");
+    let mut last_receipts = 0;
+    let mut progressed = 0;
+    for kill in 0..KILLS {
+        let mut child = Command::new(&exe)
+            .args([
+                "crash::child_sells_until_killed",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_ENV, dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn child");
+        std::thread::sleep(Duration::from_millis(30 + rng.next(250)));
+        child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix
+        let status = child.wait().expect("reap");
+        assert!(
+            status.code().is_none(),
+            "kill {kill}: child exited by itself ({status}), not killed"
+        );
+
+        let till = Till::open(dir.path()).expect("reopen after kill");
+        let report = till.verify().expect("verify");
+        assert!(
+            report.ok,
+            "after kill {kill} (seed {seed}): {:?}",
+            report.problems
+        );
+        if report.receipts > last_receipts {
+            progressed += 1;
+        }
+        last_receipts = report.receipts;
+    }
+    assert!(last_receipts > 0, "the child never completed a sale");
+    assert!(
+        progressed > KILLS / 4,
+        "sales completed between only {progressed} of {KILLS} kills"
+    );
+    println!("{KILLS} kills, {last_receipts} receipts, progress in {progressed} rounds");
+}
