@@ -1,0 +1,20 @@
+# Shared by run.sh and test.sh: say what we do, find cargo, pick a target dir.
+set -euo pipefail
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+fi
+command -v cargo >/dev/null 2>&1 || { echo "Rust is required: https://rustup.rs" >&2; exit 1; }
+
+# Reuse a build cache outside the clone when we can; nothing depends on it existing.
+if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  if mkdir -p /var/tmp/alaroma-target 2>/dev/null && [ -w /var/tmp/alaroma-target ]; then
+    export CARGO_TARGET_DIR=/var/tmp/alaroma-target
+  else
+    export CARGO_TARGET_DIR="$PWD/target"
+  fi
+fi
