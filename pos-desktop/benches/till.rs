@@ -21,7 +21,10 @@ struct Stats {
 fn stats(mut v: Vec<Duration>) -> Stats {
     v.sort();
     let at = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
-    Stats { median: at(0.5), p99: at(0.99) }
+    Stats {
+        median: at(0.5),
+        p99: at(0.99),
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -41,11 +44,20 @@ fn row(name: &str, s: &Stats, base: &Stats) {
 }
 
 fn barcode(i: usize) -> String {
-    Barcode::with_check_digit(&format!("2{:011}", i)).map(|b| b.to_string()).unwrap_or_default()
+    Barcode::with_check_digit(&format!("2{:011}", i))
+        .map(|b| b.to_string())
+        .unwrap_or_default()
 }
 
 fn big_catalog(dir: &Path) -> Till {
-    let mut till = Till::init(dir, &InitOptions { demo: true, ..Default::default() }).expect("init");
+    let mut till = Till::init(
+        dir,
+        &InitOptions {
+            demo: true,
+            ..Default::default()
+        },
+    )
+    .expect("init");
     let mut csv = String::from("sku,name,barcodes,price,vat,unit,category\n");
     for i in 0..PRODUCTS {
         let unit = if i % 10 == 0 { "ml" } else { "pcs" };
@@ -61,7 +73,10 @@ fn big_catalog(dir: &Path) -> Till {
     till.login("9999").expect("manager");
     let t = Instant::now();
     till.import_csv(csv.as_bytes()).expect("import");
-    eprintln!("imported {PRODUCTS} products in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "imported {PRODUCTS} products in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     till.open_shift("0").expect("shift");
     till
 }
@@ -118,7 +133,11 @@ fn main() {
             till.void_sale("bench").expect("void");
         }
     }
-    if till.cart().expect("cart").is_some_and(|c| !c.lines.is_empty()) {
+    if till
+        .cart()
+        .expect("cart")
+        .is_some_and(|c| !c.lines.is_empty())
+    {
         till.void_sale("bench").expect("void");
     }
 
@@ -138,7 +157,11 @@ fn main() {
         let tx = base.unchecked_transaction().expect("tx");
         let id = format!("sale-{n:032}");
         let at = "2026-11-25T10:00:00.000Z";
-        tx.execute("INSERT INTO rc VALUES (?1, 'sale', ?2, ?3, ?4)", (n as i64, &id, "0".repeat(64), "f".repeat(64))).expect("rc");
+        tx.execute(
+            "INSERT INTO rc VALUES (?1, 'sale', ?2, ?3, ?4)",
+            (n as i64, &id, "0".repeat(64), "f".repeat(64)),
+        )
+        .expect("rc");
         tx.execute(
             "INSERT INTO sale VALUES (?1, ?2, 'shift', 'cashier', ?3, 'RUB', 30000, 0, 30000, 70000, 3)",
             (&id, n as i64, at),
@@ -150,18 +173,39 @@ fn main() {
                 (&id, l),
             )
             .expect("line");
-            tx.execute("INSERT INTO mv VALUES (?1, 'product', -1000, 'sale', ?2, ?3)", (format!("{id}{l}"), &id, at)).expect("mv");
+            tx.execute(
+                "INSERT INTO mv VALUES (?1, 'product', -1000, 'sale', ?2, ?3)",
+                (format!("{id}{l}"), &id, at),
+            )
+            .expect("mv");
         }
-        tx.execute("INSERT INTO pay VALUES (?1, 1, 'cash', 100000, NULL)", [&id]).expect("pay");
-        tx.execute("INSERT INTO ob VALUES (?1, ?2, 'sale_completed', ?2, ?3, ?4)", (n as i64, &id, "x".repeat(2_000), at))
-            .expect("ob");
+        tx.execute(
+            "INSERT INTO pay VALUES (?1, 1, 'cash', 100000, NULL)",
+            [&id],
+        )
+        .expect("pay");
+        tx.execute(
+            "INSERT INTO ob VALUES (?1, ?2, 'sale_completed', ?2, ?3, ?4)",
+            (n as i64, &id, "x".repeat(2_000), at),
+        )
+        .expect("ob");
         tx.commit().expect("commit");
         sale_b.push(t.elapsed());
     }
     assert!(till.verify().expect("verify").ok);
 
-    println!("| operation | median | p99 | baseline median | baseline p99 | median ratio | p99 ratio |");
+    println!(
+        "| operation | median | p99 | baseline median | baseline p99 | median ratio | p99 ratio |"
+    );
     println!("|---|---|---|---|---|---|---|");
-    row(&format!("scan into cart, {PRODUCTS} products ({scans} scans)"), &stats(scan_t), &stats(scan_b));
-    row(&format!("complete 3-line sale, fsync ({sales} sales)"), &stats(sale_t), &stats(sale_b));
+    row(
+        &format!("scan into cart, {PRODUCTS} products ({scans} scans)"),
+        &stats(scan_t),
+        &stats(scan_b),
+    );
+    row(
+        &format!("complete 3-line sale, fsync ({sales} sales)"),
+        &stats(sale_t),
+        &stats(sale_b),
+    );
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 mod db;
 pub mod demo;
 pub mod error;
+mod ledger;
 pub mod outbox;
 pub mod receipt;
 pub mod returns;

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
-use shared_model::chain::{self, ReceiptBody, ReceiptLink};
+use shared_model::chain::{ReceiptBody, ReceiptLink};
 use shared_model::events::{ChainedReceipt, EventPayload, PaymentDoc, ReturnDoc, ReturnLineDoc};
 use shared_model::pricing::return_share;
 use shared_model::tender::refund_to_original;
 use shared_model::{Capability, Currency, Money, Quantity, Tender, VatRate};
 use uuid::Uuid;
 
-use crate::{db, error::Result, outbox, sale, shift, Till, TillError};
+use crate::{db, error::Result, ledger, outbox, sale, shift, Till, TillError};
 
 /// Where refund money goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,9 +271,6 @@ impl Till {
         if cash_out > in_drawer.minor {
             return Err(TillError::NotEnoughCash(in_drawer));
         }
-        if total.is_zero() {
-            return Err(TillError::NothingToReturn(receipt_no));
-        }
         let doc = ReturnDoc {
             return_id: Uuid::now_v7(),
             sale_id: sale.doc.sale_id,
@@ -293,16 +290,10 @@ impl Till {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let no = db::next_counter(&tx, "receipt_no")?;
-        let prev =
-            db::setting(&tx, "chain_head")?.unwrap_or_else(|| chain::GENESIS_HASH.to_owned());
-        let link = chain::link(no, &prev, ReceiptBody::Return(&doc));
+        let link = ledger::issue(&tx, doc.return_id, ReceiptBody::Return(&doc))?;
+        let no = link.receipt_no;
         let id = doc.return_id.to_string();
         let at = db::ts(doc.completed_at);
-        tx.execute(
-            "INSERT INTO receipts (receipt_no, kind, doc_id, prev_hash, hash) VALUES (?1, 'return', ?2, ?3, ?4)",
-            (no as i64, &id, &link.prev_hash, &link.hash),
-        )?;
         tx.execute(
             "INSERT INTO returns (id, receipt_no, sale_id, shift_id, cashier_id, completed_at, currency, total_minor, reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -336,7 +327,6 @@ impl Till {
             doc.return_id,
             EventPayload::ReturnCompleted(event),
         )?;
-        db::set_setting(&tx, "chain_head", &link.hash)?;
         tx.commit()?;
         Ok(CompletedReturn { doc, link })
     }

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
-use shared_model::chain::{self, ReceiptBody, ReceiptLink};
+use shared_model::chain::{ReceiptBody, ReceiptLink};
 use shared_model::events::{
     ChainedReceipt, EventPayload, PaymentDoc, SaleDoc, SaleLineDoc, VoidDoc,
 };
@@ -12,7 +12,7 @@ use shared_model::tender::change_due;
 use shared_model::{Capability, Currency, Money, Quantity, Tender, Unit, VatRate};
 use uuid::Uuid;
 
-use crate::{cart, db, error::Result, outbox, Till, TillError};
+use crate::{cart, db, error::Result, ledger, outbox, Till, TillError};
 
 /// A completed sale with its receipt link.
 #[derive(Debug, Clone, Serialize)]
@@ -194,16 +194,10 @@ impl Till {
             vat: cart.priced.vat.clone(),
             lines,
         };
-        let receipt_no = db::next_counter(&tx, "receipt_no")?;
-        let prev =
-            db::setting(&tx, "chain_head")?.unwrap_or_else(|| chain::GENESIS_HASH.to_owned());
-        let link = chain::link(receipt_no, &prev, ReceiptBody::Sale(&doc));
+        let link = ledger::issue(&tx, doc.sale_id, ReceiptBody::Sale(&doc))?;
+        let receipt_no = link.receipt_no;
         let sale_id = doc.sale_id.to_string();
         let at = db::ts(doc.completed_at);
-        tx.execute(
-            "INSERT INTO receipts (receipt_no, kind, doc_id, prev_hash, hash) VALUES (?1, 'sale', ?2, ?3, ?4)",
-            (receipt_no as i64, &sale_id, &link.prev_hash, &link.hash),
-        )?;
         tx.execute(
             "INSERT INTO sales (id, receipt_no, shift_id, cashier_id, completed_at, currency, gross_minor,
                                 discount_minor, total_minor, change_minor, line_count)
@@ -280,7 +274,6 @@ impl Till {
             doc.sale_id,
             EventPayload::SaleCompleted(event),
         )?;
-        db::set_setting(&tx, "chain_head", &link.hash)?;
         tx.execute("DELETE FROM carts WHERE id = ?1", [&sale_id])?;
         tx.commit()?;
         Ok(CompletedSale { doc, link })

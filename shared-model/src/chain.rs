@@ -94,3 +94,76 @@ where
     }
     breaks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::SaleDoc;
+    use crate::{Currency, Money};
+    use chrono::DateTime;
+    use uuid::Uuid;
+
+    fn sale(total: i64) -> SaleDoc {
+        SaleDoc {
+            sale_id: Uuid::from_u128(total as u128),
+            shift_id: Uuid::nil(),
+            cashier_id: Uuid::nil(),
+            completed_at: DateTime::from_timestamp_millis(1_764_000_000_000).unwrap(),
+            currency: Currency::RUB,
+            lines: vec![],
+            payments: vec![],
+            gross: Money::rub(total),
+            discount: Money::rub(0),
+            total: Money::rub(total),
+            change: Money::rub(0),
+            vat: vec![],
+        }
+    }
+
+    fn chain_of(docs: &[SaleDoc]) -> Vec<ReceiptLink> {
+        let mut prev = GENESIS_HASH.to_owned();
+        docs.iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let l = link(i as u64 + 1, &prev, ReceiptBody::Sale(d));
+                prev = l.hash.clone();
+                l
+            })
+            .collect()
+    }
+
+    fn check(links: &[ReceiptLink], docs: &[SaleDoc]) -> Vec<ChainBreak> {
+        verify_chain(links.iter().zip(docs).map(|(l, d)| {
+            (
+                l,
+                receipt_hash(l.receipt_no, &l.prev_hash, ReceiptBody::Sale(d)),
+            )
+        }))
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let docs: Vec<_> = (1..=5).map(sale).collect();
+        assert_eq!(check(&chain_of(&docs), &docs), vec![]);
+    }
+
+    #[test]
+    fn edits_deletions_and_gaps_break_it() {
+        let mut docs: Vec<_> = (1..=5).map(sale).collect();
+        let mut links = chain_of(&docs);
+        docs[2].total = Money::rub(999);
+        assert_eq!(
+            check(&links, &docs),
+            vec![ChainBreak::Tampered { receipt_no: 3 }]
+        );
+        docs[2].total = Money::rub(3);
+        links.remove(1);
+        docs.remove(1);
+        let breaks = check(&links, &docs);
+        assert!(breaks.contains(&ChainBreak::Gap {
+            expected: 2,
+            found: 3
+        }));
+        assert!(breaks.contains(&ChainBreak::BrokenLink { receipt_no: 3 }));
+    }
+}

@@ -292,3 +292,36 @@ pub struct StockMovement {
     /// When.
     pub at: DateTime<Utc>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_with_type_tag_and_version() {
+        let env = EventEnvelope {
+            schema_version: EVENT_SCHEMA_VERSION,
+            event_id: Uuid::from_u128(7),
+            terminal_id: Uuid::from_u128(1),
+            seq: 42,
+            occurred_at: DateTime::from_timestamp_millis(1_764_000_000_123).unwrap_or_default(),
+            payload: EventPayload::CashMoved(CashMovement {
+                movement_id: Uuid::from_u128(9),
+                shift_id: Uuid::from_u128(2),
+                cashier_id: Uuid::from_u128(3),
+                at: DateTime::from_timestamp_millis(1_764_000_000_123).unwrap_or_default(),
+                direction: CashDirection::Out,
+                amount: Money::rub(50_000),
+                reason: "инкассация".into(),
+            }),
+        };
+        let json = serde_json::to_value(&env).unwrap();
+        assert_eq!(json["schema_version"], 1);
+        assert_eq!(json["payload"]["type"], "cash_moved");
+        assert_eq!(json["payload"]["data"]["amount"]["currency"], "RUB");
+        assert_eq!(json["payload"]["data"]["amount"]["minor"], 50_000);
+        let back: EventEnvelope = serde_json::from_value(json).unwrap();
+        assert_eq!(back, env);
+        assert_eq!(back.payload.kind(), "cash_moved");
+    }
+}

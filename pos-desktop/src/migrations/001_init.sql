@@ -170,7 +170,7 @@ CREATE TABLE returns (
     cashier_id   TEXT NOT NULL REFERENCES cashiers (id),
     completed_at TEXT NOT NULL,
     currency     TEXT NOT NULL,
-    total_minor  INTEGER NOT NULL CHECK (total_minor > 0),
+    total_minor  INTEGER NOT NULL CHECK (total_minor >= 0),  -- zero for goods given free
     reason       TEXT
 ) STRICT;
 CREATE INDEX returns_sale ON returns (sale_id);

@@ -52,7 +52,11 @@ pub fn products(items: &[ProductView], l: Locale) -> String {
             format!(
                 "{:<8} {:<15} {:<48} {:>12}/{:<3} stock {}",
                 p.sku,
-                p.barcodes.first().map(String::as_str).unwrap_or("-"),
+                if p.barcodes.is_empty() {
+                    "-".to_owned()
+                } else {
+                    p.barcodes.join(",")
+                },
                 p.name,
                 f(p.price, l),
                 p.unit.label(l),
