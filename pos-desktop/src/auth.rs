@@ -74,9 +74,31 @@ fn pin_matches(pin: &str, hash: &str) -> bool {
 }
 
 impl Till {
-    /// Adds a cashier; PINs must be unique on the till since the PIN alone logs in.
+    /// Adds a cashier (needs the Configure capability). On a till with no cashiers at
+    /// all, the first one may be added without a login, and must be an admin or a
+    /// manager, so that a till installed without a server can be bootstrapped.
     pub fn add_cashier(&mut self, name: &str, role: Role, pin: &str) -> Result<Uuid> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM cashiers", [], |r| r.get(0))?;
+        if count > 0 {
+            self.grant(Capability::Configure)?;
+        } else if !matches!(role, Role::Admin | Role::Manager) {
+            return Err(TillError::Forbidden {
+                role: role.code().to_owned(),
+                action: "be the first user of a till (add an admin or a manager first)".into(),
+            });
+        }
+        self.insert_cashier(name, role, pin)
+    }
+
+    /// Adds a cashier without a permission check: for data that comes with the till
+    /// (demo) or, later, from head office.
+    pub(crate) fn insert_cashier(&mut self, name: &str, role: Role, pin: &str) -> Result<Uuid> {
         validate_pin(pin)?;
+        if name.trim().is_empty() {
+            return Err(TillError::NameRequired);
+        }
         if self.cashier_by_pin(pin)?.is_some() {
             return Err(TillError::PinInUse);
         }

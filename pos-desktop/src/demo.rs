@@ -21,7 +21,7 @@ pub const CASHIERS: [(&str, Role, &str); 4] = [
 pub(crate) fn install(till: &mut Till) -> Result<()> {
     till.import_csv_unchecked(CATALOG_CSV.as_bytes())?;
     for (name, role, pin) in CASHIERS {
-        till.add_cashier(name, role, pin)?;
+        till.insert_cashier(name, role, pin)?;
     }
     // Opening stock: a local snapshot, as a fresh till would get from head office,
     // so it is not an event of this till.

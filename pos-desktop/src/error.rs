@@ -32,6 +32,12 @@ pub enum TillError {
     /// A PIN that is not 4–8 digits.
     #[error("a PIN is 4 to 8 digits")]
     InvalidPin,
+    /// Input the CLI or UI could not make sense of.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A cashier needs a name.
+    #[error("a name is required")]
+    NameRequired,
     /// Another cashier already has this PIN.
     #[error("this PIN is already in use on this till")]
     PinInUse,
@@ -140,6 +146,8 @@ impl TillError {
             NotLoggedIn => "not_logged_in",
             WrongPin | InvalidPin => "wrong_pin",
             PinInUse => "pin_in_use",
+            NameRequired => "name_required",
+            InvalidInput(_) => "invalid_input",
             Forbidden { .. } => "forbidden",
             NoOpenShift => "no_open_shift",
             ShiftAlreadyOpen(_) => "shift_already_open",

@@ -131,8 +131,9 @@ impl Till {
         self.locale
     }
 
-    /// Changes the receipt language.
+    /// Changes the receipt language (a display preference: any logged-in user).
     pub fn set_locale(&mut self, locale: Locale) -> Result<()> {
+        self.session()?;
         db::set_setting(&self.conn, "locale", locale.code())?;
         self.locale = locale;
         Ok(())
@@ -146,5 +147,15 @@ impl Till {
     /// The store name printed on receipts.
     pub fn store_name(&self) -> Result<String> {
         Ok(db::setting(&self.conn, "store_name")?.unwrap_or_default())
+    }
+
+    /// Renames the store on receipts (needs the Configure capability).
+    pub fn set_store_name(&mut self, name: &str) -> Result<()> {
+        self.grant(shared_model::Capability::Configure)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(TillError::NameRequired);
+        }
+        db::set_setting(&self.conn, "store_name", name)
     }
 }

@@ -49,6 +49,9 @@ pub enum ModelError {
     /// A sale quantity must be above zero.
     #[error("quantity must be above zero (got {0})")]
     NonPositiveQuantity(String),
+    /// A quantity beyond any real sale.
+    #[error("quantity {0} is too large for one line")]
+    QuantityTooLarge(String),
     /// A piece product sold in fractions.
     #[error("this product is sold by the piece; {0} is not a whole number")]
     FractionalPieces(String),

@@ -210,6 +210,11 @@ pub fn price_cart(
         manual.push(l.discount.map_or(0, |d| d.amount_off(g)));
         gross.push(g);
     }
+    // Every other sum is bounded by the gross sum, so checking it keeps all of them in range.
+    gross
+        .iter()
+        .try_fold(0i64, |acc, g| acc.checked_add(*g))
+        .ok_or(ModelError::Overflow)?;
     let mut left: Vec<i64> = gross.iter().zip(&manual).map(|(g, d)| g - d).collect();
 
     let mut promo = vec![0i64; lines.len()];

@@ -9,6 +9,10 @@ use crate::{locale::Locale, ModelError};
 /// Thousandths in one whole unit.
 pub const QTY_SCALE: i64 = 1000;
 
+/// The most of anything one line may hold (a million pieces, litres of ml, kilos of g):
+/// beyond it a quantity is a typo or a scanner fault, not a sale.
+pub const MAX_LINE_QTY: Quantity = Quantity(1_000_000 * QTY_SCALE);
+
 /// How a product is counted: by the piece, by the millilitre or by the gram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,6 +162,9 @@ impl Quantity {
         }
         if !unit.is_fractional() && !self.is_whole() {
             return Err(ModelError::FractionalPieces(self.to_string()));
+        }
+        if self > MAX_LINE_QTY {
+            return Err(ModelError::QuantityTooLarge(self.to_string()));
         }
         Ok(())
     }

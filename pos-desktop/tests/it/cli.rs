@@ -206,3 +206,121 @@ fn the_shell_runs_commands_in_one_session() {
         String::from_utf8_lossy(&o.stderr).contains("no product with barcode or SKU \"no such\"")
     );
 }
+
+#[test]
+fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(d, &["init", "--store", "Al Aroma, ТЦ Европейский"]);
+    assert_eq!(
+        ok(d, &["catalog", "search", "chanel"])
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    refused(d, &["login", "--pin", "1111"], "wrong_pin");
+    // The first user must be able to run the till.
+    refused(
+        d,
+        &[
+            "cashier",
+            "add",
+            "--name",
+            "Кассир",
+            "--role",
+            "cashier",
+            "--pin",
+            "1111",
+        ],
+        "forbidden",
+    );
+    ok(
+        d,
+        &[
+            "cashier",
+            "add",
+            "--name",
+            "Админ",
+            "--role",
+            "admin",
+            "--pin",
+            "8080",
+        ],
+    );
+    // From then on adding users needs a login with the right.
+    refused(
+        d,
+        &[
+            "cashier",
+            "add",
+            "--name",
+            "Кассир",
+            "--role",
+            "cashier",
+            "--pin",
+            "1111",
+        ],
+        "not_logged_in",
+    );
+    ok(d, &["login", "--pin", "8080"]);
+    ok(
+        d,
+        &[
+            "cashier",
+            "add",
+            "--name",
+            "Кассир",
+            "--role",
+            "cashier",
+            "--pin",
+            "1111",
+        ],
+    );
+    refused(
+        d,
+        &[
+            "cashier",
+            "add",
+            "--name",
+            "Двойник",
+            "--role",
+            "cashier",
+            "--pin",
+            "1111",
+        ],
+        "pin_in_use",
+    );
+    refused(
+        d,
+        &[
+            "cashier", "add", "--name", "X", "--role", "boss", "--pin", "1212",
+        ],
+        "invalid_input",
+    );
+    assert_eq!(
+        ok(d, &["cashier", "list"]).as_array().map(Vec::len),
+        Some(2)
+    );
+    let csv = d.join("goods.csv");
+    std::fs::write(&csv, "sku,name,barcodes,price,vat,unit,category\nX1,Rose water,4006381333931,12.30,20,ml,Water\n").unwrap();
+    ok(d, &["catalog", "import", csv.to_str().unwrap()]);
+    ok(d, &["settings", "--lang", "en"]);
+    refused(d, &["settings", "--lang", "fr"], "invalid_input");
+    ok(d, &["login", "--pin", "1111"]);
+    refused(d, &["settings", "--store", "Mine now"], "forbidden");
+    ok(d, &["shift", "open", "--float", "0"]);
+    ok(d, &["sale", "add", "4006381333931", "--qty", "10"]);
+    ok(d, &["sale", "pay", "cash", "200"]);
+    let s = ok(d, &["sale", "complete"]);
+    assert_eq!(minor(&s["doc"]["change"]), 20_000 - 12_300);
+    let text = ok(d, &["receipt", "1"])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.contains("SALE RECEIPT")
+            && text.contains("₽123.00")
+            && text.contains("Al Aroma, ТЦ Европейский"),
+        "{text}"
+    );
+}

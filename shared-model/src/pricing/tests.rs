@@ -193,3 +193,13 @@ proptest! {
         prop_assert_eq!(refunded, amount);
     }
 }
+
+#[test]
+fn a_cart_too_big_to_sum_is_refused_not_wrapped() {
+    let huge = line(i64::MAX / 2, 1000, VatRate::Vat20, None);
+    let lines = [huge.clone(), huge.clone(), huge];
+    assert_eq!(
+        price_cart(Currency::RUB, &lines, &[], None),
+        Err(ModelError::Overflow)
+    );
+}

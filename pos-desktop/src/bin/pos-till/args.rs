@@ -41,6 +41,18 @@ pub enum Command {
     Logout,
     /// Show the logged-in cashier, shift, sale in progress and events waiting to sync.
     Status,
+    /// Till users: list, or add one (the first user of a till needs no login).
+    #[command(subcommand)]
+    Cashier(CashierCmd),
+    /// Till settings: receipt language and store name.
+    Settings {
+        /// Receipt language: ru or en.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Store name printed on receipts.
+        #[arg(long)]
+        store: Option<String>,
+    },
     /// Catalog lookup and import.
     #[command(subcommand)]
     Catalog(CatalogCmd),
@@ -225,5 +237,21 @@ pub enum StockCmd {
         qty: String,
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CashierCmd {
+    /// List the till's users.
+    List,
+    /// Add a user; the PIN (4–8 digits) is read from standard input when --pin is not given.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// admin, manager, cashier, salesperson or warehouse_worker.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        pin: Option<String>,
     },
 }

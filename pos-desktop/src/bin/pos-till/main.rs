@@ -101,6 +101,17 @@ fn init(dir: &std::path::Path, demo: bool, store: String, lang: &str) -> Result<
     )
 }
 
+fn pin_or_stdin(pin: Option<String>) -> Result<String, TillError> {
+    match pin {
+        Some(p) => Ok(p),
+        None => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s)?;
+            Ok(s.trim().to_owned())
+        }
+    }
+}
+
 fn discount(a: &DiscountArgs, till: &Till) -> Result<Option<Discount>, TillError> {
     match (&a.percent, &a.amount, a.clear) {
         (Some(p), None, false) => Ok(Some(Discount::Percent(Percent::parse(p)?))),
@@ -120,18 +131,51 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
         Command::Init { .. } => Err(TillError::AlreadyInitialised(
             till.dir().display().to_string(),
         )),
-        Command::Shell => Err(TillError::Data("already in the shell".into())),
+        Command::Shell => Err(TillError::InvalidInput("already in the shell".into())),
         Command::Login { pin } => {
-            let pin = match pin {
-                Some(p) => p,
-                None => {
-                    let mut s = String::new();
-                    std::io::stdin().read_to_string(&mut s)?;
-                    s.trim().to_owned()
-                }
-            };
-            let s = till.login(&pin)?;
+            let s = till.login(&pin_or_stdin(pin)?)?;
             out(&s, format!("Logged in: {} ({})", s.name, s.role.code()))
+        }
+        Command::Cashier(CashierCmd::List) => {
+            let list = till.cashiers()?;
+            let text = list
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}  {:<30} {:<17} {}",
+                        c.id,
+                        c.name,
+                        c.role.code(),
+                        if c.active { "" } else { "inactive" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out(&list, text)
+        }
+        Command::Cashier(CashierCmd::Add { name, role, pin }) => {
+            let role = shared_model::Role::parse(&role)?;
+            let id = till.add_cashier(&name, role, &pin_or_stdin(pin)?)?;
+            out(
+                &json!({"id": id, "name": name, "role": role}),
+                format!("Added {name} ({})", role.code()),
+            )
+        }
+        Command::Settings { lang, store } => {
+            if let Some(l) = lang {
+                let locale = Locale::parse(&l).ok_or_else(|| {
+                    TillError::InvalidInput(format!("unknown language {l:?}; use ru or en"))
+                })?;
+                till.set_locale(locale)?;
+            }
+            if let Some(s) = store {
+                till.set_store_name(&s)?;
+            }
+            let (lang, store) = (till.locale().code(), till.store_name()?);
+            out(
+                &json!({"lang": lang, "store": store}),
+                format!("Language: {lang}\nStore: {store}"),
+            )
         }
         Command::Logout => {
             till.logout()?;
@@ -212,7 +256,9 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 a.qty.clone()
             };
             if !qtys.is_empty() && qtys.len() != a.line.len() {
-                return Err(TillError::Data("give one --qty for each --line".into()));
+                return Err(TillError::InvalidInput(
+                    "give one --qty for each --line".into(),
+                ));
             }
             let r = if a.line.is_empty() {
                 till.return_goods(a.receipt_no, None, refund, a.reason.as_deref())?
