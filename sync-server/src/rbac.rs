@@ -1,0 +1,280 @@
+//! Role-based access: one table says which role may do what; handlers receive an
+//! [`Authorized`] capability (with the user's location scope) instead of checking roles.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::Method;
+use axum_extra::extract::CookieJar;
+use shared_model::Role;
+use uuid::Uuid;
+
+use crate::auth::{tokens, ACCESS_COOKIE};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Something a user may be allowed to do through the admin API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Create and edit users (managers: staff of their locations only).
+    ManageUsers,
+    /// Create and edit locations.
+    ManageLocations,
+    /// See locations.
+    ReadLocations,
+    /// Create, disable and re-key terminals.
+    ManageTerminals,
+    /// See the catalog.
+    ReadCatalog,
+    /// Edit products, barcodes, categories and default prices.
+    WriteCatalog,
+    /// Set per-location prices.
+    WritePrices,
+    /// See and edit customers.
+    ManageCustomers,
+    /// See stock levels and movements.
+    ReadStock,
+    /// Receive, transfer and count stock.
+    WriteStock,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+/// The seed's role table: admin everything; manager runs their locations; the
+/// warehouse worker does stock; cashiers and salespeople work on the till only.
+pub fn allows(role: Role, cap: Capability) -> bool {
+    use Capability::*;
+    match role {
+        Role::Admin => true,
+        Role::Manager => !matches!(cap, ManageLocations | ManageTerminals | ReadAudit),
+        Role::WarehouseWorker => matches!(cap, ReadLocations | ReadCatalog | ReadStock | WriteStock),
+        Role::Cashier | Role::Salesperson => false,
+    }
+}
+
+/// Which locations a user's rights reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every location (admin).
+    All,
+    /// Only these.
+    Locations(Vec<Uuid>),
+}
+
+impl Scope {
+    /// Refuses a location outside the scope.
+    pub fn check(&self, location: Uuid) -> ApiResult<()> {
+        match self {
+            Scope::All => Ok(()),
+            Scope::Locations(l) if l.contains(&location) => Ok(()),
+            Scope::Locations(_) => Err(ApiError::Forbidden("that location is outside your scope".into())),
+        }
+    }
+
+    /// The location ids for SQL filters; `None` means no filter.
+    pub fn ids(&self) -> Option<Vec<Uuid>> {
+        match self {
+            Scope::All => None,
+            Scope::Locations(l) => Some(l.clone()),
+        }
+    }
+}
+
+/// The authenticated user.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// Id.
+    pub id: Uuid,
+    /// Login.
+    pub login: String,
+    /// Role (read from the database on every request, so changes apply at once).
+    pub role: Role,
+    /// Client IP, for the audit log.
+    pub ip: Option<String>,
+}
+
+/// The client's IP: the socket peer, or `X-Forwarded-For`'s first entry when the
+/// server sits behind our own proxy (`trust_proxy`).
+pub fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
+    if state.config.trust_proxy {
+        if let Some(xff) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+            if let Some(first) = xff.split(',').next() {
+                return Some(first.trim().to_owned());
+            }
+        }
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// A capability marker type.
+pub trait Cap: Send + Sync + 'static {
+    /// The capability it stands for.
+    const CAP: Capability;
+}
+
+macro_rules! caps {
+    ($($name:ident),* $(,)?) => {
+        /// Capability marker types for [`Authorized`].
+        pub mod cap {
+            $(
+                #[doc = concat!("Marker for [`Capability::", stringify!($name), "`](super::Capability).")]
+                pub struct $name;
+                impl super::Cap for $name {
+                    const CAP: super::Capability = super::Capability::$name;
+                }
+            )*
+        }
+    };
+}
+caps!(
+    ManageUsers,
+    ManageLocations,
+    ReadLocations,
+    ManageTerminals,
+    ReadCatalog,
+    WriteCatalog,
+    WritePrices,
+    ManageCustomers,
+    ReadStock,
+    WriteStock,
+    ReadAudit,
+);
+
+/// Proof that the request's user may exercise capability `C`, with their scope.
+pub struct Authorized<C> {
+    /// Who.
+    pub user: AuthUser,
+    /// Where.
+    pub scope: Scope,
+    _cap: PhantomData<C>,
+}
+
+/// Any logged-in user, whatever their role.
+pub struct Authenticated {
+    /// Who.
+    pub user: AuthUser,
+    /// Where.
+    pub scope: Scope,
+}
+
+/// Rejects cookie-authenticated writes from other sites (CSRF): the browser's
+/// `Sec-Fetch-Site`, or failing that `Origin`, must show the request is same-origin
+/// or from an allowed origin.
+pub fn check_csrf(parts: &Parts, state: &AppState) -> ApiResult<()> {
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        if site == "same-origin" || site == "none" {
+            return Ok(());
+        }
+    }
+    if let Some(origin) = header("origin") {
+        let host = header("host").unwrap_or_default();
+        let same = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) == Some(host);
+        if same || state.config.allowed_origins.iter().any(|o| o == origin) {
+            return Ok(());
+        }
+    }
+    Err(ApiError::Forbidden("cross-site request refused".into()))
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, Scope)> {
+    let bearer = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let token = match bearer {
+        Some(t) => t.trim().to_owned(),
+        None => {
+            let jar = CookieJar::from_headers(&parts.headers);
+            let t = jar
+                .get(ACCESS_COOKIE)
+                .map(|c| c.value().to_owned())
+                .ok_or_else(|| ApiError::Unauthorized("log in first".into()))?;
+            check_csrf(parts, state)?;
+            t
+        }
+    };
+    let claims = tokens::verify_access(state, &token)?;
+    if tokens::session_revoked(state, claims.sid).await? {
+        return Err(ApiError::Unauthorized("this session was logged out".into()));
+    }
+    let row: Option<(String, String, bool, Vec<Uuid>)> = sqlx::query_as(
+        "SELECT u.login, u.role, u.active,
+                COALESCE(array_agg(ul.location_id) FILTER (WHERE ul.location_id IS NOT NULL), '{}')
+         FROM users u LEFT JOIN user_locations ul ON ul.user_id = u.id
+         WHERE u.id = $1 GROUP BY u.id",
+    )
+    .bind(claims.sub)
+    .fetch_optional(&state.db)
+    .await?;
+    let (login, role, _active, locations) =
+        row.filter(|r| r.2).ok_or_else(|| ApiError::Unauthorized("account disabled or removed".into()))?;
+    let role = Role::parse(&role).map_err(ApiError::internal)?;
+    let scope = if role == Role::Admin { Scope::All } else { Scope::Locations(locations) };
+    tracing::Span::current().record("user_id", tracing::field::display(claims.sub));
+    Ok((AuthUser { id: claims.sub, login, role, ip: client_ip(parts, state) }, scope))
+}
+
+impl<S, C: Cap> FromRequestParts<S> for Authorized<C>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let (user, scope) = authenticate(parts, &state).await?;
+        if !allows(user.role, C::CAP) {
+            return Err(ApiError::Forbidden(format!("your role ({}) may not do this", user.role.code())));
+        }
+        Ok(Authorized { user, scope, _cap: PhantomData })
+    }
+}
+
+impl<S> FromRequestParts<S> for Authenticated
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let (user, scope) = authenticate(parts, &state).await?;
+        Ok(Authenticated { user, scope })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn till_roles_get_nothing_on_the_admin_api() {
+        for cap in [Capability::ReadCatalog, Capability::ReadStock, Capability::ManageUsers] {
+            assert!(!allows(Role::Cashier, cap));
+            assert!(!allows(Role::Salesperson, cap));
+        }
+        assert!(allows(Role::WarehouseWorker, Capability::WriteStock));
+        assert!(!allows(Role::WarehouseWorker, Capability::WriteCatalog));
+        assert!(!allows(Role::Manager, Capability::ManageTerminals));
+    }
+
+    #[test]
+    fn scope_limits_locations() {
+        let a = Uuid::now_v7();
+        let s = Scope::Locations(vec![a]);
+        assert!(s.check(a).is_ok());
+        assert!(s.check(Uuid::now_v7()).is_err());
+        assert!(Scope::All.check(a).is_ok());
+    }
+}

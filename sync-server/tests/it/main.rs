@@ -1,0 +1,5 @@
+//! Integration tests of the head-office server against real PostgreSQL and Redis:
+//! a fresh database per test, the real router on port 0, a real HTTP client.
+
+mod auth;
+mod helpers;
