@@ -6,8 +6,17 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::ApiResult;
-use crate::rbac::AuthUser;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use tracing::instrument;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::{ApiQuery, ApiResult};
+use crate::pagination::{Page, PageParams};
+use crate::rbac::{cap, AuthUser, Authorized};
+use crate::AppState;
 
 /// Records one write. Call inside the write's transaction so both commit together.
 pub async fn record(
@@ -61,4 +70,60 @@ pub struct AuditEntry {
     pub before: Option<Value>,
     /// After the change.
     pub after: Option<Value>,
+}
+
+/// Audit log filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFilter {
+    /// Who.
+    pub user_id: Option<Uuid>,
+    /// Kind of record.
+    pub entity: Option<String>,
+    /// Record id.
+    pub entity_id: Option<String>,
+    /// Page.
+    pub page: Option<u32>,
+    /// Page size.
+    pub per_page: Option<u32>,
+}
+
+/// The audit routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
+}
+
+/// The audit log, newest first (admin).
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditFilter), responses((status = 200, body = Page<AuditEntry>)))]
+#[instrument(skip_all, err)]
+async fn list(
+    State(state): State<AppState>,
+    _auth: Authorized<cap::ReadAudit>,
+    ApiQuery(f): ApiQuery<AuditFilter>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
+    let p = PageParams {
+        page: f.page,
+        per_page: f.per_page,
+    };
+    let (limit, offset) = p.limit_offset();
+    let filter = "WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR entity = $2)
+        AND ($3::text IS NULL OR entity_id = $3)";
+    let items = sqlx::query_as(&format!(
+        "SELECT id, at, user_id, ip, action, entity, entity_id, before, after FROM audit_log {filter}
+         ORDER BY id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(f.user_id)
+    .bind(&f.entity)
+    .bind(&f.entity_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db)
+    .await?;
+    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM audit_log {filter}"))
+        .bind(f.user_id)
+        .bind(&f.entity)
+        .bind(&f.entity_id)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Json(Page::new(items, p, total)))
 }

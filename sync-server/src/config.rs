@@ -56,7 +56,9 @@ impl Config {
         let err = |e: config::ConfigError| ConfigError(e.to_string());
         let mut b = config::Config::builder()
             .set_default("bind", "127.0.0.1:3000")
-            .and_then(|b| b.set_default("database_url", "postgres://postgres@127.0.0.1:5432/alaroma"))
+            .and_then(|b| {
+                b.set_default("database_url", "postgres://postgres@127.0.0.1:5432/alaroma")
+            })
             .and_then(|b| b.set_default("redis_url", "redis://127.0.0.1:6379"))
             .and_then(|b| b.set_default("redis_prefix", "alaroma:"))
             .and_then(|b| b.set_default("jwt_secret", ""))

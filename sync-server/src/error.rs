@@ -85,13 +85,17 @@ impl From<sqlx::Error> for ApiError {
                     Some(c) => format!("already exists ({c})"),
                     None => "already exists".into(),
                 }),
-                Some("23503") => ApiError::Validation("refers to something that does not exist".into()),
+                Some("23503") => {
+                    ApiError::Validation("refers to something that does not exist".into())
+                }
                 Some("23514") | Some("22P02") | Some("22003") => {
                     ApiError::Validation("a value is out of its allowed range".into())
                 }
                 _ => ApiError::Internal(e.to_string()),
             },
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => ApiError::Unavailable("the database".into()),
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => {
+                ApiError::Unavailable("the database".into())
+            }
             _ => ApiError::Internal(e.to_string()),
         }
     }

@@ -3,13 +3,16 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod config;
+pub mod customers;
 pub mod error;
+pub mod inventory;
 pub mod locations;
 pub mod ops;
 pub mod pagination;
-pub mod rbac;
 pub mod ratelimit;
+pub mod rbac;
 pub mod state;
 pub mod terminals;
 pub mod users;
@@ -33,24 +36,38 @@ struct ApiDoc;
 /// The whole application: every module's router under `/api/v1`, plus health,
 /// metrics and the OpenAPI document generated from the same routes.
 pub fn app(state: AppState) -> Router {
-    let api = OpenApiRouter::new().merge(auth::router()).merge(users::router())
+    let api = OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(users::router())
         .merge(locations::router())
-        .merge(terminals::router());
-    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", api).split_for_parts();
+        .merge(terminals::router())
+        .merge(catalog::router())
+        .merge(inventory::router())
+        .merge(customers::router())
+        .merge(audit::router());
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api)
+        .split_for_parts();
     doc.info.description = Some("Money is in decimal strings of roubles (\"12.50\"); quantities in decimal strings with up to 3 decimals.".into());
     let doc_json = serde_json::to_value(&doc).unwrap_or_default();
     api.merge(ops::router(doc_json))
         .layer(ops::http_layers())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .with_state(state)
 }
 
 /// Serves `app` on `listener` until ctrl-c or SIGTERM, then finishes in-flight requests.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -59,7 +76,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

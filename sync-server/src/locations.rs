@@ -80,7 +80,9 @@ pub struct LocationFilter {
 
 /// The locations routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update))
 }
 
 fn check_kind(kind: &str) -> ApiResult<()> {
@@ -94,7 +96,9 @@ fn check_kind(kind: &str) -> ApiResult<()> {
 fn check_text(what: &str, v: &str, max: usize) -> ApiResult<()> {
     let n = v.trim().chars().count();
     if n == 0 || n > max {
-        return Err(ApiError::Validation(format!("{what} must be 1 to {max} characters")));
+        return Err(ApiError::Validation(format!(
+            "{what} must be 1 to {max} characters"
+        )));
     }
     Ok(())
 }
@@ -110,7 +114,11 @@ pub async fn load(db: &sqlx::PgPool, id: Uuid) -> ApiResult<Location> {
 
 /// Creates a location.
 #[instrument(skip_all, err)]
-pub async fn create_location(state: &AppState, actor: &AuthUser, req: NewLocation) -> ApiResult<Location> {
+pub async fn create_location(
+    state: &AppState,
+    actor: &AuthUser,
+    req: NewLocation,
+) -> ApiResult<Location> {
     check_kind(&req.kind)?;
     check_text("code", &req.code, 32)?;
     check_text("name", &req.name, 200)?;
@@ -127,7 +135,16 @@ pub async fn create_location(state: &AppState, actor: &AuthUser, req: NewLocatio
     .bind(&req.timezone)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(&mut tx, actor, "create", "location", loc.id, None, audit::snapshot(&loc)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "location",
+        loc.id,
+        None,
+        audit::snapshot(&loc),
+    )
+    .await?;
     tx.commit().await?;
     Ok(loc)
 }
@@ -140,7 +157,10 @@ async fn list(
     auth: Authorized<cap::ReadLocations>,
     ApiQuery(f): ApiQuery<LocationFilter>,
 ) -> ApiResult<Json<Page<Location>>> {
-    let p = PageParams { page: f.page, per_page: f.per_page };
+    let p = PageParams {
+        page: f.page,
+        per_page: f.per_page,
+    };
     let (limit, offset) = p.limit_offset();
     let filter = "WHERE ($1::text IS NULL OR kind = $1) AND ($2::uuid[] IS NULL OR id = ANY($2))";
     let items: Vec<Location> = sqlx::query_as(&format!(
@@ -168,7 +188,10 @@ async fn create(
     auth: Authorized<cap::ManageLocations>,
     ApiJson(req): ApiJson<NewLocation>,
 ) -> ApiResult<(StatusCode, Json<Location>)> {
-    Ok((StatusCode::CREATED, Json(create_location(&state, &auth.user, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(create_location(&state, &auth.user, req).await?),
+    ))
 }
 
 /// One location.
@@ -187,7 +210,13 @@ async fn get_one(
 
 /// Updates a location.
 #[instrument(skip_all, err)]
-pub async fn update_location(state: &AppState, actor: &AuthUser, scope: &Scope, id: Uuid, req: LocationUpdate) -> ApiResult<Location> {
+pub async fn update_location(
+    state: &AppState,
+    actor: &AuthUser,
+    scope: &Scope,
+    id: Uuid,
+    req: LocationUpdate,
+) -> ApiResult<Location> {
     scope.check(id)?;
     if let Some(n) = &req.name {
         check_text("name", n, 200)?;
@@ -206,7 +235,16 @@ pub async fn update_location(state: &AppState, actor: &AuthUser, scope: &Scope, 
     .bind(req.active)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(&mut tx, actor, "update", "location", id, audit::snapshot(&before), audit::snapshot(&after)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "location",
+        id,
+        audit::snapshot(&before),
+        audit::snapshot(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -220,5 +258,7 @@ async fn update(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<LocationUpdate>,
 ) -> ApiResult<Json<Location>> {
-    Ok(Json(update_location(&state, &auth.user, &auth.scope, id, req).await?))
+    Ok(Json(
+        update_location(&state, &auth.user, &auth.scope, id, req).await?,
+    ))
 }

@@ -76,15 +76,21 @@ async fn serve(config: Config) -> Result<(), String> {
     ops::init_metrics();
     let bind = config.bind;
     let state = AppState::connect(config).await.map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("bind {bind}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("bind {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, "listening");
     println!("listening on http://{addr}");
-    sync_server::serve(state, listener).await.map_err(|e| e.to_string())
+    sync_server::serve(state, listener)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn migrate(config: Config) -> Result<(), String> {
-    let db = state::connect_db(&config).await.map_err(|e| e.to_string())?;
+    let db = state::connect_db(&config)
+        .await
+        .map_err(|e| e.to_string())?;
     state::migrate(&db).await.map_err(|e| e.to_string())?;
     println!("database is up to date");
     Ok(())
@@ -92,10 +98,14 @@ async fn migrate(config: Config) -> Result<(), String> {
 
 async fn create_admin(config: Config, login: String, name: String) -> Result<(), String> {
     let mut password = String::new();
-    std::io::stdin().read_to_string(&mut password).map_err(|e| e.to_string())?;
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| e.to_string())?;
     let password = password.trim_end_matches(['\n', '\r']).to_owned();
     let state = AppState::connect(config).await.map_err(|e| e.to_string())?;
-    let id = sync_server::users::create_admin(&state, &login, &name, password).await.map_err(|e| e.to_string())?;
+    let id = sync_server::users::create_admin(&state, &login, &name, password)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("admin {login} created ({id})");
     Ok(())
 }

@@ -20,7 +20,10 @@ pub fn router(doc: Value) -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics_text))
-        .route("/api/v1/openapi.json", get(move || async move { Json(doc.clone()) }))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(doc.clone()) }),
+        )
 }
 
 /// Layers every request passes: metrics and a structured log line.
@@ -29,7 +32,10 @@ pub fn http_layers() -> axum::middleware::FromFnLayer<
     (),
     (Request,),
 > {
-    fn mw(req: Request, next: Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
+    fn mw(
+        req: Request,
+        next: Next,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
         Box::pin(track(req, next))
     }
     middleware::from_fn(mw as fn(Request, Next) -> _)
@@ -38,7 +44,10 @@ pub fn http_layers() -> axum::middleware::FromFnLayer<
 async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().to_string();
-    let path = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let resp = next.run(req).await;
     let status = resp.status().as_u16();
     let secs = start.elapsed().as_secs_f64();
@@ -67,12 +76,26 @@ async fn metrics_text() -> Response {
 
 /// Checks PostgreSQL and Redis; 503 with which one is down.
 async fn health(State(state): State<AppState>) -> Response {
-    let pg = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db).await.is_ok();
+    let pg = sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(&state.db)
+        .await
+        .is_ok();
     let mut redis = state.redis.clone();
-    let rd = redis::cmd("PING").query_async::<String>(&mut redis).await.is_ok();
-    let status = if pg && rd { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let rd = redis::cmd("PING")
+        .query_async::<String>(&mut redis)
+        .await
+        .is_ok();
+    let status = if pg && rd {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let word = |ok: bool| if ok { "up" } else { "down" };
-    (status, Json(json!({"status": word(pg && rd), "postgres": word(pg), "redis": word(rd)}))).into_response()
+    (
+        status,
+        Json(json!({"status": word(pg && rd), "postgres": word(pg), "redis": word(rd)})),
+    )
+        .into_response()
 }
 
 /// Sets up logging: JSON with timestamp, level, service, message (production) or

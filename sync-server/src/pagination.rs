@@ -38,6 +38,11 @@ impl<T> Page<T> {
     /// Wraps items fetched with `p`'s limit and offset.
     pub fn new(items: Vec<T>, p: PageParams, total: i64) -> Self {
         let (per, _) = p.limit_offset();
-        Page { items, page: p.page.unwrap_or(1).max(1), per_page: per as u32, total }
+        Page {
+            items,
+            page: p.page.unwrap_or(1).max(1),
+            per_page: per as u32,
+            total,
+        }
     }
 }

@@ -5,7 +5,12 @@ use redis::aio::ConnectionManager;
 use crate::error::{ApiError, ApiResult};
 
 /// Counts one attempt against `key`; refuses once more than `limit` fall in the window.
-pub async fn hit(redis: &mut ConnectionManager, key: &str, limit: u32, window_secs: u64) -> ApiResult<()> {
+pub async fn hit(
+    redis: &mut ConnectionManager,
+    key: &str,
+    limit: u32,
+    window_secs: u64,
+) -> ApiResult<()> {
     let (count, ttl): (u64, i64) = redis::pipe()
         .atomic()
         .cmd("INCR")

@@ -48,7 +48,9 @@ pub fn allows(role: Role, cap: Capability) -> bool {
     match role {
         Role::Admin => true,
         Role::Manager => !matches!(cap, ManageLocations | ManageTerminals | ReadAudit),
-        Role::WarehouseWorker => matches!(cap, ReadLocations | ReadCatalog | ReadStock | WriteStock),
+        Role::WarehouseWorker => {
+            matches!(cap, ReadLocations | ReadCatalog | ReadStock | WriteStock)
+        }
         Role::Cashier | Role::Salesperson => false,
     }
 }
@@ -68,7 +70,9 @@ impl Scope {
         match self {
             Scope::All => Ok(()),
             Scope::Locations(l) if l.contains(&location) => Ok(()),
-            Scope::Locations(_) => Err(ApiError::Forbidden("that location is outside your scope".into())),
+            Scope::Locations(_) => Err(ApiError::Forbidden(
+                "that location is outside your scope".into(),
+            )),
         }
     }
 
@@ -98,7 +102,11 @@ pub struct AuthUser {
 /// server sits behind our own proxy (`trust_proxy`).
 pub fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
     if state.config.trust_proxy {
-        if let Some(xff) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        if let Some(xff) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        {
             if let Some(first) = xff.split(',').next() {
                 return Some(first.trim().to_owned());
             }
@@ -176,7 +184,10 @@ pub fn check_csrf(parts: &Parts, state: &AppState) -> ApiResult<()> {
     }
     if let Some(origin) = header("origin") {
         let host = header("host").unwrap_or_default();
-        let same = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) == Some(host);
+        let same = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            == Some(host);
         if same || state.config.allowed_origins.iter().any(|o| o == origin) {
             return Ok(());
         }
@@ -215,12 +226,25 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, S
     .bind(claims.sub)
     .fetch_optional(&state.db)
     .await?;
-    let (login, role, _active, locations) =
-        row.filter(|r| r.2).ok_or_else(|| ApiError::Unauthorized("account disabled or removed".into()))?;
+    let (login, role, _active, locations) = row
+        .filter(|r| r.2)
+        .ok_or_else(|| ApiError::Unauthorized("account disabled or removed".into()))?;
     let role = Role::parse(&role).map_err(ApiError::internal)?;
-    let scope = if role == Role::Admin { Scope::All } else { Scope::Locations(locations) };
+    let scope = if role == Role::Admin {
+        Scope::All
+    } else {
+        Scope::Locations(locations)
+    };
     tracing::Span::current().record("user_id", tracing::field::display(claims.sub));
-    Ok((AuthUser { id: claims.sub, login, role, ip: client_ip(parts, state) }, scope))
+    Ok((
+        AuthUser {
+            id: claims.sub,
+            login,
+            role,
+            ip: client_ip(parts, state),
+        },
+        scope,
+    ))
 }
 
 impl<S, C: Cap> FromRequestParts<S> for Authorized<C>
@@ -234,9 +258,16 @@ where
         let state = AppState::from_ref(state);
         let (user, scope) = authenticate(parts, &state).await?;
         if !allows(user.role, C::CAP) {
-            return Err(ApiError::Forbidden(format!("your role ({}) may not do this", user.role.code())));
+            return Err(ApiError::Forbidden(format!(
+                "your role ({}) may not do this",
+                user.role.code()
+            )));
         }
-        Ok(Authorized { user, scope, _cap: PhantomData })
+        Ok(Authorized {
+            user,
+            scope,
+            _cap: PhantomData,
+        })
     }
 }
 
@@ -260,7 +291,11 @@ mod tests {
 
     #[test]
     fn till_roles_get_nothing_on_the_admin_api() {
-        for cap in [Capability::ReadCatalog, Capability::ReadStock, Capability::ManageUsers] {
+        for cap in [
+            Capability::ReadCatalog,
+            Capability::ReadStock,
+            Capability::ManageUsers,
+        ] {
             assert!(!allows(Role::Cashier, cap));
             assert!(!allows(Role::Salesperson, cap));
         }

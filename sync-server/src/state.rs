@@ -94,6 +94,11 @@ impl AppState {
         let redis = ConnectionManager::new(client)
             .await
             .map_err(|e| StartError::Redis(e.to_string()))?;
-        Ok(AppState { db, redis, config: Arc::new(config), keys: Arc::new(keys) })
+        Ok(AppState {
+            db,
+            redis,
+            config: Arc::new(config),
+            keys: Arc::new(keys),
+        })
     }
 }

@@ -106,23 +106,41 @@ pub fn router() -> OpenApiRouter<AppState> {
 fn generate_code() -> String {
     let mut bytes = [0u8; 12];
     OsRng.fill_bytes(&mut bytes);
-    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Normalises a typed code: upper case, no dashes or spaces.
 fn normalise(code: &str) -> String {
-    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 const COLS: &str = "id, location_id, name, status, enrollment_expires_at, enrolled_at, created_at";
 
 /// Creates a terminal in a store and its first enrollment code.
 #[instrument(skip_all, err)]
-pub async fn create_terminal(state: &AppState, actor: &AuthUser, req: NewTerminal) -> ApiResult<TerminalWithCode> {
-    let loc = locations::load(&state.db, req.location_id).await.map_err(|_| ApiError::Validation("no such location".into()))?;
+pub async fn create_terminal(
+    state: &AppState,
+    actor: &AuthUser,
+    req: NewTerminal,
+) -> ApiResult<TerminalWithCode> {
+    let loc = locations::load(&state.db, req.location_id)
+        .await
+        .map_err(|_| ApiError::Validation("no such location".into()))?;
     if loc.kind != "store" {
-        return Err(ApiError::Validation("terminals belong to stores, not warehouses".into()));
+        return Err(ApiError::Validation(
+            "terminals belong to stores, not warehouses".into(),
+        ));
     }
     if req.name.trim().is_empty() {
         return Err(ApiError::Validation("name is required".into()));
@@ -140,9 +158,21 @@ pub async fn create_terminal(state: &AppState, actor: &AuthUser, req: NewTermina
     .bind(Utc::now() + Duration::hours(CODE_TTL_HOURS))
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(&mut tx, actor, "create", "terminal", t.id, None, audit::snapshot(&t)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "terminal",
+        t.id,
+        None,
+        audit::snapshot(&t),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(TerminalWithCode { terminal: t, enrollment_code: code })
+    Ok(TerminalWithCode {
+        terminal: t,
+        enrollment_code: code,
+    })
 }
 
 /// List terminals.
@@ -153,16 +183,22 @@ async fn list(
     _auth: Authorized<cap::ManageTerminals>,
     ApiQuery(f): ApiQuery<TerminalFilter>,
 ) -> ApiResult<Json<Page<Terminal>>> {
-    let p = PageParams { page: f.page, per_page: f.per_page };
+    let p = PageParams {
+        page: f.page,
+        per_page: f.per_page,
+    };
     let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::text IS NULL OR status = $2)";
-    let items = sqlx::query_as(&format!("SELECT {COLS} FROM terminals {filter} ORDER BY created_at LIMIT $3 OFFSET $4"))
-        .bind(f.location_id)
-        .bind(&f.status)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&state.db)
-        .await?;
+    let filter =
+        "WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::text IS NULL OR status = $2)";
+    let items = sqlx::query_as(&format!(
+        "SELECT {COLS} FROM terminals {filter} ORDER BY created_at LIMIT $3 OFFSET $4"
+    ))
+    .bind(f.location_id)
+    .bind(&f.status)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db)
+    .await?;
     let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM terminals {filter}"))
         .bind(f.location_id)
         .bind(&f.status)
@@ -179,16 +215,27 @@ async fn create(
     auth: Authorized<cap::ManageTerminals>,
     ApiJson(req): ApiJson<NewTerminal>,
 ) -> ApiResult<(StatusCode, Json<TerminalWithCode>)> {
-    Ok((StatusCode::CREATED, Json(create_terminal(&state, &auth.user, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(create_terminal(&state, &auth.user, req).await?),
+    ))
 }
 
-async fn set_status(state: &AppState, actor: &AuthUser, id: Uuid, action: &str, code: Option<&str>) -> ApiResult<Terminal> {
+async fn set_status(
+    state: &AppState,
+    actor: &AuthUser,
+    id: Uuid,
+    action: &str,
+    code: Option<&str>,
+) -> ApiResult<Terminal> {
     let mut tx = state.db.begin().await?;
-    let before: Terminal = sqlx::query_as(&format!("SELECT {COLS} FROM terminals WHERE id = $1 FOR UPDATE"))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("terminal".into()))?;
+    let before: Terminal = sqlx::query_as(&format!(
+        "SELECT {COLS} FROM terminals WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| ApiError::NotFound("terminal".into()))?;
     let after: Terminal = match code {
         None => {
             sqlx::query_as(&format!(
@@ -212,7 +259,16 @@ async fn set_status(state: &AppState, actor: &AuthUser, id: Uuid, action: &str, 
             .await?
         }
     };
-    audit::record(&mut tx, actor, action, "terminal", id, audit::snapshot(&before), audit::snapshot(&after)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        action,
+        "terminal",
+        id,
+        audit::snapshot(&before),
+        audit::snapshot(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -225,7 +281,9 @@ async fn disable(
     auth: Authorized<cap::ManageTerminals>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Terminal>> {
-    Ok(Json(set_status(&state, &auth.user, id, "disable", None).await?))
+    Ok(Json(
+        set_status(&state, &auth.user, id, "disable", None).await?,
+    ))
 }
 
 /// Issue a new enrollment code (re-enrollment).
@@ -238,7 +296,10 @@ async fn new_code_handler(
 ) -> ApiResult<Json<TerminalWithCode>> {
     let code = generate_code();
     let terminal = set_status(&state, &auth.user, id, "new_enrollment_code", Some(&code)).await?;
-    Ok(Json(TerminalWithCode { terminal, enrollment_code: code }))
+    Ok(Json(TerminalWithCode {
+        terminal,
+        enrollment_code: code,
+    }))
 }
 
 /// Exchanges a one-time code for the terminal's identity and a device secret.
@@ -251,13 +312,15 @@ pub async fn enroll_terminal(state: &AppState, code: &str) -> ApiResult<Enrollme
     .bind(hash_token(&normalise(code)))
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, location_id, status, expires) =
-        row.ok_or_else(|| ApiError::Unauthorized("unknown or already used enrollment code".into()))?;
+    let (id, location_id, status, expires) = row
+        .ok_or_else(|| ApiError::Unauthorized("unknown or already used enrollment code".into()))?;
     if status == "disabled" {
         return Err(ApiError::Forbidden("this terminal is disabled".into()));
     }
     if expires.is_none_or(|e| e < Utc::now()) {
-        return Err(ApiError::Unauthorized("the enrollment code has expired; ask head office for a new one".into()));
+        return Err(ApiError::Unauthorized(
+            "the enrollment code has expired; ask head office for a new one".into(),
+        ));
     }
     let mut secret = [0u8; 32];
     OsRng.fill_bytes(&mut secret);
@@ -270,18 +333,27 @@ pub async fn enroll_terminal(state: &AppState, code: &str) -> ApiResult<Enrollme
     .bind(hash_token(&secret))
     .execute(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO audit_log (action, entity, entity_id) VALUES ('enroll', 'terminal', $1)")
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (action, entity, entity_id) VALUES ('enroll', 'terminal', $1)",
+    )
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(Enrollment { terminal_id: id, location_id, device_secret: secret })
+    Ok(Enrollment {
+        terminal_id: id,
+        location_id,
+        device_secret: secret,
+    })
 }
 
 /// A till exchanges its one-time enrollment code (no login; the code is the credential).
 #[utoipa::path(post, path = "/terminals/enroll", tag = "terminals", request_body = EnrollRequest,
     responses((status = 200, body = Enrollment), (status = 401), (status = 403)))]
 #[instrument(skip_all, err)]
-async fn enroll(State(state): State<AppState>, ApiJson(req): ApiJson<EnrollRequest>) -> ApiResult<Json<Enrollment>> {
+async fn enroll(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<EnrollRequest>,
+) -> ApiResult<Json<Enrollment>> {
     Ok(Json(enroll_terminal(&state, &req.code).await?))
 }

@@ -103,7 +103,9 @@ pub struct UserFilter {
 
 /// The users routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update))
 }
 
 const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.active, u.pin_hash IS NOT NULL AS has_pin,
@@ -126,7 +128,11 @@ struct Row {
 
 impl From<Row> for User {
     fn from(r: Row) -> User {
-        let limit = r.discount_limit_raw.trim_end_matches('0').trim_end_matches('.').to_owned();
+        let limit = r
+            .discount_limit_raw
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned();
         User {
             id: r.id,
             login: r.login,
@@ -146,16 +152,26 @@ async fn load(conn: &mut PgConnection, id: Uuid) -> ApiResult<User> {
         .bind(id)
         .fetch_optional(conn)
         .await?;
-    row.map(User::from).ok_or_else(|| ApiError::NotFound("user".into()))
+    row.map(User::from)
+        .ok_or_else(|| ApiError::NotFound("user".into()))
 }
 
 /// What a manager may hand out: staff roles, at their own locations.
-fn check_assignable(actor: &AuthUser, scope: &Scope, role: Role, locations: &[Uuid]) -> ApiResult<()> {
+fn check_assignable(
+    actor: &AuthUser,
+    scope: &Scope,
+    role: Role,
+    locations: &[Uuid],
+) -> ApiResult<()> {
     if actor.role != Role::Admin && matches!(role, Role::Admin | Role::Manager) {
-        return Err(ApiError::Forbidden("only an admin may create or promote admins and managers".into()));
+        return Err(ApiError::Forbidden(
+            "only an admin may create or promote admins and managers".into(),
+        ));
     }
     if role != Role::Admin && locations.is_empty() {
-        return Err(ApiError::Validation("a user other than an admin needs at least one location".into()));
+        return Err(ApiError::Validation(
+            "a user other than an admin needs at least one location".into(),
+        ));
     }
     locations.iter().try_for_each(|l| scope.check(*l))
 }
@@ -177,7 +193,10 @@ fn parse_limit(s: Option<&str>, role: Role) -> ApiResult<i32> {
 }
 
 async fn set_locations(conn: &mut PgConnection, user: Uuid, locations: &[Uuid]) -> ApiResult<()> {
-    sqlx::query("DELETE FROM user_locations WHERE user_id = $1").bind(user).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM user_locations WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("INSERT INTO user_locations (user_id, location_id) SELECT $1, unnest($2::uuid[])")
         .bind(user)
         .bind(locations)
@@ -188,12 +207,19 @@ async fn set_locations(conn: &mut PgConnection, user: Uuid, locations: &[Uuid]) 
 
 /// Creates a user.
 #[instrument(skip_all, err)]
-pub async fn create_user(state: &AppState, actor: &AuthUser, scope: &Scope, req: NewUser) -> ApiResult<User> {
+pub async fn create_user(
+    state: &AppState,
+    actor: &AuthUser,
+    scope: &Scope,
+    req: NewUser,
+) -> ApiResult<User> {
     let role = Role::parse(&req.role)?;
     check_assignable(actor, scope, role, &req.locations)?;
     let login = req.login.trim();
     if login.is_empty() || login.len() > 64 || req.full_name.trim().is_empty() {
-        return Err(ApiError::Validation("login (up to 64 characters) and full name are required".into()));
+        return Err(ApiError::Validation(
+            "login (up to 64 characters) and full name are required".into(),
+        ));
     }
     password::validate_password(&req.password)?;
     if let Some(p) = &req.pin {
@@ -222,14 +248,33 @@ pub async fn create_user(state: &AppState, actor: &AuthUser, scope: &Scope, req:
     .await?;
     set_locations(&mut tx, id, &req.locations).await?;
     let user = load(&mut tx, id).await?;
-    audit::record(&mut tx, actor, "create", "user", id, None, audit::snapshot(&user)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "create",
+        "user",
+        id,
+        None,
+        audit::snapshot(&user),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// Creates the first (or another) admin from the command line.
-pub async fn create_admin(state: &AppState, login: &str, name: &str, password: String) -> ApiResult<Uuid> {
-    let system = AuthUser { id: Uuid::nil(), login: "system".into(), role: Role::Admin, ip: None };
+pub async fn create_admin(
+    state: &AppState,
+    login: &str,
+    name: &str,
+    password: String,
+) -> ApiResult<Uuid> {
+    let system = AuthUser {
+        id: Uuid::nil(),
+        login: "system".into(),
+        role: Role::Admin,
+        ip: None,
+    };
     let req = NewUser {
         login: login.into(),
         full_name: name.into(),
@@ -264,23 +309,28 @@ async fn list(
     auth: Authorized<cap::ManageUsers>,
     ApiQuery(f): ApiQuery<UserFilter>,
 ) -> ApiResult<Json<Page<User>>> {
-    let p = PageParams { page: f.page, per_page: f.per_page };
+    let p = PageParams {
+        page: f.page,
+        per_page: f.per_page,
+    };
     let (limit, offset) = p.limit_offset();
     let filter = "WHERE ($1::text IS NULL OR u.role = $1)
         AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM user_locations x WHERE x.user_id = u.id AND x.location_id = $2))
         AND ($3::text IS NULL OR u.login ILIKE '%' || $3 || '%' OR u.full_name ILIKE '%' || $3 || '%')
         AND ($4::bool IS NULL OR u.active = $4)
         AND ($5::uuid[] IS NULL OR EXISTS (SELECT 1 FROM user_locations x WHERE x.user_id = u.id AND x.location_id = ANY($5)))";
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} {filter} GROUP BY u.id ORDER BY u.login LIMIT $6 OFFSET $7"))
-        .bind(&f.role)
-        .bind(f.location_id)
-        .bind(&f.q)
-        .bind(f.active)
-        .bind(auth.scope.ids())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&state.db)
-        .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT} {filter} GROUP BY u.id ORDER BY u.login LIMIT $6 OFFSET $7"
+    ))
+    .bind(&f.role)
+    .bind(f.location_id)
+    .bind(&f.q)
+    .bind(f.active)
+    .bind(auth.scope.ids())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db)
+    .await?;
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u {filter}"))
         .bind(&f.role)
         .bind(f.location_id)
@@ -289,7 +339,11 @@ async fn list(
         .bind(auth.scope.ids())
         .fetch_one(&state.db)
         .await?;
-    Ok(Json(Page::new(rows.into_iter().map(User::from).collect(), p, total)))
+    Ok(Json(Page::new(
+        rows.into_iter().map(User::from).collect(),
+        p,
+        total,
+    )))
 }
 
 /// Create a user.
@@ -300,7 +354,10 @@ async fn create(
     auth: Authorized<cap::ManageUsers>,
     ApiJson(req): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(create_user(&state, &auth.user, &auth.scope, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(create_user(&state, &auth.user, &auth.scope, req).await?),
+    ))
 }
 
 /// One user.
@@ -318,7 +375,13 @@ async fn get_one(
 
 /// Updates a user.
 #[instrument(skip_all, err)]
-pub async fn update_user(state: &AppState, actor: &AuthUser, scope: &Scope, id: Uuid, req: UserUpdate) -> ApiResult<User> {
+pub async fn update_user(
+    state: &AppState,
+    actor: &AuthUser,
+    scope: &Scope,
+    id: Uuid,
+    req: UserUpdate,
+) -> ApiResult<User> {
     let mut tx = state.db.begin().await?;
     let before = load(&mut tx, id).await?;
     check_visible(scope, &before)?;
@@ -327,12 +390,17 @@ pub async fn update_user(state: &AppState, actor: &AuthUser, scope: &Scope, id: 
         Some(r) => Role::parse(r)?,
         None => old_role,
     };
-    let locations = req.locations.clone().unwrap_or_else(|| before.locations.clone());
+    let locations = req
+        .locations
+        .clone()
+        .unwrap_or_else(|| before.locations.clone());
     // A manager may neither touch admins and managers nor promote anyone to them.
     check_assignable(actor, scope, old_role, &before.locations)
         .and_then(|_| check_assignable(actor, scope, role, &locations))?;
     if id == actor.id && (req.active == Some(false) || role != old_role) {
-        return Err(ApiError::Conflict("you cannot disable yourself or change your own role".into()));
+        return Err(ApiError::Conflict(
+            "you cannot disable yourself or change your own role".into(),
+        ));
     }
     if let Some(p) = &req.password {
         password::validate_password(p)?;
@@ -382,7 +450,16 @@ pub async fn update_user(state: &AppState, actor: &AuthUser, scope: &Scope, id: 
             .await?;
     }
     let after = load(&mut tx, id).await?;
-    audit::record(&mut tx, actor, "update", "user", id, audit::snapshot(&before), audit::snapshot(&after)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "user",
+        id,
+        audit::snapshot(&before),
+        audit::snapshot(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -396,5 +473,7 @@ async fn update(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UserUpdate>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(update_user(&state, &auth.user, &auth.scope, id, req).await?))
+    Ok(Json(
+        update_user(&state, &auth.user, &auth.scope, id, req).await?,
+    ))
 }

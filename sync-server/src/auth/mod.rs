@@ -88,7 +88,10 @@ where
 {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+        if !parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+        {
             check_csrf(parts, &AppState::from_ref(state))?;
         }
         Ok(SameSiteWrite)
@@ -97,7 +100,11 @@ where
 
 /// The auth routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(refresh)).routes(routes!(logout)).routes(routes!(me))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
 }
 
 fn cookies(state: &AppState, jar: CookieJar, access: &str, refresh: Option<&str>) -> CookieJar {
@@ -128,11 +135,17 @@ fn time_secs(s: i64) -> time::Duration {
 }
 
 async fn me_of(state: &AppState, user: &AuthUser) -> ApiResult<Me> {
-    let locations: Vec<Uuid> = sqlx::query_scalar("SELECT location_id FROM user_locations WHERE user_id = $1 ORDER BY 1")
-        .bind(user.id)
-        .fetch_all(&state.db)
-        .await?;
-    Ok(Me { id: user.id, login: user.login.clone(), role: user.role, locations })
+    let locations: Vec<Uuid> =
+        sqlx::query_scalar("SELECT location_id FROM user_locations WHERE user_id = $1 ORDER BY 1")
+            .bind(user.id)
+            .fetch_all(&state.db)
+            .await?;
+    Ok(Me {
+        id: user.id,
+        login: user.login.clone(),
+        role: user.role,
+        locations,
+    })
 }
 
 /// Stores a new refresh token in `family` and returns it.
@@ -151,13 +164,31 @@ async fn issue_refresh(state: &AppState, user: Uuid, family: Uuid) -> ApiResult<
 
 /// Checks a login and password, rate limited per account and per IP (in Redis).
 #[instrument(skip_all, err, fields(ip = ip.as_deref().unwrap_or("-")))]
-pub async fn authenticate_password(state: &AppState, req: &LoginRequest, ip: Option<String>) -> ApiResult<AuthUser> {
+pub async fn authenticate_password(
+    state: &AppState,
+    req: &LoginRequest,
+    ip: Option<String>,
+) -> ApiResult<AuthUser> {
     let c = &state.config;
     let mut redis = state.redis.clone();
-    let login_key = format!("{}rl:login:account:{}", c.redis_prefix, req.login.trim().to_lowercase());
-    let ip_key = format!("{}rl:login:ip:{}", c.redis_prefix, ip.as_deref().unwrap_or("unknown"));
+    let login_key = format!(
+        "{}rl:login:account:{}",
+        c.redis_prefix,
+        req.login.trim().to_lowercase()
+    );
+    let ip_key = format!(
+        "{}rl:login:ip:{}",
+        c.redis_prefix,
+        ip.as_deref().unwrap_or("unknown")
+    );
     ratelimit::hit(&mut redis, &ip_key, c.login_limit_ip, c.login_window_secs).await?;
-    ratelimit::hit(&mut redis, &login_key, c.login_limit_account, c.login_window_secs).await?;
+    ratelimit::hit(
+        &mut redis,
+        &login_key,
+        c.login_limit_account,
+        c.login_window_secs,
+    )
+    .await?;
     let row: Option<(Uuid, String, String, String, bool)> = sqlx::query_as(
         "SELECT id, login, role, password_hash, active FROM users WHERE lower(login) = lower($1)",
     )
@@ -168,9 +199,15 @@ pub async fn authenticate_password(state: &AppState, req: &LoginRequest, ip: Opt
     if !password::verify(req.password.clone(), hash).await? {
         return Err(ApiError::Unauthorized("wrong login or password".into()));
     }
-    let (id, login, role, _, _) = row.ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
+    let (id, login, role, _, _) =
+        row.ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
     ratelimit::reset(&mut redis, &login_key).await?;
-    Ok(AuthUser { id, login, role: Role::parse(&role).map_err(ApiError::internal)?, ip })
+    Ok(AuthUser {
+        id,
+        login,
+        role: Role::parse(&role).map_err(ApiError::internal)?,
+        ip,
+    })
 }
 
 /// Log in with login and password.
@@ -196,7 +233,11 @@ async fn login(
         expires_in: state.config.access_ttl_secs,
         user: me_of(&state, &user).await?,
     };
-    Ok((cookies(&state, jar, &access, Some(&refresh)), axum::Json(body)).into_response())
+    Ok((
+        cookies(&state, jar, &access, Some(&refresh)),
+        axum::Json(body),
+    )
+        .into_response())
 }
 
 /// Rotates the refresh token (from its cookie) and issues a new access token. A
@@ -204,13 +245,24 @@ async fn login(
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth",
     responses((status = 200, body = TokenResponse), (status = 401)))]
 #[instrument(skip_all, err)]
-async fn refresh(State(state): State<AppState>, _csrf: SameSiteWrite, jar: CookieJar) -> ApiResult<Response> {
+async fn refresh(
+    State(state): State<AppState>,
+    _csrf: SameSiteWrite,
+    jar: CookieJar,
+) -> ApiResult<Response> {
     let presented = jar
         .get(REFRESH_COOKIE)
         .map(|c| c.value().to_owned())
         .ok_or_else(|| ApiError::Unauthorized("no refresh token".into()))?;
     let mut tx = state.db.begin().await?;
-    let row: Option<(Uuid, Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = sqlx::query_as(
+    let row: Option<(
+        Uuid,
+        Uuid,
+        Uuid,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    )> = sqlx::query_as(
         "SELECT id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens
          WHERE token_hash = $1 FOR UPDATE",
     )
@@ -227,17 +279,32 @@ async fn refresh(State(state): State<AppState>, _csrf: SameSiteWrite, jar: Cooki
         tx.commit().await?;
         tokens::revoke_session(&state, family).await?;
         tracing::warn!(user_id = %user_id, "refresh token reuse: session family revoked");
-        return Err(ApiError::Unauthorized("refresh token already used; please log in again".into()));
+        return Err(ApiError::Unauthorized(
+            "refresh token already used; please log in again".into(),
+        ));
     }
     if expires < Utc::now() {
         return Err(ApiError::Unauthorized("refresh token expired".into()));
     }
-    sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let active: Option<(String, String, bool)> =
-        sqlx::query_as("SELECT login, role, active FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
-    let (login, role, _) = active.filter(|a| a.2).ok_or_else(|| ApiError::Unauthorized("account disabled".into()))?;
+        sqlx::query_as("SELECT login, role, active FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (login, role, _) = active
+        .filter(|a| a.2)
+        .ok_or_else(|| ApiError::Unauthorized("account disabled".into()))?;
     tx.commit().await?;
-    let user = AuthUser { id: user_id, login, role: Role::parse(&role).map_err(ApiError::internal)?, ip: None };
+    let user = AuthUser {
+        id: user_id,
+        login,
+        role: Role::parse(&role).map_err(ApiError::internal)?,
+        ip: None,
+    };
     let new_refresh = issue_refresh(&state, user_id, family).await?;
     let access = tokens::access_token(&state, user_id, family)?;
     let body = TokenResponse {
@@ -246,7 +313,11 @@ async fn refresh(State(state): State<AppState>, _csrf: SameSiteWrite, jar: Cooki
         expires_in: state.config.access_ttl_secs,
         user: me_of(&state, &user).await?,
     };
-    Ok((cookies(&state, jar, &access, Some(&new_refresh)), axum::Json(body)).into_response())
+    Ok((
+        cookies(&state, jar, &access, Some(&new_refresh)),
+        axum::Json(body),
+    )
+        .into_response())
 }
 
 /// Logs out: revokes the session's refresh-token family and clears the cookies.
@@ -260,10 +331,11 @@ async fn logout(
 ) -> ApiResult<Response> {
     let mut sessions = Vec::new();
     if let Some(c) = jar.get(REFRESH_COOKIE) {
-        let family: Option<Uuid> = sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
-            .bind(tokens::hash_token(c.value()))
-            .fetch_optional(&state.db)
-            .await?;
+        let family: Option<Uuid> =
+            sqlx::query_scalar("SELECT family_id FROM refresh_tokens WHERE token_hash = $1")
+                .bind(tokens::hash_token(c.value()))
+                .fetch_optional(&state.db)
+                .await?;
         sessions.extend(family);
     }
     let bearer = headers

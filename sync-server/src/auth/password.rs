@@ -1,6 +1,8 @@
 //! Password and PIN hashing with argon2id (OWASP parameters), off the async runtime.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::error::{ApiError, ApiResult};
@@ -24,7 +26,9 @@ fn dummy_hash() -> &'static str {
 pub async fn hash(secret: String) -> ApiResult<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(secret.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(ApiError::internal)?
@@ -39,7 +43,11 @@ pub async fn verify(secret: String, hash: Option<String>) -> ApiResult<bool> {
             None => dummy_hash(),
         };
         let ok = PasswordHash::new(stored)
-            .map(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(secret.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false);
         ok && hash.is_some()
     })
@@ -51,7 +59,9 @@ pub async fn verify(secret: String, hash: Option<String>) -> ApiResult<bool> {
 pub fn validate_password(p: &str) -> ApiResult<()> {
     let n = p.chars().count();
     if !(10..=128).contains(&n) {
-        return Err(ApiError::Validation("a password is 10 to 128 characters".into()));
+        return Err(ApiError::Validation(
+            "a password is 10 to 128 characters".into(),
+        ));
     }
     Ok(())
 }

@@ -98,5 +98,8 @@ pub async fn revoke_session(state: &AppState, session: Uuid) -> ApiResult<()> {
 /// Whether a login session was revoked.
 pub async fn session_revoked(state: &AppState, session: Uuid) -> ApiResult<bool> {
     let mut redis = state.redis.clone();
-    Ok(redis::cmd("EXISTS").arg(revoked_key(state, session)).query_async::<bool>(&mut redis).await?)
+    Ok(redis::cmd("EXISTS")
+        .arg(revoked_key(state, session))
+        .query_async::<bool>(&mut redis)
+        .await?)
 }

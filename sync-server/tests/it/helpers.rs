@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 /// The PostgreSQL server tests create their databases on.
 pub fn admin_url() -> String {
-    std::env::var("ALAROMA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("ALAROMA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Redis for tests.
@@ -53,9 +54,17 @@ pub fn test_config(database_url: &str) -> Config {
 pub async fn fresh_database() -> String {
     let admin = admin_url();
     let name = format!("alaroma_test_{}", Uuid::new_v4().simple());
-    let mut conn = PgConnection::connect(&admin).await.expect("connect to PostgreSQL (is it running?)");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+    let mut conn = PgConnection::connect(&admin)
+        .await
+        .expect("connect to PostgreSQL (is it running?)");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .unwrap_or(admin);
     format!("{base}/{name}")
 }
 
@@ -65,11 +74,17 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(&database_url);
     tweak(&mut config);
     let state = AppState::connect(config).await.expect("connect app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let s = state.clone();
     tokio::spawn(async move { sync_server::serve(s, listener).await });
-    TestApp { addr, state, database_url }
+    TestApp {
+        addr,
+        state,
+        database_url,
+    }
 }
 
 /// Starts the app with the default test configuration.
@@ -88,12 +103,17 @@ impl TestApp {
 
     /// A client with a cookie jar, like a browser (without the browser's headers).
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).build().expect("client")
+        Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client")
     }
 
     /// Creates the admin account directly (as `sync-server create-admin` does).
     pub async fn create_admin(&self) {
-        sync_server::users::create_admin(&self.state, ADMIN.0, "Root", ADMIN.1.into()).await.expect("admin");
+        sync_server::users::create_admin(&self.state, ADMIN.0, "Root", ADMIN.1.into())
+            .await
+            .expect("admin");
     }
 
     /// Logs in and returns an API session using the Bearer token.
@@ -105,9 +125,18 @@ impl TestApp {
             .send()
             .await
             .expect("login request");
-        assert_eq!(resp.status(), StatusCode::OK, "login {login}: {}", resp.text().await.unwrap_or_default());
+        assert_eq!(
+            resp.status(),
+            StatusCode::OK,
+            "login {login}: {}",
+            resp.text().await.unwrap_or_default()
+        );
         let body: Value = resp.json().await.expect("json");
-        Api { app_url: self.url(""), token: body["access_token"].as_str().expect("token").to_owned(), client: Client::new() }
+        Api {
+            app_url: self.url(""),
+            token: body["access_token"].as_str().expect("token").to_owned(),
+            client: Client::new(),
+        }
     }
 
     /// The admin's API session.
@@ -126,7 +155,10 @@ pub struct Api {
 
 impl Api {
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
-        let mut r = self.client.request(method, format!("{}{path}", self.app_url)).bearer_auth(&self.token);
+        let mut r = self
+            .client
+            .request(method, format!("{}{path}", self.app_url))
+            .bearer_auth(&self.token);
         if let Some(b) = body {
             r = r.json(&b);
         }
@@ -172,5 +204,7 @@ pub async fn split(r: Response) -> (StatusCode, Value) {
 pub fn assert_error(resp: &(StatusCode, Value), status: StatusCode, code: &str) {
     assert_eq!(resp.0, status, "{}", resp.1);
     assert_eq!(resp.1["error"]["code"], code, "{}", resp.1);
-    assert!(resp.1["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(resp.1["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
 }

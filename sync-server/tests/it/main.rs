@@ -2,4 +2,5 @@
 //! a fresh database per test, the real router on port 0, a real HTTP client.
 
 mod auth;
+mod flow;
 mod helpers;

@@ -1,0 +1,239 @@
+//! Customers: name, phone, discount card, group (for customer-group promotions).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tracing::instrument;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
+use crate::pagination::{Page, PageParams};
+use crate::rbac::{cap, AuthUser, Authorized};
+use crate::{audit, AppState};
+
+/// A customer.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Customer {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Phone, normalised to `+` and digits (unique).
+    pub phone: Option<String>,
+    /// Discount card number (unique).
+    pub card_no: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Customer group code (e.g. `vip`).
+    pub group_code: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A new customer, or changes to one (absent fields stay).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    /// Name (required on create).
+    pub name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Discount card number.
+    pub card_no: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Group code.
+    pub group_code: Option<String>,
+}
+
+/// Customer search.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerFilter {
+    /// Name, phone or card contains.
+    pub q: Option<String>,
+    /// Page.
+    pub page: Option<u32>,
+    /// Page size.
+    pub per_page: Option<u32>,
+}
+
+/// The customers routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update))
+}
+
+const COLS: &str = "id, name, phone, card_no, email, group_code, created_at";
+
+/// `+79161234567` from `8 (916) 123-45-67` or `+7 916 123 45 67`.
+fn normalise_phone(p: &str) -> ApiResult<String> {
+    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+    let digits = match (digits.len(), digits.chars().next()) {
+        (11, Some('8')) => format!("7{}", &digits[1..]),
+        (10, _) => format!("7{digits}"),
+        _ => digits,
+    };
+    if !(10..=15).contains(&digits.len()) || p.chars().any(|c| c.is_alphabetic()) {
+        return Err(ApiError::Validation(format!("{p:?} is not a phone number")));
+    }
+    Ok(format!("+{digits}"))
+}
+
+fn clean(input: CustomerInput) -> ApiResult<CustomerInput> {
+    let trim = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let email = trim(input.email);
+    if email.as_deref().is_some_and(|e| !e.contains('@')) {
+        return Err(ApiError::Validation("not an e-mail address".into()));
+    }
+    Ok(CustomerInput {
+        name: trim(input.name),
+        phone: trim(input.phone).map(|p| normalise_phone(&p)).transpose()?,
+        card_no: trim(input.card_no),
+        email,
+        group_code: trim(input.group_code),
+    })
+}
+
+/// Creates or updates a customer.
+#[instrument(skip_all, err)]
+pub async fn save(
+    state: &AppState,
+    actor: &AuthUser,
+    id: Option<Uuid>,
+    input: CustomerInput,
+) -> ApiResult<Customer> {
+    let c = clean(input)?;
+    let mut tx = state.db.begin().await?;
+    let (before, after): (Option<Customer>, Customer) = match id {
+        None => {
+            let name = c
+                .name
+                .ok_or_else(|| ApiError::Validation("name is required".into()))?;
+            let after = sqlx::query_as(&format!(
+                "INSERT INTO customers (id, name, phone, card_no, email, group_code) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLS}"
+            ))
+            .bind(Uuid::now_v7())
+            .bind(name)
+            .bind(&c.phone)
+            .bind(&c.card_no)
+            .bind(&c.email)
+            .bind(&c.group_code)
+            .fetch_one(&mut *tx)
+            .await?;
+            (None, after)
+        }
+        Some(id) => {
+            let before: Customer = sqlx::query_as(&format!(
+                "SELECT {COLS} FROM customers WHERE id = $1 FOR UPDATE"
+            ))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("customer".into()))?;
+            let after = sqlx::query_as(&format!(
+                "UPDATE customers SET name = COALESCE($2, name), phone = COALESCE($3, phone), card_no = COALESCE($4, card_no),
+                    email = COALESCE($5, email), group_code = COALESCE($6, group_code), updated_at = now()
+                 WHERE id = $1 RETURNING {COLS}"
+            ))
+            .bind(id)
+            .bind(&c.name)
+            .bind(&c.phone)
+            .bind(&c.card_no)
+            .bind(&c.email)
+            .bind(&c.group_code)
+            .fetch_one(&mut *tx)
+            .await?;
+            (Some(before), after)
+        }
+    };
+    let action = if before.is_some() { "update" } else { "create" };
+    audit::record(
+        &mut tx,
+        actor,
+        action,
+        "customer",
+        after.id,
+        before.as_ref().and_then(audit::snapshot),
+        audit::snapshot(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Search customers.
+#[utoipa::path(get, path = "/customers", tag = "customers", params(CustomerFilter), responses((status = 200, body = Page<Customer>)))]
+#[instrument(skip_all, err)]
+async fn list(
+    State(state): State<AppState>,
+    _auth: Authorized<cap::ManageCustomers>,
+    ApiQuery(f): ApiQuery<CustomerFilter>,
+) -> ApiResult<Json<Page<Customer>>> {
+    let p = PageParams {
+        page: f.page,
+        per_page: f.per_page,
+    };
+    let (limit, offset) = p.limit_offset();
+    let filter = "WHERE ($1::text IS NULL OR name ILIKE '%' || $1 || '%' OR phone LIKE '%' || $1 || '%' OR card_no = $1)";
+    let items = sqlx::query_as(&format!(
+        "SELECT {COLS} FROM customers {filter} ORDER BY name LIMIT $2 OFFSET $3"
+    ))
+    .bind(&f.q)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db)
+    .await?;
+    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers {filter}"))
+        .bind(&f.q)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Json(Page::new(items, p, total)))
+}
+
+/// Create a customer.
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput, responses((status = 201, body = Customer)))]
+#[instrument(skip_all, err)]
+async fn create(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ManageCustomers>,
+    ApiJson(req): ApiJson<CustomerInput>,
+) -> ApiResult<(StatusCode, Json<Customer>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(save(&state, &auth.user, None, req).await?),
+    ))
+}
+
+/// One customer.
+#[utoipa::path(get, path = "/customers/{id}", tag = "customers", responses((status = 200, body = Customer)))]
+#[instrument(skip_all, err)]
+async fn get_one(
+    State(state): State<AppState>,
+    _auth: Authorized<cap::ManageCustomers>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Customer>> {
+    let c = sqlx::query_as(&format!("SELECT {COLS} FROM customers WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?;
+    c.map(Json)
+        .ok_or_else(|| ApiError::NotFound("customer".into()))
+}
+
+/// Update a customer.
+#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", request_body = CustomerInput, responses((status = 200, body = Customer)))]
+#[instrument(skip_all, err)]
+async fn update(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ManageCustomers>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<CustomerInput>,
+) -> ApiResult<Json<Customer>> {
+    Ok(Json(save(&state, &auth.user, Some(id), req).await?))
+}

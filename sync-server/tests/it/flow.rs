@@ -1,0 +1,249 @@
+//! Happy paths through the admin API, including the "done when" walk.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// Store, warehouse, product with barcode and price; receive 10 at the warehouse,
+/// transfer 4 to the store, count 3 there: levels 6 and 3.
+pub async fn done_when_walk(api: &Api) -> (Value, Value, Value) {
+    let store = api
+        .ok_post(
+            "/locations",
+            json!({"code": "MSK-01", "name": "Магазин на Тверской", "kind": "store"}),
+        )
+        .await;
+    let wh = api
+        .ok_post(
+            "/locations",
+            json!({"code": "WH-01", "name": "Центральный склад", "kind": "warehouse"}),
+        )
+        .await;
+    let product = api
+        .ok_post(
+            "/products",
+            json!({"sku": "CH-N5-50", "name": "Chanel No 5 EDP 50 мл", "unit": "pcs", "vat": "20",
+                   "default_price": "14390.00", "cost": "9100.00", "barcodes": ["4006381333931"]}),
+        )
+        .await;
+    let pid = product["id"].as_str().unwrap().to_owned();
+    let (s, price) = api
+        .put(
+            &format!("/products/{pid}/prices/{}", store["id"].as_str().unwrap()),
+            json!({"price": "13990.00"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{price}");
+    api.ok_post("/inventory/receipts", json!({"location_id": wh["id"], "lines": [{"product_id": pid, "qty": "10"}], "reason": "ТН-1"})).await;
+    let t = api
+        .ok_post("/inventory/transfers", json!({"from_location_id": wh["id"], "to_location_id": store["id"], "lines": [{"product_id": pid, "qty": "4"}]}))
+        .await;
+    let received = api
+        .ok_post(
+            &format!("/inventory/transfers/{}/receive", t["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(received["status"], "received");
+    let counted = api
+        .ok_post("/inventory/counts", json!({"location_id": store["id"], "reason": "пересчёт", "lines": [{"product_id": pid, "counted": "3"}]}))
+        .await;
+    assert_eq!(counted[0]["expected"], "4");
+    assert_eq!(counted[0]["adjustment"], "-1");
+    (store, wh, product)
+}
+
+pub async fn level(api: &Api, location: &Value, product: &Value) -> String {
+    let (s, v) = api
+        .get(&format!(
+            "/inventory/levels?location_id={}&product_id={}",
+            location["id"].as_str().unwrap(),
+            product["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["items"][0]["qty"].as_str().unwrap_or("none").to_owned()
+}
+
+#[tokio::test]
+async fn the_done_when_walk_gives_levels_6_and_3() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, wh, product) = done_when_walk(&api).await;
+    assert_eq!(level(&api, &wh, &product).await, "6");
+    assert_eq!(level(&api, &store, &product).await, "3");
+    // Every level is the sum of its movements.
+    let (_, moves) = api
+        .get(&format!(
+            "/inventory/movements?product_id={}",
+            product["id"].as_str().unwrap()
+        ))
+        .await;
+    let kinds: Vec<&str> = moves["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["count", "transfer_in", "transfer_out", "receive"]);
+    let sums: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT SUM(qty_milli) FROM inventory_levels)::bigint, (SELECT SUM(qty_milli) FROM inventory_movements)::bigint",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(sums.0, sums.1);
+    // Every write is in the audit log with who and what.
+    let (_, audit) = api.get("/audit?entity=product").await;
+    assert_eq!(audit["items"][0]["action"], "create");
+    assert_eq!(audit["items"][0]["after"]["sku"], "CH-N5-50");
+    let (_, audit) = api.get("/audit").await;
+    assert!(audit["total"].as_i64().unwrap() >= 8);
+}
+
+#[tokio::test]
+async fn catalog_users_customers_and_terminals_round_trip() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let store = api
+        .ok_post(
+            "/locations",
+            json!({"code": "S1", "name": "Store", "kind": "store"}),
+        )
+        .await;
+    let cat = api
+        .ok_post("/categories", json!({"name": "Парфюмерия"}))
+        .await;
+    let p = api
+        .ok_post("/products", json!({"sku": "D-1", "name": "Decant", "unit": "ml", "vat": "vat20", "default_price": "190", "category_id": cat["id"]}))
+        .await;
+    assert_eq!(p["default_price"], "190.00");
+    let pid = p["id"].as_str().unwrap();
+    let (s, upd) = api
+        .patch(
+            &format!("/products/{pid}"),
+            json!({"barcodes": ["036000291452"], "default_price": "199.50"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{upd}");
+    assert_eq!(upd["barcodes"], json!(["0036000291452"]));
+    let (_, found) = api.get("/products?barcode=036000291452").await;
+    assert_eq!(found["total"], 1);
+    let (_, found) = api.get("/products?q=deca&per_page=1").await;
+    assert_eq!(found["items"][0]["sku"], "D-1");
+    let (_, prices) = api.get(&format!("/products/{pid}/prices")).await;
+    assert_eq!(prices, json!([]));
+    // Users with PIN and discount limit.
+    let u = api
+        .ok_post("/users", json!({"login": "masha", "full_name": "Мария", "role": "salesperson", "password": "long enough pw",
+                                  "pin": "2222", "locations": [store["id"]]}))
+        .await;
+    assert_eq!(
+        (u["has_pin"].as_bool(), u["discount_limit"].as_str()),
+        (Some(true), Some("10"))
+    );
+    let (s, u2) = api
+        .patch(
+            &format!("/users/{}", u["id"].as_str().unwrap()),
+            json!({"discount_limit": "12.5"}),
+        )
+        .await;
+    assert_eq!(
+        (s, u2["discount_limit"].as_str()),
+        (StatusCode::OK, Some("12.5"))
+    );
+    let (_, list) = api.get("/users?role=salesperson").await;
+    assert_eq!(list["total"], 1);
+    // Customers.
+    let c = api
+        .ok_post(
+            "/customers",
+            json!({"name": "Ирина", "phone": "8 (916) 123-45-67", "card_no": "AA-1"}),
+        )
+        .await;
+    assert_eq!(c["phone"], "+79161234567");
+    let (_, cs) = api.get("/customers?q=916").await;
+    assert_eq!(cs["total"], 1);
+    // Terminals: a code for a store, exchanged once.
+    let t = api
+        .ok_post(
+            "/terminals",
+            json!({"location_id": store["id"], "name": "Касса 1"}),
+        )
+        .await;
+    let code = t["enrollment_code"].as_str().unwrap();
+    assert_eq!(code.len(), 14);
+    let c = reqwest::Client::new();
+    let e: Value = c
+        .post(app.url("/terminals/enroll"))
+        .json(&json!({"code": code.to_lowercase()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(e["terminal_id"], t["terminal"]["id"]);
+    assert_eq!(e["location_id"], store["id"]);
+    assert_eq!(e["device_secret"].as_str().unwrap().len(), 64);
+    let (_, ts) = api.get("/terminals").await;
+    assert_eq!(ts["items"][0]["status"], "active");
+}
+
+#[tokio::test]
+async fn health_metrics_and_openapi() {
+    let app = spawn_app().await;
+    let c = reqwest::Client::new();
+    let h: Value = c
+        .get(format!("http://{}/health", app.addr))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h, json!({"status": "up", "postgres": "up", "redis": "up"}));
+    let doc: Value = c
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/products",
+        "/api/v1/inventory/transfers/{id}/receive",
+        "/api/v1/users/{id}",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
+    }
+    let m = c
+        .get(format!("http://{}/metrics", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(m.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn health_says_which_dependency_is_down() {
+    let app = spawn_app().await;
+    app.state.db.close().await;
+    let r = reqwest::Client::new()
+        .get(format!("http://{}/health", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let h: Value = r.json().await.unwrap();
+    assert_eq!(
+        (h["postgres"].as_str(), h["redis"].as_str()),
+        (Some("down"), Some("up"))
+    );
+}
