@@ -2,5 +2,7 @@
 //! a fresh database per test, the real router on port 0, a real HTTP client.
 
 mod auth;
+mod bad_input;
 mod flow;
 mod helpers;
+mod rbac;
