@@ -374,7 +374,16 @@ impl Level {
 }
 
 async fn load_transfer(conn: &mut PgConnection, id: Uuid) -> ApiResult<Transfer> {
-    let head: Option<(Uuid, Uuid, Uuid, String, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
+    type Head = (
+        Uuid,
+        Uuid,
+        Uuid,
+        String,
+        Option<String>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+    );
+    let head: Option<Head> = sqlx::query_as(
         "SELECT id, from_location_id, to_location_id, status, note, created_at, received_at FROM transfers WHERE id = $1",
     )
     .bind(id)

@@ -51,7 +51,7 @@ pub fn app(state: AppState) -> Router {
     doc.info.description = Some("Money is in decimal strings of roubles (\"12.50\"); quantities in decimal strings with up to 3 decimals.".into());
     let doc_json = serde_json::to_value(&doc).unwrap_or_default();
     api.merge(ops::router(doc_json))
-        .layer(ops::http_layers())
+        .layer(axum::middleware::from_fn(ops::track))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
-use axum::middleware::{self, Next};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -26,34 +26,38 @@ pub fn router(doc: Value) -> Router<AppState> {
         )
 }
 
-/// Layers every request passes: metrics and a structured log line.
-pub fn http_layers() -> axum::middleware::FromFnLayer<
-    fn(Request, Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>,
-    (),
-    (Request,),
-> {
-    fn mw(
-        req: Request,
-        next: Next,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
-        Box::pin(track(req, next))
-    }
-    middleware::from_fn(mw as fn(Request, Next) -> _)
-}
-
-async fn track(req: Request, next: Next) -> Response {
+/// Middleware every request passes: a metrics sample and a structured log line.
+pub async fn track(req: Request, next: Next) -> Response {
+    use tracing::Instrument;
     let start = Instant::now();
     let method = req.method().to_string();
     let path = req
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let resp = next.run(req).await;
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    // The span carries the seed's log fields; authentication fills in user_id.
+    let span = tracing::info_span!("request", service = "sync-server", %method, %path, %ip, user_id = tracing::field::Empty);
+    let resp = next.run(req).instrument(span.clone()).await;
     let status = resp.status().as_u16();
     let secs = start.elapsed().as_secs_f64();
     metrics::counter!("http_requests_total", "method" => method.clone(), "path" => path.clone(), "status" => status.to_string()).increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method.clone(), "path" => path.clone()).record(secs);
-    tracing::info!(method, path, status, duration_ms = secs * 1e3, "request");
+    span.in_scope(|| {
+        tracing::info!(
+            service = "sync-server",
+            method,
+            path,
+            ip,
+            status,
+            duration_ms = secs * 1e3,
+            "request"
+        )
+    });
     resp
 }
 

@@ -240,6 +240,16 @@ async fn login(
         .into_response())
 }
 
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    id: Uuid,
+    family_id: Uuid,
+    user_id: Uuid,
+    expires_at: DateTime<Utc>,
+    used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
 /// Rotates the refresh token (from its cookie) and issues a new access token. A
 /// refresh token used twice means it was stolen: the whole login family is revoked.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth",
@@ -255,22 +265,21 @@ async fn refresh(
         .map(|c| c.value().to_owned())
         .ok_or_else(|| ApiError::Unauthorized("no refresh token".into()))?;
     let mut tx = state.db.begin().await?;
-    let row: Option<(
-        Uuid,
-        Uuid,
-        Uuid,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    )> = sqlx::query_as(
+    let row: Option<RefreshRow> = sqlx::query_as(
         "SELECT id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens
          WHERE token_hash = $1 FOR UPDATE",
     )
     .bind(tokens::hash_token(&presented))
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, family, user_id, expires, used, revoked) =
-        row.ok_or_else(|| ApiError::Unauthorized("invalid refresh token".into()))?;
+    let RefreshRow {
+        id,
+        family_id: family,
+        user_id,
+        expires_at: expires,
+        used_at: used,
+        revoked_at: revoked,
+    } = row.ok_or_else(|| ApiError::Unauthorized("invalid refresh token".into()))?;
     if used.is_some() || revoked.is_some() {
         sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL")
             .bind(family)

@@ -25,7 +25,6 @@ pub fn redis_url() -> String {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
-    pub database_url: String,
 }
 
 /// A test configuration pointing at `database_url`, with its own Redis key prefix.
@@ -80,11 +79,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let addr = listener.local_addr().expect("addr");
     let s = state.clone();
     tokio::spawn(async move { sync_server::serve(s, listener).await });
-    TestApp {
-        addr,
-        state,
-        database_url,
-    }
+    TestApp { addr, state }
 }
 
 /// Starts the app with the default test configuration.

@@ -1,8 +1,12 @@
 //! Integration tests of the head-office server against real PostgreSQL and Redis:
 //! a fresh database per test, the real router on port 0, a real HTTP client.
 
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
 mod auth;
 mod bad_input;
 mod flow;
 mod helpers;
+mod process;
 mod rbac;
