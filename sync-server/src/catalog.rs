@@ -474,7 +474,7 @@ async fn create_product(
 }
 
 /// One product.
-#[utoipa::path(get, path = "/products/{id}", tag = "catalog", responses((status = 200, body = Product)))]
+#[utoipa::path(get, path = "/products/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "catalog", responses((status = 200, body = Product)))]
 #[instrument(skip_all, err)]
 async fn get_product(
     State(state): State<AppState>,
@@ -487,7 +487,7 @@ async fn get_product(
 }
 
 /// Update a product.
-#[utoipa::path(patch, path = "/products/{id}", tag = "catalog", request_body = ProductUpdate, responses((status = 200, body = Product)))]
+#[utoipa::path(patch, path = "/products/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "catalog", request_body = ProductUpdate, responses((status = 200, body = Product)))]
 #[instrument(skip_all, err)]
 async fn update_product(
     State(state): State<AppState>,
@@ -499,7 +499,7 @@ async fn update_product(
 }
 
 /// Location prices of a product (those in the caller's scope).
-#[utoipa::path(get, path = "/products/{id}/prices", tag = "catalog", responses((status = 200, body = Vec<LocationPrice>)))]
+#[utoipa::path(get, path = "/products/{id}/prices", params(("id" = Uuid, Path, description = "Id")), tag = "catalog", responses((status = 200, body = Vec<LocationPrice>)))]
 #[instrument(skip_all, err)]
 async fn list_prices(
     State(state): State<AppState>,
@@ -590,7 +590,7 @@ pub async fn set_price_svc(
 }
 
 /// Set a product's price at a location.
-#[utoipa::path(put, path = "/products/{id}/prices/{location_id}", tag = "catalog", request_body = PriceInput, responses((status = 200, body = LocationPrice)))]
+#[utoipa::path(put, path = "/products/{id}/prices/{location_id}", params(("id" = Uuid, Path, description = "Product id"), ("location_id" = Uuid, Path, description = "Location id")), tag = "catalog", request_body = PriceInput, responses((status = 200, body = LocationPrice)))]
 #[instrument(skip_all, err)]
 async fn set_price(
     State(state): State<AppState>,
@@ -612,7 +612,7 @@ async fn set_price(
 }
 
 /// Remove a location price (the default applies again).
-#[utoipa::path(delete, path = "/products/{id}/prices/{location_id}", tag = "catalog", responses((status = 204)))]
+#[utoipa::path(delete, path = "/products/{id}/prices/{location_id}", params(("id" = Uuid, Path, description = "Product id"), ("location_id" = Uuid, Path, description = "Location id")), tag = "catalog", responses((status = 204)))]
 #[instrument(skip_all, err)]
 async fn delete_price(
     State(state): State<AppState>,

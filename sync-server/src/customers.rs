@@ -211,7 +211,7 @@ async fn create(
 }
 
 /// One customer.
-#[utoipa::path(get, path = "/customers/{id}", tag = "customers", responses((status = 200, body = Customer)))]
+#[utoipa::path(get, path = "/customers/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "customers", responses((status = 200, body = Customer)))]
 #[instrument(skip_all, err)]
 async fn get_one(
     State(state): State<AppState>,
@@ -227,7 +227,7 @@ async fn get_one(
 }
 
 /// Update a customer.
-#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", request_body = CustomerInput, responses((status = 200, body = Customer)))]
+#[utoipa::path(patch, path = "/customers/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "customers", request_body = CustomerInput, responses((status = 200, body = Customer)))]
 #[instrument(skip_all, err)]
 async fn update(
     State(state): State<AppState>,

@@ -85,11 +85,11 @@ impl From<sqlx::Error> for ApiError {
                     Some(c) => format!("already exists ({c})"),
                     None => "already exists".into(),
                 }),
-                Some("23503") => {
-                    ApiError::Validation("refers to something that does not exist".into())
-                }
-                Some("23514") | Some("22P02") | Some("22003") => {
-                    ApiError::Validation("a value is out of its allowed range".into())
+                Some("23503") => ApiError::Validation("refers to something that does not exist".into()),
+                // Other integrity (23…) and data (22…) errors: a value PostgreSQL will not store,
+                // e.g. out of range, a NUL character, a failed CHECK.
+                Some(c) if c.starts_with("23") || c.starts_with("22") => {
+                    ApiError::Validation("a value is invalid or out of its allowed range".into())
                 }
                 _ => ApiError::Internal(e.to_string()),
             },

@@ -785,7 +785,7 @@ async fn ship(
 }
 
 /// Receive a shipped transfer at its destination.
-#[utoipa::path(post, path = "/inventory/transfers/{id}/receive", tag = "inventory", responses((status = 200, body = Transfer)))]
+#[utoipa::path(post, path = "/inventory/transfers/{id}/receive", params(("id" = Uuid, Path, description = "Id")), tag = "inventory", responses((status = 200, body = Transfer)))]
 #[instrument(skip_all, err)]
 async fn receive_transfer(
     State(state): State<AppState>,

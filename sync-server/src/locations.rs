@@ -195,7 +195,7 @@ async fn create(
 }
 
 /// One location.
-#[utoipa::path(get, path = "/locations/{id}", tag = "locations", responses((status = 200, body = Location)))]
+#[utoipa::path(get, path = "/locations/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "locations", responses((status = 200, body = Location)))]
 #[instrument(skip_all, err)]
 async fn get_one(
     State(state): State<AppState>,
@@ -250,7 +250,7 @@ pub async fn update_location(
 }
 
 /// Update a location (admin).
-#[utoipa::path(patch, path = "/locations/{id}", tag = "locations", request_body = LocationUpdate, responses((status = 200, body = Location)))]
+#[utoipa::path(patch, path = "/locations/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "locations", request_body = LocationUpdate, responses((status = 200, body = Location)))]
 #[instrument(skip_all, err)]
 async fn update(
     State(state): State<AppState>,

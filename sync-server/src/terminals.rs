@@ -274,7 +274,7 @@ async fn set_status(
 }
 
 /// Disable a terminal: its credential stops working at once.
-#[utoipa::path(post, path = "/terminals/{id}/disable", tag = "terminals", responses((status = 200, body = Terminal)))]
+#[utoipa::path(post, path = "/terminals/{id}/disable", params(("id" = Uuid, Path, description = "Id")), tag = "terminals", responses((status = 200, body = Terminal)))]
 #[instrument(skip_all, err)]
 async fn disable(
     State(state): State<AppState>,
@@ -287,7 +287,7 @@ async fn disable(
 }
 
 /// Issue a new enrollment code (re-enrollment).
-#[utoipa::path(post, path = "/terminals/{id}/enrollment-code", tag = "terminals", responses((status = 200, body = TerminalWithCode)))]
+#[utoipa::path(post, path = "/terminals/{id}/enrollment-code", params(("id" = Uuid, Path, description = "Id")), tag = "terminals", responses((status = 200, body = TerminalWithCode)))]
 #[instrument(skip_all, err)]
 async fn new_code_handler(
     State(state): State<AppState>,

@@ -361,7 +361,7 @@ async fn create(
 }
 
 /// One user.
-#[utoipa::path(get, path = "/users/{id}", tag = "users", responses((status = 200, body = User)))]
+#[utoipa::path(get, path = "/users/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "users", responses((status = 200, body = User)))]
 #[instrument(skip_all, err)]
 async fn get_one(
     State(state): State<AppState>,
@@ -465,7 +465,7 @@ pub async fn update_user(
 }
 
 /// Update a user.
-#[utoipa::path(patch, path = "/users/{id}", tag = "users", request_body = UserUpdate, responses((status = 200, body = User)))]
+#[utoipa::path(patch, path = "/users/{id}", params(("id" = Uuid, Path, description = "Id")), tag = "users", request_body = UserUpdate, responses((status = 200, body = User)))]
 #[instrument(skip_all, err)]
 async fn update(
     State(state): State<AppState>,
