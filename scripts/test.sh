@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check and test of the workspace, installing what it needs first.
+# Runs every check and test of the workspace, installing or starting what it needs first.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/services.sh"
 
 say "Checking toolchain components (rustfmt, clippy, wasm32 target)"
 if command -v rustup >/dev/null 2>&1; then
@@ -8,6 +9,15 @@ if command -v rustup >/dev/null 2>&1; then
   rustup target list --installed | grep -q wasm32-unknown-unknown \
     || rustup target add wasm32-unknown-unknown
 fi
+
+say "PostgreSQL and Redis for the server tests"
+ensure_postgres
+ensure_redis
+pg_admin="${ALAROMA_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+# Each server test creates its own database; drop those of earlier runs.
+for db in $(psql "$pg_admin" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'alaroma\_test\_%' OR datname LIKE 'alaroma\_fuzz\_%'"); do
+  psql "$pg_admin" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+done
 
 say "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
@@ -18,7 +28,13 @@ cargo clippy --workspace --all-targets -- -D warnings
 say "shared-model compiles to wasm32-unknown-unknown (for the web admin and the till UI)"
 cargo build -p shared-model --target wasm32-unknown-unknown
 
-say "Unit, property, CLI and crash tests (real SQLite files in temp dirs)"
+say "Unit, property, CLI, crash and server integration tests (real SQLite, PostgreSQL, Redis)"
 cargo test --workspace
+
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  apt_install python3-venv
+fi
+say "API fuzzing with schemathesis against the running server (no 5xx allowed)"
+"$(dirname "${BASH_SOURCE[0]}")/schemathesis.sh" "${ALAROMA_FUZZ_EXAMPLES:-30}"
 
 say "All checks passed"

@@ -1,0 +1,42 @@
+# Sourced by the scripts that need PostgreSQL and Redis: use them when reachable,
+# otherwise install them from Debian/Ubuntu packages and start them, saying so.
+
+tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  say "Installing $* (apt)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_postgres() {
+  if tcp_open 127.0.0.1 5432; then
+    command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+    return
+  fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    apt_install postgresql
+    # A development server on this machine: trust local TCP connections, as CI does.
+    for hba in /etc/postgresql/*/main/pg_hba.conf; do
+      as_root sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+    done
+  fi
+  say "Starting PostgreSQL"
+  for v in /etc/postgresql/*; do
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$v")" main start 2>/dev/null \
+      || as_root pg_ctlcluster "$(basename "$v")" main start
+  done
+  for _ in $(seq 50); do tcp_open 127.0.0.1 5432 && return; sleep 0.2; done
+  echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1
+}
+
+ensure_redis() {
+  tcp_open 127.0.0.1 6379 && return
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  say "Starting Redis"
+  as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
+  for _ in $(seq 50); do tcp_open 127.0.0.1 6379 && return; sleep 0.2; done
+  echo "Redis did not start on 127.0.0.1:6379" >&2; exit 1
+}
