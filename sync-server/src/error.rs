@@ -85,7 +85,9 @@ impl From<sqlx::Error> for ApiError {
                     Some(c) => format!("already exists ({c})"),
                     None => "already exists".into(),
                 }),
-                Some("23503") => ApiError::Validation("refers to something that does not exist".into()),
+                Some("23503") => {
+                    ApiError::Validation("refers to something that does not exist".into())
+                }
                 // Other integrity (23…) and data (22…) errors: a value PostgreSQL will not store,
                 // e.g. out of range, a NUL character, a failed CHECK.
                 Some(c) if c.starts_with("23") || c.starts_with("22") => {

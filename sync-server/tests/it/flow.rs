@@ -247,3 +247,98 @@ async fn health_says_which_dependency_is_down() {
         (Some("down"), Some("up"))
     );
 }
+
+#[tokio::test]
+async fn the_remaining_endpoints_round_trip_and_a_cashier_gets_403_on_the_walk() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, wh, product) = done_when_walk(&api).await;
+    let (sid, pid) = (
+        store["id"].as_str().unwrap(),
+        product["id"].as_str().unwrap(),
+    );
+    assert_eq!(
+        api.get(&format!("/locations/{sid}")).await.1["code"],
+        "MSK-01"
+    );
+    let (s, l) = api
+        .patch(
+            &format!("/locations/{sid}"),
+            json!({"name": "Тверская, 1", "timezone": "Europe/Samara"}),
+        )
+        .await;
+    assert_eq!(
+        (s, l["timezone"].as_str()),
+        (StatusCode::OK, Some("Europe/Samara"))
+    );
+    assert_eq!(
+        api.get(&format!("/products/{pid}")).await.1["sku"],
+        "CH-N5-50"
+    );
+    let (_, prices) = api.get(&format!("/products/{pid}/prices")).await;
+    assert_eq!(prices[0]["price"], "13990.00");
+    let del = api
+        .client
+        .delete(app.url(&format!("/products/{pid}/prices/{sid}")))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        api.get(&format!("/products/{pid}/prices")).await.1,
+        json!([])
+    );
+    let (_, transfers) = api
+        .get(&format!(
+            "/inventory/transfers?location_id={}&status=received",
+            wh["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(transfers["items"][0]["lines"][0]["qty"], "4");
+    let cust = api
+        .ok_post("/customers", json!({"name": "Анна", "card_no": "DC-77"}))
+        .await;
+    let cid = cust["id"].as_str().unwrap();
+    let (s, c2) = api
+        .patch(
+            &format!("/customers/{cid}"),
+            json!({"group_code": "vip", "email": "anna@example.ru"}),
+        )
+        .await;
+    assert_eq!(
+        (s, c2["group_code"].as_str()),
+        (StatusCode::OK, Some("vip"))
+    );
+    assert_eq!(
+        api.get(&format!("/customers/{cid}")).await.1["card_no"],
+        "DC-77"
+    );
+    let cashier = api
+        .ok_post("/users", json!({"login": "kassa", "full_name": "Касса", "role": "cashier", "password": "password-123", "pin": "1111", "locations": [sid]}))
+        .await;
+    assert_eq!(
+        api.get(&format!("/users/{}", cashier["id"].as_str().unwrap()))
+            .await
+            .1["login"],
+        "kassa"
+    );
+    // The cashier: 403 on every call of the walk.
+    let c = app.login("kassa", "password-123").await;
+    let walk: Vec<(StatusCode, serde_json::Value)> = vec![
+        c.post("/locations", json!({"code": "X", "name": "X", "kind": "store"})).await,
+        c.post("/products", json!({"sku": "X", "name": "X", "unit": "pcs", "vat": "20", "default_price": "1"})).await,
+        c.put(&format!("/products/{pid}/prices/{sid}"), json!({"price": "1"})).await,
+        c.post("/inventory/receipts", json!({"location_id": wh["id"], "lines": [{"product_id": pid, "qty": "1"}]})).await,
+        c.post("/inventory/transfers", json!({"from_location_id": wh["id"], "to_location_id": sid, "lines": [{"product_id": pid, "qty": "1"}]})).await,
+        c.post(&format!("/inventory/transfers/{}/receive", transfers["items"][0]["id"].as_str().unwrap()), json!({})).await,
+        c.post("/inventory/counts", json!({"location_id": sid, "reason": "x", "lines": [{"product_id": pid, "counted": "1"}]})).await,
+        c.get("/inventory/levels").await,
+        c.get("/products").await,
+        c.get("/locations").await,
+    ];
+    for r in &walk {
+        assert_error(r, StatusCode::FORBIDDEN, "forbidden");
+    }
+    assert_eq!(level(&api, &store, &product).await, "3");
+}
