@@ -32,7 +32,7 @@ pub async fn record(
         "INSERT INTO audit_log (user_id, ip, action, entity, entity_id, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(actor.id)
+    .bind(Some(actor.id).filter(|id| !id.is_nil()))
     .bind(&actor.ip)
     .bind(action)
     .bind(entity)

@@ -51,6 +51,14 @@ pub fn app(state: AppState) -> Router {
     doc.info.description = Some("Money is in decimal strings of roubles (\"12.50\"); quantities in decimal strings with up to 3 decimals.".into());
     let doc_json = serde_json::to_value(&doc).unwrap_or_default();
     api.merge(ops::router(doc_json))
+        .fallback(|| async { error::ApiError::NotFound("route".into()) })
+        .method_not_allowed_fallback(|| async {
+            (
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                axum::Json(serde_json::json!(
+                {"error": {"code": "method_not_allowed", "message": "method not allowed"}})),
+            )
+        })
         .layer(axum::middleware::from_fn(ops::track))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

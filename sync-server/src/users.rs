@@ -262,7 +262,7 @@ pub async fn create_user(
     Ok(user)
 }
 
-/// Creates the first (or another) admin from the command line.
+/// Creates an admin from the command line (`sync-server create-admin`).
 pub async fn create_admin(
     state: &AppState,
     login: &str,
@@ -278,27 +278,14 @@ pub async fn create_admin(
     let req = NewUser {
         login: login.into(),
         full_name: name.into(),
-        role: "admin".into(),
+        role: Role::Admin.code().into(),
         password,
         pin: None,
         discount_limit: None,
         locations: vec![],
     };
-    let role = Role::Admin;
-    check_assignable(&system, &Scope::All, role, &[])?;
-    password::validate_password(&req.password)?;
-    let hash = password::hash(req.password).await?;
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO users (id, login, full_name, role, password_hash, discount_limit_bp) VALUES ($1, $2, $3, 'admin', $4, 10000)",
-    )
-    .bind(id)
-    .bind(req.login.trim())
-    .bind(req.full_name.trim())
-    .bind(hash)
-    .execute(&state.db)
-    .await?;
-    Ok(id)
+    let user = create_user(state, &system, &Scope::All, req).await?;
+    Ok(user.id)
 }
 
 /// List users in scope.

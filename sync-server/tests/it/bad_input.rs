@@ -234,6 +234,21 @@ async fn bad_input_gets_a_4xx_and_changes_nothing() {
             "{what}"
         );
     }
+    assert_error(
+        &api.get("/no-such-thing").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let r = split(
+        api.client
+            .delete(app.url("/products"))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     let (s, _) = api.get("/products/not-a-uuid").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, v) = api.get("/products?page=abc").await;
