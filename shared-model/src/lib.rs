@@ -13,6 +13,7 @@ pub mod quantity;
 pub mod role;
 pub mod rounding;
 pub mod shift;
+pub mod sync;
 pub mod tender;
 pub mod vat;
 

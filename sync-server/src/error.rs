@@ -30,6 +30,15 @@ pub enum ApiError {
     /// Too many attempts; retry after this many seconds.
     #[error("too many attempts; try again in {0} s")]
     TooManyRequests(u64),
+    /// A push skipped sequence numbers: the server expects this one next.
+    #[error("events are missing before this batch; expected sequence {0}")]
+    SequenceGap(u64),
+    /// The same sequence or event id with different content: a forked history.
+    #[error("{0}")]
+    ForkedHistory(String),
+    /// A protocol version the server does not speak.
+    #[error("protocol version {0} is not supported; update the till")]
+    UnsupportedProtocol(u16),
     /// A dependency is down.
     #[error("{0} is unavailable")]
     Unavailable(String),
@@ -48,6 +57,9 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::SequenceGap(_) => (StatusCode::CONFLICT, "sequence_gap"),
+            ApiError::ForkedHistory(_) => (StatusCode::CONFLICT, "forked_history"),
+            ApiError::UnsupportedProtocol(_) => (StatusCode::BAD_REQUEST, "unsupported_protocol"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -65,7 +77,10 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(error = %detail, "internal error");
         }
-        let body = json!({"error": {"code": code, "message": self.to_string()}});
+        let mut body = json!({"error": {"code": code, "message": self.to_string()}});
+        if let ApiError::SequenceGap(expected) = self {
+            body["error"]["expected_seq"] = json!(expected);
+        }
         let mut resp = (status, axum::Json(body)).into_response();
         if let ApiError::TooManyRequests(secs) = self {
             if let Ok(v) = secs.to_string().parse() {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod customers;
+pub mod device;
 pub mod error;
 pub mod inventory;
 pub mod locations;
@@ -14,6 +15,7 @@ pub mod pagination;
 pub mod ratelimit;
 pub mod rbac;
 pub mod state;
+pub mod sync;
 pub mod terminals;
 pub mod users;
 
@@ -44,7 +46,8 @@ pub fn app(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(inventory::router())
         .merge(customers::router())
-        .merge(audit::router());
+        .merge(audit::router())
+        .merge(sync::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

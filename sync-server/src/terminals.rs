@@ -78,6 +78,9 @@ pub struct Enrollment {
     pub location_id: Uuid,
     /// Device secret: the till keeps it (file mode 0600) to obtain device tokens.
     pub device_secret: String,
+    /// Enrollment epoch: each enrollment starts a new one, so a till restored from a
+    /// backup never reuses a sequence number the server already holds.
+    pub epoch: u32,
 }
 
 /// Terminal list filters.
@@ -325,13 +328,14 @@ pub async fn enroll_terminal(state: &AppState, code: &str) -> ApiResult<Enrollme
     let mut secret = [0u8; 32];
     OsRng.fill_bytes(&mut secret);
     let secret = hex::encode(secret);
-    sqlx::query(
+    let epoch: i32 = sqlx::query_scalar(
         "UPDATE terminals SET status = 'active', enrollment_code_hash = NULL, enrollment_expires_at = NULL,
-            enrolled_at = now(), device_secret_hash = $2, updated_at = now() WHERE id = $1",
+            enrolled_at = now(), device_secret_hash = $2, epoch = epoch + 1, updated_at = now()
+         WHERE id = $1 RETURNING epoch",
     )
     .bind(id)
     .bind(hash_token(&secret))
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO audit_log (action, entity, entity_id) VALUES ('enroll', 'terminal', $1)",
@@ -344,6 +348,7 @@ pub async fn enroll_terminal(state: &AppState, code: &str) -> ApiResult<Enrollme
         terminal_id: id,
         location_id,
         device_secret: secret,
+        epoch: epoch as u32,
     })
 }
 

@@ -1,0 +1,163 @@
+//! The till ↔ head-office sync protocol: the messages both sides exchange.
+//!
+//! Push: the till sends its outbox in sequence order; the server answers with the
+//! highest contiguous sequence it holds, and the till forgets nothing it has not seen
+//! acknowledged. Pull: the server's change feed, read with an opaque cursor that never
+//! passes a change committed later.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::events::EventEnvelope;
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// The oldest version a server still accepts (current and previous).
+pub const MIN_PROTOCOL_VERSION: u16 = 1;
+/// Most events in one push batch.
+pub const MAX_BATCH: usize = 500;
+
+/// Exchange of a one-time enrollment code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    /// The code from head office.
+    pub code: String,
+}
+
+/// What an enrolled till receives.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// Terminal id (the till's identity from now on).
+    pub terminal_id: Uuid,
+    /// The store.
+    pub location_id: Uuid,
+    /// Device secret for [`DeviceTokenRequest`].
+    pub device_secret: String,
+    /// Enrollment epoch: sequence numbers are unique within (terminal, epoch).
+    pub epoch: u32,
+}
+
+/// A till asks for a short-lived device token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceTokenRequest {
+    /// Protocol version.
+    pub protocol: u16,
+    /// Terminal id.
+    pub terminal_id: Uuid,
+    /// Device secret.
+    pub secret: String,
+}
+
+/// A device token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceToken {
+    /// Bearer token for sync calls.
+    pub token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+}
+
+/// A batch of outbox events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Protocol version.
+    pub protocol: u16,
+    /// The pushing terminal (must match the device token).
+    pub terminal_id: Uuid,
+    /// Its enrollment epoch.
+    pub epoch: u32,
+    /// Events in sequence order.
+    pub events: Vec<EventEnvelope>,
+}
+
+/// The server's answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Highest contiguous sequence the server holds for this terminal and epoch.
+    pub acked_seq: u64,
+    /// Events applied now.
+    pub applied: u32,
+    /// Events already held (resent), skipped.
+    pub duplicates: u32,
+}
+
+/// One change from head office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// A product as it is now (price already resolved for the till's store).
+    Product(ProductData),
+    /// A product removed or deactivated (tombstone).
+    ProductRemoved {
+        /// Product id.
+        id: Uuid,
+    },
+    /// A category.
+    Category {
+        /// Id.
+        id: Uuid,
+        /// Name.
+        name: String,
+    },
+    /// A till user as they are now.
+    Cashier(CashierData),
+    /// A till user who may no longer log in at this store (tombstone).
+    CashierRemoved {
+        /// User id.
+        id: Uuid,
+    },
+}
+
+/// A product for the till.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductData {
+    /// Id.
+    pub id: Uuid,
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Category name.
+    pub category: Option<String>,
+    /// `pcs`, `ml`, `g`.
+    pub unit: String,
+    /// VAT code.
+    pub vat: String,
+    /// Price at the till's store (store price, else default), minor units.
+    pub price_minor: i64,
+    /// Barcode lookup keys.
+    pub barcodes: Vec<String>,
+}
+
+/// A till user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashierData {
+    /// User id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Role code.
+    pub role: String,
+    /// Argon2id PHC hash of the PIN.
+    pub pin_hash: String,
+    /// Manual-discount limit, basis points.
+    pub discount_limit_bp: u32,
+}
+
+/// A page of the change feed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Protocol version.
+    pub protocol: u16,
+    /// Cursor to send next time (opaque).
+    pub cursor: String,
+    /// More pages are ready now.
+    pub more: bool,
+    /// This page is (part of) a full snapshot: the till replaces what it holds.
+    pub snapshot: bool,
+    /// The changes.
+    pub changes: Vec<Change>,
+}

@@ -1,0 +1,404 @@
+//! Applying a pushed batch: one PostgreSQL transaction, idempotent on event id and on
+//! (terminal, epoch, sequence), gap-refusing, fork-detecting, chain-verifying.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use shared_model::chain::{receipt_hash, ReceiptBody, ReceiptLink, GENESIS_HASH};
+use shared_model::events::{EventEnvelope, EventPayload, SaleDoc, EVENT_SCHEMA_VERSION};
+use shared_model::sync::PushRequest;
+use shared_model::sync::PushResponse;
+use sqlx::PgConnection;
+use tracing::instrument;
+use uuid::Uuid;
+
+use crate::device::{check_protocol, Device};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// Where the terminal's receipt chain stands while a batch is applied.
+struct Chain {
+    last_no: i64,
+    last_hash: Option<String>,
+    alerts: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl Chain {
+    /// Checks a receipt's own hash, its number and its link; breaks are flagged, never dropped.
+    fn check(&mut self, link: &ReceiptLink, body: ReceiptBody<'_>) -> Vec<String> {
+        let mut flags = Vec::new();
+        if receipt_hash(link.receipt_no, &link.prev_hash, body) != link.hash {
+            flags.push("hash_mismatch".to_owned());
+            self.alerts.push(("chain_break", json!({"receipt_no": link.receipt_no, "problem": "content does not match its hash"})));
+        }
+        let anchored = self.last_hash.is_some() || link.receipt_no == 1;
+        if anchored {
+            let expected_prev = self.last_hash.clone().unwrap_or_else(|| GENESIS_HASH.to_owned());
+            if link.receipt_no as i64 != self.last_no + 1 {
+                flags.push("receipt_gap".to_owned());
+                self.alerts.push(("receipt_gap", json!({"expected": self.last_no + 1, "found": link.receipt_no})));
+            }
+            if link.prev_hash != expected_prev {
+                flags.push("chain_break".to_owned());
+                self.alerts.push(("chain_break", json!({"receipt_no": link.receipt_no, "problem": "does not link to the previous receipt"})));
+            }
+        }
+        self.last_no = link.receipt_no as i64;
+        self.last_hash = Some(link.hash.clone());
+        flags
+    }
+}
+
+fn content_hash(e: &EventEnvelope) -> ApiResult<String> {
+    let bytes = serde_json::to_vec(e).map_err(ApiError::internal)?;
+    Ok(hex::encode(Sha256::digest(bytes)))
+}
+
+/// Refuses what cannot be a genuine fact: foreign identity, bad sequence order,
+/// unknown schema versions, sales whose totals do not add up.
+fn validate(device: &Device, req: &PushRequest) -> ApiResult<()> {
+    check_protocol(req.protocol)?;
+    if req.terminal_id != device.terminal_id {
+        return Err(ApiError::Forbidden("this batch names another terminal".into()));
+    }
+    if req.epoch != device.epoch {
+        return Err(ApiError::Conflict("this enrollment has ended; enroll the till again".into()));
+    }
+    let mut prev = 0u64;
+    for e in &req.events {
+        if e.terminal_id != device.terminal_id {
+            return Err(ApiError::Forbidden(format!("event {} belongs to another terminal", e.event_id)));
+        }
+        if e.schema_version == 0 || e.schema_version > EVENT_SCHEMA_VERSION {
+            return Err(ApiError::Validation(format!("event schema version {} is not supported", e.schema_version)));
+        }
+        if e.seq == 0 || e.seq <= prev {
+            return Err(ApiError::Validation("events must be in increasing sequence order".into()));
+        }
+        prev = e.seq;
+        if let EventPayload::SaleCompleted(s) = &e.payload {
+            check_sale(&s.doc)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_sale(s: &SaleDoc) -> ApiResult<()> {
+    let lines: i64 = s.lines.iter().map(|l| l.total.minor).sum();
+    let paid: i64 = s.payments.iter().map(|p| p.amount.minor).sum();
+    let ok = !s.lines.is_empty()
+        && s.lines.iter().all(|l| l.qty.is_positive() && l.total.minor >= 0 && l.unit_price.minor >= 0)
+        && s.total.minor == lines
+        && s.change.minor >= 0
+        && paid - s.change.minor == s.total.minor;
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(format!("sale {} has impossible figures", s.sale_id)))
+    }
+}
+
+/// Applies a batch in one transaction and answers the highest contiguous sequence held.
+#[instrument(skip_all, err)]
+pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiResult<PushResponse> {
+    validate(device, &req)?;
+    let mut tx = state.db.begin().await?;
+    let first = req.events.first().map_or(1, |e| e.seq as i64);
+    // A new epoch starts where the till's unacknowledged outbox starts, and inherits
+    // the receipt chain from the terminal's previous epoch.
+    sqlx::query(
+        "INSERT INTO terminal_sync (terminal_id, epoch, first_seq, acked_seq, last_receipt_no, last_hash)
+         SELECT $1, $2, $3, $3 - 1,
+                COALESCE((SELECT last_receipt_no FROM terminal_sync WHERE terminal_id = $1 ORDER BY epoch DESC LIMIT 1), 0),
+                (SELECT last_hash FROM terminal_sync WHERE terminal_id = $1 ORDER BY epoch DESC LIMIT 1)
+         ON CONFLICT (terminal_id, epoch) DO NOTHING",
+    )
+    .bind(device.terminal_id)
+    .bind(device.epoch as i32)
+    .bind(first)
+    .execute(&mut *tx)
+    .await?;
+    let (mut acked, last_no, last_hash): (i64, i64, Option<String>) = sqlx::query_as(
+        "SELECT acked_seq, last_receipt_no, last_hash FROM terminal_sync WHERE terminal_id = $1 AND epoch = $2 FOR UPDATE",
+    )
+    .bind(device.terminal_id)
+    .bind(device.epoch as i32)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut chain = Chain { last_no, last_hash, alerts: Vec::new() };
+    let (mut applied, mut duplicates) = (0u32, 0u32);
+    for e in &req.events {
+        let hash = content_hash(e)?;
+        let seq = e.seq as i64;
+        let held: Option<String> = sqlx::query_scalar("SELECT content_hash FROM till_events WHERE event_id = $1")
+            .bind(e.event_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match held {
+            Some(h) if h == hash => {
+                duplicates += 1;
+                // A resent event (possibly from before a re-enrollment) still counts as held.
+                if seq == acked + 1 {
+                    acked = seq;
+                }
+                continue;
+            }
+            Some(_) => return fork(state, tx, device, e, "same event id, different content").await,
+            None => {}
+        }
+        if seq <= acked {
+            return fork(state, tx, device, e, "sequence number reused by a different event").await;
+        }
+        if seq != acked + 1 {
+            return Err(ApiError::SequenceGap((acked + 1) as u64));
+        }
+        sqlx::query(
+            "INSERT INTO till_events (event_id, terminal_id, epoch, seq, kind, content_hash, payload, occurred_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(e.event_id)
+        .bind(device.terminal_id)
+        .bind(device.epoch as i32)
+        .bind(seq)
+        .bind(e.payload.kind())
+        .bind(&hash)
+        .bind(serde_json::to_value(&e.payload).map_err(ApiError::internal)?)
+        .bind(e.occurred_at)
+        .execute(&mut *tx)
+        .await?;
+        apply_fact(&mut tx, device, e, &mut chain).await?;
+        acked = seq;
+        applied += 1;
+    }
+    sqlx::query(
+        "UPDATE terminal_sync SET acked_seq = $3, last_receipt_no = $4, last_hash = $5, last_push_at = now()
+         WHERE terminal_id = $1 AND epoch = $2",
+    )
+    .bind(device.terminal_id)
+    .bind(device.epoch as i32)
+    .bind(acked)
+    .bind(chain.last_no)
+    .bind(&chain.last_hash)
+    .execute(&mut *tx)
+    .await?;
+    for (kind, detail) in &chain.alerts {
+        sqlx::query("INSERT INTO sync_alerts (terminal_id, kind, detail) VALUES ($1, $2, $3)")
+            .bind(device.terminal_id)
+            .bind(kind)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(PushResponse { acked_seq: acked.max(0) as u64, applied, duplicates })
+}
+
+/// Refuses the batch (nothing applied) and records the fork for head office.
+async fn fork(
+    state: &AppState,
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    device: &Device,
+    e: &EventEnvelope,
+    why: &str,
+) -> ApiResult<PushResponse> {
+    tx.rollback().await?;
+    sqlx::query("INSERT INTO sync_alerts (terminal_id, kind, detail) VALUES ($1, 'forked_history', $2)")
+        .bind(device.terminal_id)
+        .bind(json!({"event_id": e.event_id, "seq": e.seq, "epoch": device.epoch, "problem": why}))
+        .execute(&state.db)
+        .await?;
+    tracing::warn!(terminal_id = %device.terminal_id, seq = e.seq, why, "forked till history refused");
+    Err(ApiError::ForkedHistory(format!("event {} (sequence {}): {why}; head office has been alerted", e.event_id, e.seq)))
+}
+
+async fn move_stock(
+    conn: &mut PgConnection,
+    location: Uuid,
+    product: Uuid,
+    delta: i64,
+    kind: &str,
+    reason: Option<&str>,
+    source: Uuid,
+) -> ApiResult<()> {
+    if delta == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, reason, source_event)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(location)
+    .bind(product)
+    .bind(delta)
+    .bind(kind)
+    .bind(reason)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO inventory_levels (location_id, product_id, qty_milli) VALUES ($1, $2, $3)
+         ON CONFLICT (location_id, product_id)
+         DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
+    )
+    .bind(location)
+    .bind(product)
+    .bind(delta)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope, chain: &mut Chain) -> ApiResult<()> {
+    let (term, loc) = (device.terminal_id, device.location_id);
+    match &e.payload {
+        EventPayload::SaleCompleted(r) => {
+            let s = &r.doc;
+            let mut flags = chain.check(&r.link, ReceiptBody::Sale(s));
+            for l in &s.lines {
+                let server_price: Option<i64> = sqlx::query_scalar(
+                    "SELECT COALESCE((SELECT price_minor FROM prices WHERE product_id = p.id AND location_id = $2), p.default_price_minor)
+                     FROM products p WHERE p.id = $1",
+                )
+                .bind(l.product_id)
+                .bind(loc)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let flag = match server_price {
+                    None => "unknown_product",
+                    Some(p) if p != l.unit_price.minor => "price_mismatch",
+                    Some(_) => continue,
+                };
+                if !flags.iter().any(|f| f == flag) {
+                    flags.push(flag.to_owned());
+                }
+            }
+            sqlx::query(
+                "INSERT INTO sales (id, terminal_id, location_id, shift_id, cashier_id, receipt_no, receipt_hash, prev_hash,
+                    completed_at, gross_minor, discount_minor, total_minor, change_minor, flags)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(s.sale_id)
+            .bind(term)
+            .bind(loc)
+            .bind(s.shift_id)
+            .bind(s.cashier_id)
+            .bind(r.link.receipt_no as i64)
+            .bind(&r.link.hash)
+            .bind(&r.link.prev_hash)
+            .bind(s.completed_at)
+            .bind(s.gross.minor)
+            .bind(s.discount.minor)
+            .bind(s.total.minor)
+            .bind(s.change.minor)
+            .bind(&flags)
+            .execute(&mut *conn)
+            .await?;
+            for l in &s.lines {
+                sqlx::query(
+                    "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
+                        gross_minor, discount_minor, total_minor, vat_minor)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(s.sale_id)
+                .bind(l.line_no as i32)
+                .bind(l.product_id)
+                .bind(&l.sku)
+                .bind(&l.name)
+                .bind(l.unit.code())
+                .bind(l.qty.milli())
+                .bind(l.unit_price.minor)
+                .bind(l.vat_rate.code())
+                .bind(l.gross.minor)
+                .bind(l.discount.minor)
+                .bind(l.total.minor)
+                .bind(l.vat.minor)
+                .execute(&mut *conn)
+                .await?;
+                move_stock(conn, loc, l.product_id, -l.qty.milli(), "sale", None, e.event_id).await?;
+            }
+            for (i, p) in s.payments.iter().enumerate() {
+                sqlx::query("INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(s.sale_id)
+                    .bind(i as i32 + 1)
+                    .bind(p.tender.code())
+                    .bind(p.amount.minor)
+                    .bind(&p.approval_code)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        EventPayload::ReturnCompleted(r) => {
+            let d = &r.doc;
+            chain.check(&r.link, ReceiptBody::Return(d));
+            sqlx::query(
+                "INSERT INTO sale_returns (id, terminal_id, location_id, sale_id, shift_id, receipt_no, completed_at, total_minor, reason, doc)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(d.return_id)
+            .bind(term)
+            .bind(loc)
+            .bind(d.sale_id)
+            .bind(d.shift_id)
+            .bind(r.link.receipt_no as i64)
+            .bind(d.completed_at)
+            .bind(d.total.minor)
+            .bind(&d.reason)
+            .bind(serde_json::to_value(d).map_err(ApiError::internal)?)
+            .execute(&mut *conn)
+            .await?;
+            for l in &d.lines {
+                move_stock(conn, loc, l.product_id, l.qty.milli(), "return", d.reason.as_deref(), e.event_id).await?;
+            }
+        }
+        EventPayload::SaleVoided(v) => {
+            sqlx::query("INSERT INTO sale_voids (id, terminal_id, doc) VALUES ($1, $2, $3)")
+                .bind(v.cart_id)
+                .bind(term)
+                .bind(serde_json::to_value(v).map_err(ApiError::internal)?)
+                .execute(&mut *conn)
+                .await?;
+        }
+        EventPayload::ShiftOpened(s) => {
+            sqlx::query(
+                "INSERT INTO shifts (id, terminal_id, location_id, shift_no, cashier_id, opened_at, float_minor)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(s.shift_id)
+            .bind(term)
+            .bind(loc)
+            .bind(s.shift_no as i64)
+            .bind(s.cashier_id)
+            .bind(s.opened_at)
+            .bind(s.float.minor)
+            .execute(&mut *conn)
+            .await?;
+        }
+        EventPayload::ShiftClosed(s) => {
+            sqlx::query("UPDATE shifts SET closed_at = $2, z_report = $3 WHERE id = $1 AND terminal_id = $4")
+                .bind(s.shift_id)
+                .bind(s.closed_at)
+                .bind(serde_json::to_value(&s.report).map_err(ApiError::internal)?)
+                .bind(term)
+                .execute(&mut *conn)
+                .await?;
+        }
+        EventPayload::CashMoved(m) => {
+            sqlx::query(
+                "INSERT INTO cash_movements (id, terminal_id, shift_id, direction, amount_minor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(m.movement_id)
+            .bind(term)
+            .bind(m.shift_id)
+            .bind(if m.direction == shared_model::events::CashDirection::In { "in" } else { "out" })
+            .bind(m.amount.minor)
+            .bind(&m.reason)
+            .bind(m.at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        EventPayload::StockMoved(m) => {
+            move_stock(conn, loc, m.product_id, m.qty.milli(), "adjust", Some(&m.reason), e.event_id).await?;
+        }
+    }
+    Ok(())
+}

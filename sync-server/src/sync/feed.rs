@@ -1,0 +1,182 @@
+//! The change feed a till pulls: a first snapshot in pages, then changes in
+//! (transaction id, row id) order, read only below the oldest running transaction so a
+//! change that commits late with a lower number can never be passed.
+
+use shared_model::sync::{CashierData, Change, ProductData, PullResponse, PROTOCOL_VERSION};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::device::Device;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// Roles that work on a till and get its PIN.
+const TILL_ROLES: [&str; 4] = ["cashier", "salesperson", "manager", "admin"];
+
+enum Cursor {
+    /// Snapshot in progress: changes from `txid` on follow; products after `after`.
+    Snapshot { txid: u64, after: Uuid },
+    /// Following the feed after (txid, id).
+    Feed { txid: u64, id: i64 },
+}
+
+fn parse(c: Option<&str>) -> ApiResult<Option<Cursor>> {
+    let bad = || ApiError::Validation("invalid sync cursor".into());
+    let Some(c) = c.filter(|c| !c.is_empty()) else { return Ok(None) };
+    let mut parts = c.splitn(3, ':');
+    let (kind, a, b) = (parts.next(), parts.next(), parts.next());
+    let txid: u64 = a.and_then(|a| a.parse().ok()).ok_or_else(bad)?;
+    match (kind, b) {
+        (Some("s"), Some(b)) => Ok(Some(Cursor::Snapshot { txid, after: Uuid::parse_str(b).map_err(|_| bad())? })),
+        (Some("f"), Some(b)) => Ok(Some(Cursor::Feed { txid, id: b.parse().map_err(|_| bad())? })),
+        _ => Err(bad()),
+    }
+}
+
+async fn products(conn: &mut PgConnection, location: Uuid, ids: Option<&[Uuid]>, after: Uuid, limit: i64) -> ApiResult<Vec<(ProductData, bool)>> {
+    type Row = (Uuid, String, String, Option<String>, String, String, i64, Vec<String>, bool);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.id, p.sku, p.name, c.name, p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor),
+                COALESCE(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}'), p.active
+         FROM products p
+         LEFT JOIN categories c ON c.id = p.category_id
+         LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $1
+         LEFT JOIN barcodes b ON b.product_id = p.id
+         WHERE ($2::uuid[] IS NULL AND p.id > $3 AND p.active) OR p.id = ANY($2)
+         GROUP BY p.id, c.name, pr.price_minor ORDER BY p.id LIMIT $4",
+    )
+    .bind(location)
+    .bind(ids)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, sku, name, category, unit, vat, price_minor, barcodes, active)| {
+            (ProductData { id, sku, name, category, unit, vat, price_minor, barcodes }, active)
+        })
+        .collect())
+}
+
+async fn cashiers(conn: &mut PgConnection, location: Uuid, ids: Option<&[Uuid]>) -> ApiResult<Vec<(Uuid, Option<CashierData>)>> {
+    type Row = (Uuid, String, String, Option<String>, i32, bool, bool);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT u.id, u.full_name, u.role, u.pin_hash, u.discount_limit_bp, u.active,
+                EXISTS (SELECT 1 FROM user_locations ul WHERE ul.user_id = u.id AND ul.location_id = $1)
+         FROM users u WHERE ($2::uuid[] IS NULL AND u.pin_hash IS NOT NULL) OR u.id = ANY($2)",
+    )
+    .bind(location)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, role, pin, limit, active, here)| {
+            let usable = active && here && TILL_ROLES.contains(&role.as_str());
+            let data = pin.filter(|_| usable).map(|pin_hash| CashierData {
+                id,
+                name,
+                role,
+                pin_hash,
+                discount_limit_bp: limit.clamp(0, 10_000) as u32,
+            });
+            (id, data)
+        })
+        .filter(|(_, d)| d.is_some() || ids.is_some())
+        .collect())
+}
+
+/// One page of changes for `device`'s store.
+pub async fn page(state: &AppState, device: &Device, cursor: Option<&str>, limit: i64) -> ApiResult<PullResponse> {
+    let mut conn = state.db.acquire().await?;
+    sqlx::query("UPDATE terminal_sync SET last_pull_at = now() WHERE terminal_id = $1 AND epoch = $2")
+        .bind(device.terminal_id)
+        .bind(device.epoch as i32)
+        .execute(&mut *conn)
+        .await?;
+    let loc = device.location_id;
+    let horizon: String = sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetch_one(&mut *conn).await?;
+    let horizon: u64 = horizon.parse().map_err(ApiError::internal)?;
+    match parse(cursor)? {
+        None => snapshot(&mut conn, loc, horizon, Uuid::nil(), limit).await,
+        Some(Cursor::Snapshot { txid, after }) => snapshot(&mut conn, loc, txid, after, limit).await,
+        Some(Cursor::Feed { txid, id }) => feed(&mut conn, loc, txid, id, limit).await,
+    }
+}
+
+async fn snapshot(conn: &mut PgConnection, loc: Uuid, txid: u64, after: Uuid, limit: i64) -> ApiResult<PullResponse> {
+    let mut changes = Vec::new();
+    if after.is_nil() {
+        let cats: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, name FROM categories ORDER BY id").fetch_all(&mut *conn).await?;
+        changes.extend(cats.into_iter().map(|(id, name)| Change::Category { id, name }));
+        changes.extend(cashiers(conn, loc, None).await?.into_iter().filter_map(|(_, d)| d.map(Change::Cashier)));
+    }
+    let items = products(conn, loc, None, after, limit).await?;
+    let full = items.len() as i64 == limit;
+    let last = items.last().map(|p| p.0.id);
+    changes.extend(items.into_iter().map(|(p, _)| Change::Product(p)));
+    let cursor = match (full, last) {
+        (true, Some(last)) => format!("s:{txid}:{last}"),
+        _ => format!("f:{txid}:0"),
+    };
+    Ok(PullResponse { protocol: PROTOCOL_VERSION, cursor, more: true, snapshot: true, changes })
+}
+
+async fn feed(conn: &mut PgConnection, loc: Uuid, txid: u64, id: i64, limit: i64) -> ApiResult<PullResponse> {
+    let rows: Vec<(String, i64, String, Uuid)> = sqlx::query_as(
+        "SELECT txid::text, id, entity, entity_id FROM change_log
+         WHERE (txid, id) > ($1::text::xid8, $2)
+           AND txid < pg_snapshot_xmin(pg_current_snapshot())
+           AND (location_id IS NULL OR location_id = $3)
+         ORDER BY txid, id LIMIT $4",
+    )
+    .bind(txid.to_string())
+    .bind(id)
+    .bind(loc)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let more = rows.len() as i64 == limit;
+    let cursor = match rows.last() {
+        Some((t, i, _, _)) => format!("f:{t}:{i}"),
+        None => format!("f:{txid}:{id}"),
+    };
+    let ids_of = |kind: &str| {
+        let mut v: Vec<Uuid> = rows.iter().filter(|r| r.2 == kind).map(|r| r.3).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let mut changes = Vec::new();
+    let cat_ids = ids_of("category");
+    if !cat_ids.is_empty() {
+        let cats: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT id, name FROM categories WHERE id = ANY($1)").bind(&cat_ids).fetch_all(&mut *conn).await?;
+        changes.extend(cats.into_iter().map(|(id, name)| Change::Category { id, name }));
+    }
+    let mut product_ids = ids_of("product");
+    product_ids.extend(ids_of("price"));
+    product_ids.sort();
+    product_ids.dedup();
+    if !product_ids.is_empty() {
+        let found = products(conn, loc, Some(&product_ids), Uuid::nil(), product_ids.len() as i64).await?;
+        for pid in &product_ids {
+            match found.iter().find(|(p, _)| p.id == *pid) {
+                Some((p, true)) => changes.push(Change::Product(p.clone())),
+                _ => changes.push(Change::ProductRemoved { id: *pid }),
+            }
+        }
+    }
+    let user_ids = ids_of("cashier");
+    if !user_ids.is_empty() {
+        let found = cashiers(conn, loc, Some(&user_ids)).await?;
+        for uid in &user_ids {
+            match found.iter().find(|(id, _)| id == uid) {
+                Some((_, Some(d))) => changes.push(Change::Cashier(d.clone())),
+                _ => changes.push(Change::CashierRemoved { id: *uid }),
+            }
+        }
+    }
+    Ok(PullResponse { protocol: PROTOCOL_VERSION, cursor, more, snapshot: false, changes })
+}
