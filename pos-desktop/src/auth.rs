@@ -169,7 +169,7 @@ impl Till {
         let row: Option<(String, String, i64)> = self
             .conn
             .query_row(
-                "SELECT c.name, c.role, r.max_discount_bp FROM cashiers c JOIN roles r ON r.code = c.role
+                "SELECT c.name, c.role, COALESCE(c.discount_limit_bp, r.max_discount_bp) FROM cashiers c JOIN roles r ON r.code = c.role
                  WHERE c.id = ?1 AND c.active = 1",
                 [&id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

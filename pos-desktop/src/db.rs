@@ -10,7 +10,10 @@ use uuid::Uuid;
 use crate::error::{Result, TillError};
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_sync.sql"),
+];
 
 /// How long a write waits for another process before reporting "locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(3);

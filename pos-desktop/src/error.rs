@@ -92,6 +92,19 @@ pub enum TillError {
     /// A bad row in a catalog CSV.
     #[error("catalog line {line}: {message}")]
     Import { line: u64, message: String },
+    /// The till is not enrolled with head office.
+    #[error("this till is not enrolled; run `pos-till enroll --server URL --code CODE`")]
+    NotEnrolled,
+    /// Head office could not be reached (retried later).
+    #[error("offline: {0}")]
+    Network(String),
+    /// Head office refused the request; the till keeps its events.
+    #[error("head office refused: {message}")]
+    SyncRefused {
+        code: String,
+        message: String,
+        expected_seq: Option<u64>,
+    },
     /// Reading a file failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -128,6 +141,7 @@ impl TillError {
         match self {
             UnknownProduct(_) | NoSuchLine(_) | NoSuchParkedSale(_) | NoSuchReceipt(_) => 3,
             NotInitialised(_) | AlreadyInitialised(_) | Locked | Corrupt(_) => 5,
+            Network(_) => 6,
             Io(_) | Db(_) | Data(_) => 1,
             _ => 4,
         }
@@ -163,6 +177,9 @@ impl TillError {
             NonPositiveAmount => "invalid_input",
             NotEnoughCash(_) => "not_enough_cash",
             Import { .. } => "import",
+            NotEnrolled => "not_enrolled",
+            Network(_) => "offline",
+            SyncRefused { .. } => "sync_refused",
             Io(_) => "io",
             Db(_) => "database",
             Data(_) => "data",

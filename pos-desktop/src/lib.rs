@@ -15,6 +15,7 @@ pub mod returns;
 pub mod sale;
 pub mod shift;
 pub mod stock;
+pub mod sync;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -52,17 +52,21 @@ pub fn check_protocol(v: u16) -> ApiResult<()> {
 #[instrument(skip_all, err)]
 pub async fn issue(state: &AppState, req: &DeviceTokenRequest) -> ApiResult<DeviceToken> {
     check_protocol(req.protocol)?;
-    let row: Option<(Uuid, String, Option<String>, i32)> =
-        sqlx::query_as("SELECT location_id, status, device_secret_hash, epoch FROM terminals WHERE id = $1")
-            .bind(req.terminal_id)
-            .fetch_optional(&state.db)
-            .await?;
-    let (loc, status, hash, epoch) = row.ok_or_else(|| ApiError::Unauthorized("unknown terminal".into()))?;
+    let row: Option<(Uuid, String, Option<String>, i32)> = sqlx::query_as(
+        "SELECT location_id, status, device_secret_hash, epoch FROM terminals WHERE id = $1",
+    )
+    .bind(req.terminal_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let (loc, status, hash, epoch) =
+        row.ok_or_else(|| ApiError::Unauthorized("unknown terminal".into()))?;
     if status == "disabled" {
         return Err(ApiError::Forbidden("this terminal is disabled".into()));
     }
     if hash.as_deref() != Some(hash_token(&req.secret).as_str()) {
-        return Err(ApiError::Unauthorized("invalid device credential; enroll the till again".into()));
+        return Err(ApiError::Unauthorized(
+            "invalid device credential; enroll the till again".into(),
+        ));
     }
     let now = Utc::now().timestamp();
     let claims = DeviceClaims {
@@ -73,14 +77,25 @@ pub async fn issue(state: &AppState, req: &DeviceTokenRequest) -> ApiResult<Devi
         exp: now + DEVICE_TTL_SECS,
         typ: "device".into(),
     };
-    let token = encode(&Header::new(Algorithm::HS256), &claims, &state.keys.encoding).map_err(ApiError::internal)?;
-    Ok(DeviceToken { token, expires_in: DEVICE_TTL_SECS })
+    let token = encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &state.keys.encoding,
+    )
+    .map_err(ApiError::internal)?;
+    Ok(DeviceToken {
+        token,
+        expires_in: DEVICE_TTL_SECS,
+    })
 }
 
 /// Get a device token with the device secret.
 #[utoipa::path(post, path = "/sync/token", tag = "sync", responses((status = 200), (status = 401), (status = 403)))]
 #[instrument(skip_all, err)]
-pub async fn token(State(state): State<AppState>, ApiJson(req): ApiJson<DeviceTokenRequest>) -> ApiResult<Json<DeviceToken>> {
+pub async fn token(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<DeviceTokenRequest>,
+) -> ApiResult<Json<DeviceToken>> {
     Ok(Json(issue(&state, &req).await?))
 }
 
@@ -106,19 +121,28 @@ where
             .map_err(|_| ApiError::Unauthorized("invalid or expired device token".into()))?
             .claims;
         if claims.typ != "device" {
-            return Err(ApiError::Unauthorized("invalid or expired device token".into()));
+            return Err(ApiError::Unauthorized(
+                "invalid or expired device token".into(),
+            ));
         }
         // The terminal must still be active and on the same enrollment.
-        let row: Option<(String, i32)> = sqlx::query_as("SELECT status, epoch FROM terminals WHERE id = $1")
-            .bind(claims.sub)
-            .fetch_optional(&state.db)
-            .await?;
+        let row: Option<(String, i32)> =
+            sqlx::query_as("SELECT status, epoch FROM terminals WHERE id = $1")
+                .bind(claims.sub)
+                .fetch_optional(&state.db)
+                .await?;
         match row {
-            Some((s, e)) if s == "active" && e as u32 == claims.epoch => {
-                Ok(Device { terminal_id: claims.sub, location_id: claims.loc, epoch: claims.epoch })
+            Some((s, e)) if s == "active" && e as u32 == claims.epoch => Ok(Device {
+                terminal_id: claims.sub,
+                location_id: claims.loc,
+                epoch: claims.epoch,
+            }),
+            Some((s, _)) if s == "disabled" => {
+                Err(ApiError::Forbidden("this terminal is disabled".into()))
             }
-            Some((s, _)) if s == "disabled" => Err(ApiError::Forbidden("this terminal is disabled".into())),
-            _ => Err(ApiError::Unauthorized("this enrollment is no longer valid; enroll the till again".into())),
+            _ => Err(ApiError::Unauthorized(
+                "this enrollment is no longer valid; enroll the till again".into(),
+            )),
         }
     }
 }

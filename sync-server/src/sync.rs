@@ -19,7 +19,10 @@ pub use apply::push;
 
 /// The sync routes (device-authenticated).
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(device::token)).routes(routes!(push_handler)).routes(routes!(pull_handler))
+    OpenApiRouter::new()
+        .routes(routes!(device::token))
+        .routes(routes!(push_handler))
+        .routes(routes!(pull_handler))
 }
 
 /// Push a batch of till events; answers the highest contiguous sequence held.
@@ -31,7 +34,9 @@ async fn push_handler(
     ApiJson(req): ApiJson<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
     if req.events.len() > MAX_BATCH {
-        return Err(ApiError::Validation(format!("a batch holds at most {MAX_BATCH} events")));
+        return Err(ApiError::Validation(format!(
+            "a batch holds at most {MAX_BATCH} events"
+        )));
     }
     Ok(Json(push(&state, &device, req).await?))
 }
@@ -59,5 +64,8 @@ async fn pull_handler(
     check_protocol(p.protocol)?;
     let limit = p.limit.unwrap_or(1000).clamp(1, 5000) as i64;
     let page = feed::page(&state, &device, p.cursor.as_deref(), limit).await?;
-    Ok(Json(PullResponse { protocol: PROTOCOL_VERSION, ..page }))
+    Ok(Json(PullResponse {
+        protocol: PROTOCOL_VERSION,
+        ..page
+    }))
 }

@@ -32,10 +32,16 @@ impl Chain {
         }
         let anchored = self.last_hash.is_some() || link.receipt_no == 1;
         if anchored {
-            let expected_prev = self.last_hash.clone().unwrap_or_else(|| GENESIS_HASH.to_owned());
+            let expected_prev = self
+                .last_hash
+                .clone()
+                .unwrap_or_else(|| GENESIS_HASH.to_owned());
             if link.receipt_no as i64 != self.last_no + 1 {
                 flags.push("receipt_gap".to_owned());
-                self.alerts.push(("receipt_gap", json!({"expected": self.last_no + 1, "found": link.receipt_no})));
+                self.alerts.push((
+                    "receipt_gap",
+                    json!({"expected": self.last_no + 1, "found": link.receipt_no}),
+                ));
             }
             if link.prev_hash != expected_prev {
                 flags.push("chain_break".to_owned());
@@ -58,21 +64,33 @@ fn content_hash(e: &EventEnvelope) -> ApiResult<String> {
 fn validate(device: &Device, req: &PushRequest) -> ApiResult<()> {
     check_protocol(req.protocol)?;
     if req.terminal_id != device.terminal_id {
-        return Err(ApiError::Forbidden("this batch names another terminal".into()));
+        return Err(ApiError::Forbidden(
+            "this batch names another terminal".into(),
+        ));
     }
     if req.epoch != device.epoch {
-        return Err(ApiError::Conflict("this enrollment has ended; enroll the till again".into()));
+        return Err(ApiError::Conflict(
+            "this enrollment has ended; enroll the till again".into(),
+        ));
     }
     let mut prev = 0u64;
     for e in &req.events {
         if e.terminal_id != device.terminal_id {
-            return Err(ApiError::Forbidden(format!("event {} belongs to another terminal", e.event_id)));
+            return Err(ApiError::Forbidden(format!(
+                "event {} belongs to another terminal",
+                e.event_id
+            )));
         }
         if e.schema_version == 0 || e.schema_version > EVENT_SCHEMA_VERSION {
-            return Err(ApiError::Validation(format!("event schema version {} is not supported", e.schema_version)));
+            return Err(ApiError::Validation(format!(
+                "event schema version {} is not supported",
+                e.schema_version
+            )));
         }
         if e.seq == 0 || e.seq <= prev {
-            return Err(ApiError::Validation("events must be in increasing sequence order".into()));
+            return Err(ApiError::Validation(
+                "events must be in increasing sequence order".into(),
+            ));
         }
         prev = e.seq;
         if let EventPayload::SaleCompleted(s) = &e.payload {
@@ -86,14 +104,19 @@ fn check_sale(s: &SaleDoc) -> ApiResult<()> {
     let lines: i64 = s.lines.iter().map(|l| l.total.minor).sum();
     let paid: i64 = s.payments.iter().map(|p| p.amount.minor).sum();
     let ok = !s.lines.is_empty()
-        && s.lines.iter().all(|l| l.qty.is_positive() && l.total.minor >= 0 && l.unit_price.minor >= 0)
+        && s.lines
+            .iter()
+            .all(|l| l.qty.is_positive() && l.total.minor >= 0 && l.unit_price.minor >= 0)
         && s.total.minor == lines
         && s.change.minor >= 0
         && paid - s.change.minor == s.total.minor;
     if ok {
         Ok(())
     } else {
-        Err(ApiError::Validation(format!("sale {} has impossible figures", s.sale_id)))
+        Err(ApiError::Validation(format!(
+            "sale {} has impossible figures",
+            s.sale_id
+        )))
     }
 }
 
@@ -124,15 +147,20 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
     .bind(device.epoch as i32)
     .fetch_one(&mut *tx)
     .await?;
-    let mut chain = Chain { last_no, last_hash, alerts: Vec::new() };
+    let mut chain = Chain {
+        last_no,
+        last_hash,
+        alerts: Vec::new(),
+    };
     let (mut applied, mut duplicates) = (0u32, 0u32);
     for e in &req.events {
         let hash = content_hash(e)?;
         let seq = e.seq as i64;
-        let held: Option<String> = sqlx::query_scalar("SELECT content_hash FROM till_events WHERE event_id = $1")
-            .bind(e.event_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let held: Option<String> =
+            sqlx::query_scalar("SELECT content_hash FROM till_events WHERE event_id = $1")
+                .bind(e.event_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         match held {
             Some(h) if h == hash => {
                 duplicates += 1;
@@ -146,7 +174,14 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
             None => {}
         }
         if seq <= acked {
-            return fork(state, tx, device, e, "sequence number reused by a different event").await;
+            return fork(
+                state,
+                tx,
+                device,
+                e,
+                "sequence number reused by a different event",
+            )
+            .await;
         }
         if seq != acked + 1 {
             return Err(ApiError::SequenceGap((acked + 1) as u64));
@@ -189,7 +224,11 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
             .await?;
     }
     tx.commit().await?;
-    Ok(PushResponse { acked_seq: acked.max(0) as u64, applied, duplicates })
+    Ok(PushResponse {
+        acked_seq: acked.max(0) as u64,
+        applied,
+        duplicates,
+    })
 }
 
 /// Refuses the batch (nothing applied) and records the fork for head office.
@@ -201,13 +240,18 @@ async fn fork(
     why: &str,
 ) -> ApiResult<PushResponse> {
     tx.rollback().await?;
-    sqlx::query("INSERT INTO sync_alerts (terminal_id, kind, detail) VALUES ($1, 'forked_history', $2)")
-        .bind(device.terminal_id)
-        .bind(json!({"event_id": e.event_id, "seq": e.seq, "epoch": device.epoch, "problem": why}))
-        .execute(&state.db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sync_alerts (terminal_id, kind, detail) VALUES ($1, 'forked_history', $2)",
+    )
+    .bind(device.terminal_id)
+    .bind(json!({"event_id": e.event_id, "seq": e.seq, "epoch": device.epoch, "problem": why}))
+    .execute(&state.db)
+    .await?;
     tracing::warn!(terminal_id = %device.terminal_id, seq = e.seq, why, "forked till history refused");
-    Err(ApiError::ForkedHistory(format!("event {} (sequence {}): {why}; head office has been alerted", e.event_id, e.seq)))
+    Err(ApiError::ForkedHistory(format!(
+        "event {} (sequence {}): {why}; head office has been alerted",
+        e.event_id, e.seq
+    )))
 }
 
 async fn move_stock(
@@ -248,7 +292,12 @@ async fn move_stock(
     Ok(())
 }
 
-async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope, chain: &mut Chain) -> ApiResult<()> {
+async fn apply_fact(
+    conn: &mut PgConnection,
+    device: &Device,
+    e: &EventEnvelope,
+    chain: &mut Chain,
+) -> ApiResult<()> {
     let (term, loc) = (device.terminal_id, device.location_id);
     match &e.payload {
         EventPayload::SaleCompleted(r) => {
@@ -314,7 +363,16 @@ async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope,
                 .bind(l.vat.minor)
                 .execute(&mut *conn)
                 .await?;
-                move_stock(conn, loc, l.product_id, -l.qty.milli(), "sale", None, e.event_id).await?;
+                move_stock(
+                    conn,
+                    loc,
+                    l.product_id,
+                    -l.qty.milli(),
+                    "sale",
+                    None,
+                    e.event_id,
+                )
+                .await?;
             }
             for (i, p) in s.payments.iter().enumerate() {
                 sqlx::query("INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code) VALUES ($1, $2, $3, $4, $5)")
@@ -347,7 +405,16 @@ async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope,
             .execute(&mut *conn)
             .await?;
             for l in &d.lines {
-                move_stock(conn, loc, l.product_id, l.qty.milli(), "return", d.reason.as_deref(), e.event_id).await?;
+                move_stock(
+                    conn,
+                    loc,
+                    l.product_id,
+                    l.qty.milli(),
+                    "return",
+                    d.reason.as_deref(),
+                    e.event_id,
+                )
+                .await?;
             }
         }
         EventPayload::SaleVoided(v) => {
@@ -397,7 +464,16 @@ async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope,
             .await?;
         }
         EventPayload::StockMoved(m) => {
-            move_stock(conn, loc, m.product_id, m.qty.milli(), "adjust", Some(&m.reason), e.event_id).await?;
+            move_stock(
+                conn,
+                loc,
+                m.product_id,
+                m.qty.milli(),
+                "adjust",
+                Some(&m.reason),
+                e.event_id,
+            )
+            .await?;
         }
     }
     Ok(())

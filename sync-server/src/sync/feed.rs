@@ -22,19 +22,43 @@ enum Cursor {
 
 fn parse(c: Option<&str>) -> ApiResult<Option<Cursor>> {
     let bad = || ApiError::Validation("invalid sync cursor".into());
-    let Some(c) = c.filter(|c| !c.is_empty()) else { return Ok(None) };
+    let Some(c) = c.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
     let mut parts = c.splitn(3, ':');
     let (kind, a, b) = (parts.next(), parts.next(), parts.next());
     let txid: u64 = a.and_then(|a| a.parse().ok()).ok_or_else(bad)?;
     match (kind, b) {
-        (Some("s"), Some(b)) => Ok(Some(Cursor::Snapshot { txid, after: Uuid::parse_str(b).map_err(|_| bad())? })),
-        (Some("f"), Some(b)) => Ok(Some(Cursor::Feed { txid, id: b.parse().map_err(|_| bad())? })),
+        (Some("s"), Some(b)) => Ok(Some(Cursor::Snapshot {
+            txid,
+            after: Uuid::parse_str(b).map_err(|_| bad())?,
+        })),
+        (Some("f"), Some(b)) => Ok(Some(Cursor::Feed {
+            txid,
+            id: b.parse().map_err(|_| bad())?,
+        })),
         _ => Err(bad()),
     }
 }
 
-async fn products(conn: &mut PgConnection, location: Uuid, ids: Option<&[Uuid]>, after: Uuid, limit: i64) -> ApiResult<Vec<(ProductData, bool)>> {
-    type Row = (Uuid, String, String, Option<String>, String, String, i64, Vec<String>, bool);
+async fn products(
+    conn: &mut PgConnection,
+    location: Uuid,
+    ids: Option<&[Uuid]>,
+    after: Uuid,
+    limit: i64,
+) -> ApiResult<Vec<(ProductData, bool)>> {
+    type Row = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        i64,
+        Vec<String>,
+        bool,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.sku, p.name, c.name, p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor),
                 COALESCE(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}'), p.active
@@ -53,13 +77,31 @@ async fn products(conn: &mut PgConnection, location: Uuid, ids: Option<&[Uuid]>,
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, sku, name, category, unit, vat, price_minor, barcodes, active)| {
-            (ProductData { id, sku, name, category, unit, vat, price_minor, barcodes }, active)
-        })
+        .map(
+            |(id, sku, name, category, unit, vat, price_minor, barcodes, active)| {
+                (
+                    ProductData {
+                        id,
+                        sku,
+                        name,
+                        category,
+                        unit,
+                        vat,
+                        price_minor,
+                        barcodes,
+                    },
+                    active,
+                )
+            },
+        )
         .collect())
 }
 
-async fn cashiers(conn: &mut PgConnection, location: Uuid, ids: Option<&[Uuid]>) -> ApiResult<Vec<(Uuid, Option<CashierData>)>> {
+async fn cashiers(
+    conn: &mut PgConnection,
+    location: Uuid,
+    ids: Option<&[Uuid]>,
+) -> ApiResult<Vec<(Uuid, Option<CashierData>)>> {
     type Row = (Uuid, String, String, Option<String>, i32, bool, bool);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.id, u.full_name, u.role, u.pin_hash, u.discount_limit_bp, u.active,
@@ -88,29 +130,58 @@ async fn cashiers(conn: &mut PgConnection, location: Uuid, ids: Option<&[Uuid]>)
 }
 
 /// One page of changes for `device`'s store.
-pub async fn page(state: &AppState, device: &Device, cursor: Option<&str>, limit: i64) -> ApiResult<PullResponse> {
+pub async fn page(
+    state: &AppState,
+    device: &Device,
+    cursor: Option<&str>,
+    limit: i64,
+) -> ApiResult<PullResponse> {
     let mut conn = state.db.acquire().await?;
-    sqlx::query("UPDATE terminal_sync SET last_pull_at = now() WHERE terminal_id = $1 AND epoch = $2")
-        .bind(device.terminal_id)
-        .bind(device.epoch as i32)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE terminal_sync SET last_pull_at = now() WHERE terminal_id = $1 AND epoch = $2",
+    )
+    .bind(device.terminal_id)
+    .bind(device.epoch as i32)
+    .execute(&mut *conn)
+    .await?;
     let loc = device.location_id;
-    let horizon: String = sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetch_one(&mut *conn).await?;
+    let horizon: String =
+        sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+            .fetch_one(&mut *conn)
+            .await?;
     let horizon: u64 = horizon.parse().map_err(ApiError::internal)?;
     match parse(cursor)? {
         None => snapshot(&mut conn, loc, horizon, Uuid::nil(), limit).await,
-        Some(Cursor::Snapshot { txid, after }) => snapshot(&mut conn, loc, txid, after, limit).await,
+        Some(Cursor::Snapshot { txid, after }) => {
+            snapshot(&mut conn, loc, txid, after, limit).await
+        }
         Some(Cursor::Feed { txid, id }) => feed(&mut conn, loc, txid, id, limit).await,
     }
 }
 
-async fn snapshot(conn: &mut PgConnection, loc: Uuid, txid: u64, after: Uuid, limit: i64) -> ApiResult<PullResponse> {
+async fn snapshot(
+    conn: &mut PgConnection,
+    loc: Uuid,
+    txid: u64,
+    after: Uuid,
+    limit: i64,
+) -> ApiResult<PullResponse> {
     let mut changes = Vec::new();
     if after.is_nil() {
-        let cats: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, name FROM categories ORDER BY id").fetch_all(&mut *conn).await?;
-        changes.extend(cats.into_iter().map(|(id, name)| Change::Category { id, name }));
-        changes.extend(cashiers(conn, loc, None).await?.into_iter().filter_map(|(_, d)| d.map(Change::Cashier)));
+        let cats: Vec<(Uuid, String)> =
+            sqlx::query_as("SELECT id, name FROM categories ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await?;
+        changes.extend(
+            cats.into_iter()
+                .map(|(id, name)| Change::Category { id, name }),
+        );
+        changes.extend(
+            cashiers(conn, loc, None)
+                .await?
+                .into_iter()
+                .filter_map(|(_, d)| d.map(Change::Cashier)),
+        );
     }
     let items = products(conn, loc, None, after, limit).await?;
     let full = items.len() as i64 == limit;
@@ -120,10 +191,22 @@ async fn snapshot(conn: &mut PgConnection, loc: Uuid, txid: u64, after: Uuid, li
         (true, Some(last)) => format!("s:{txid}:{last}"),
         _ => format!("f:{txid}:0"),
     };
-    Ok(PullResponse { protocol: PROTOCOL_VERSION, cursor, more: true, snapshot: true, changes })
+    Ok(PullResponse {
+        protocol: PROTOCOL_VERSION,
+        cursor,
+        more: true,
+        snapshot: true,
+        changes,
+    })
 }
 
-async fn feed(conn: &mut PgConnection, loc: Uuid, txid: u64, id: i64, limit: i64) -> ApiResult<PullResponse> {
+async fn feed(
+    conn: &mut PgConnection,
+    loc: Uuid,
+    txid: u64,
+    id: i64,
+    limit: i64,
+) -> ApiResult<PullResponse> {
     let rows: Vec<(String, i64, String, Uuid)> = sqlx::query_as(
         "SELECT txid::text, id, entity, entity_id FROM change_log
          WHERE (txid, id) > ($1::text::xid8, $2)
@@ -152,15 +235,28 @@ async fn feed(conn: &mut PgConnection, loc: Uuid, txid: u64, id: i64, limit: i64
     let cat_ids = ids_of("category");
     if !cat_ids.is_empty() {
         let cats: Vec<(Uuid, String)> =
-            sqlx::query_as("SELECT id, name FROM categories WHERE id = ANY($1)").bind(&cat_ids).fetch_all(&mut *conn).await?;
-        changes.extend(cats.into_iter().map(|(id, name)| Change::Category { id, name }));
+            sqlx::query_as("SELECT id, name FROM categories WHERE id = ANY($1)")
+                .bind(&cat_ids)
+                .fetch_all(&mut *conn)
+                .await?;
+        changes.extend(
+            cats.into_iter()
+                .map(|(id, name)| Change::Category { id, name }),
+        );
     }
     let mut product_ids = ids_of("product");
     product_ids.extend(ids_of("price"));
     product_ids.sort();
     product_ids.dedup();
     if !product_ids.is_empty() {
-        let found = products(conn, loc, Some(&product_ids), Uuid::nil(), product_ids.len() as i64).await?;
+        let found = products(
+            conn,
+            loc,
+            Some(&product_ids),
+            Uuid::nil(),
+            product_ids.len() as i64,
+        )
+        .await?;
         for pid in &product_ids {
             match found.iter().find(|(p, _)| p.id == *pid) {
                 Some((p, true)) => changes.push(Change::Product(p.clone())),
@@ -178,5 +274,11 @@ async fn feed(conn: &mut PgConnection, loc: Uuid, txid: u64, id: i64, limit: i64
             }
         }
     }
-    Ok(PullResponse { protocol: PROTOCOL_VERSION, cursor, more, snapshot: false, changes })
+    Ok(PullResponse {
+        protocol: PROTOCOL_VERSION,
+        cursor,
+        more,
+        snapshot: false,
+        changes,
+    })
 }

@@ -10,3 +10,4 @@ mod flow;
 mod helpers;
 mod process;
 mod rbac;
+mod sync;

@@ -82,6 +82,17 @@ pub enum Command {
     Stock(StockCmd),
     /// Events waiting to be sent to head office.
     Outbox,
+    /// Enroll this till with head office using a one-time code.
+    Enroll {
+        /// Head office address, e.g. https://pos.example.ru
+        #[arg(long)]
+        server: String,
+        /// The enrollment code from head office.
+        #[arg(long)]
+        code: String,
+    },
+    /// One sync round: push waiting events, pull head-office changes.
+    Sync,
     /// Check integrity, whole sales, gapless numbers and the receipt hash chain.
     Verify,
     /// Interactive mode: type the same commands without `pos-till`.

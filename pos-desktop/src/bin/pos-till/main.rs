@@ -186,16 +186,26 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             let shift = till.current_shift()?;
             let cart = till.cart()?;
             let outbox = till.outbox_status()?;
+            let sync = till.sync_status()?;
             let text = format!(
-                "Terminal: {}\nCashier: {}\nShift: {}\nSale in progress: {}\nEvents waiting to sync: {}",
+                "Terminal: {}\nCashier: {}\nShift: {}\nSale in progress: {}\nEvents waiting to sync: {}\nHead office: {}",
                 till.terminal_id(),
                 session.as_ref().map_or("nobody logged in".into(), |s| format!("{} ({})", s.name, s.role.code())),
                 shift.as_ref().map_or("closed".into(), |s| format!("No. {} since {}", s.shift_no, s.opened_at)),
                 cart.as_ref().map_or("none".into(), |c| format!("{} lines, {}", c.lines.len(), c.priced.total.format(l))),
-                outbox.pending
+                outbox.pending,
+                match (&sync.server, &sync.last_error) {
+                    (None, _) => "not enrolled (working offline)".to_owned(),
+                    (Some(s), Some(e)) => format!("{s} — {e}"),
+                    (Some(s), None) => format!(
+                        "{s} — last push {}, last pull {}",
+                        sync.last_push_at.as_deref().unwrap_or("never"),
+                        sync.last_pull_at.as_deref().unwrap_or("never")
+                    ),
+                }
             );
             out(
-                &json!({"terminal_id": till.terminal_id(), "session": session, "shift": shift, "cart": cart, "outbox": outbox}),
+                &json!({"terminal_id": till.terminal_id(), "session": session, "shift": shift, "cart": cart, "outbox": outbox, "sync": sync}),
                 text,
             )
         }
@@ -329,6 +339,26 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             out(
                 &m,
                 format!("Stock of {} changed by {}", m.sku, m.qty.format(l)),
+            )
+        }
+        Command::Enroll { server, code } => {
+            let e = till.enroll(&server, &code)?;
+            out(
+                &json!({"terminal_id": e.terminal_id, "location_id": e.location_id, "epoch": e.epoch}),
+                format!(
+                    "Enrolled as terminal {} of store {}",
+                    e.terminal_id, e.location_id
+                ),
+            )
+        }
+        Command::Sync => {
+            let r = till.sync_once()?;
+            out(
+                &r,
+                format!(
+                    "Sent {} events, received {} changes; {} waiting",
+                    r.pushed, r.pulled, r.pending
+                ),
             )
         }
         Command::Outbox => {

@@ -1,0 +1,391 @@
+//! The till's side of sync: enrollment, pushing the outbox (forgetting nothing the
+//! server has not acknowledged) and pulling head-office changes (each page applied
+//! with its cursor in one transaction).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::blocking::{Client, Response};
+use rusqlite::Transaction;
+use serde::{Deserialize, Serialize};
+use shared_model::events::EventEnvelope;
+use shared_model::sync::{
+    Change, DeviceToken, DeviceTokenRequest, EnrollRequest, Enrollment, PullResponse, PushRequest,
+    PushResponse, PROTOCOL_VERSION,
+};
+use uuid::Uuid;
+
+use crate::{db, error::Result, Till, TillError};
+
+/// The device credential file in the data directory (mode 0600).
+pub const CREDENTIAL_FILE: &str = "device.json";
+/// Events per push.
+const BATCH: u32 = 200;
+
+/// What the till keeps to prove who it is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Credential {
+    server: String,
+    terminal_id: Uuid,
+    location_id: Uuid,
+    secret: String,
+    epoch: u32,
+}
+
+/// Sync state for the status bar and `pos-till status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    /// Head office URL, when enrolled.
+    pub server: Option<String>,
+    /// The store, when enrolled.
+    pub location_id: Option<Uuid>,
+    /// Whether the last attempt reached the server.
+    pub online: bool,
+    /// Events waiting for head office.
+    pub pending: u64,
+    /// Last successful push.
+    pub last_push_at: Option<String>,
+    /// Last successful pull.
+    pub last_pull_at: Option<String>,
+    /// The last problem, in words.
+    pub last_error: Option<String>,
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    /// Events the server acknowledged in this round.
+    pub pushed: u64,
+    /// Changes applied from head office.
+    pub pulled: u64,
+    /// Events still waiting.
+    pub pending: u64,
+}
+
+/// The server's error body.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+    expected_seq: Option<u64>,
+}
+
+fn client() -> Result<Client> {
+    Client::builder()
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| TillError::Network(e.to_string()))
+}
+
+fn net(e: reqwest::Error) -> TillError {
+    TillError::Network(if e.is_connect() || e.is_timeout() {
+        "head office is unreachable".into()
+    } else {
+        e.to_string()
+    })
+}
+
+/// Turns a response into its body, or the server's error in words.
+fn read<T: for<'de> Deserialize<'de>>(r: Response) -> Result<T> {
+    let status = r.status();
+    if status.is_success() {
+        return r.json().map_err(net);
+    }
+    let text = r.text().unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(b) if status.is_server_error() => Err(TillError::Network(format!(
+            "head office error: {}",
+            b.error.message
+        ))),
+        Ok(b) => Err(TillError::SyncRefused {
+            code: b.error.code,
+            message: b.error.message,
+            expected_seq: b.error.expected_seq,
+        }),
+        Err(_) => Err(TillError::Network(format!("head office answered {status}"))),
+    }
+}
+
+impl Till {
+    fn credential_path(&self) -> PathBuf {
+        self.dir.join(CREDENTIAL_FILE)
+    }
+
+    fn credential(&self) -> Result<Credential> {
+        let text =
+            std::fs::read_to_string(self.credential_path()).map_err(|_| TillError::NotEnrolled)?;
+        serde_json::from_str(&text).map_err(|e| TillError::Data(format!("device credential: {e}")))
+    }
+
+    fn save_credential(&self, c: &Credential) -> Result<()> {
+        let path = self.credential_path();
+        let tmp = path.with_extension("tmp");
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts.open(&tmp)?;
+        f.write_all(serde_json::to_string_pretty(c)?.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    }
+
+    /// Enrolls the till with head office using a one-time code. The till takes the
+    /// terminal identity head office assigned; events not yet sent move to it.
+    pub fn enroll(&mut self, server: &str, code: &str) -> Result<Enrollment> {
+        self.grant(shared_model::Capability::Configure)?;
+        let server = server.trim().trim_end_matches('/').to_owned();
+        if !(server.starts_with("http://") || server.starts_with("https://")) {
+            return Err(TillError::InvalidInput(
+                "the server address starts with http:// or https://".into(),
+            ));
+        }
+        let e: Enrollment = read(
+            client()?
+                .post(format!("{server}/api/v1/terminals/enroll"))
+                .json(&EnrollRequest {
+                    code: code.trim().to_owned(),
+                })
+                .send()
+                .map_err(net)?,
+        )?;
+        // The code is spent now: keep the credential before anything else can fail.
+        self.save_credential(&Credential {
+            server,
+            terminal_id: e.terminal_id,
+            location_id: e.location_id,
+            secret: e.device_secret.clone(),
+            epoch: e.epoch,
+        })?;
+        let tx = self.conn.transaction()?;
+        let pending: Vec<(i64, String)> = tx
+            .prepare("SELECT seq, payload FROM outbox WHERE acked_at IS NULL")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (seq, payload) in pending {
+            let mut env: EventEnvelope = serde_json::from_str(&payload)?;
+            env.terminal_id = e.terminal_id;
+            tx.execute(
+                "UPDATE outbox SET payload = ?2 WHERE seq = ?1",
+                (seq, serde_json::to_string(&env)?),
+            )?;
+        }
+        db::set_setting(&tx, "terminal_id", &e.terminal_id.to_string())?;
+        db::set_setting(&tx, "location_id", &e.location_id.to_string())?;
+        db::clear_setting(&tx, "pull_cursor")?;
+        db::clear_setting(&tx, "sync_error")?;
+        tx.commit()?;
+        self.terminal_id = e.terminal_id;
+        Ok(e)
+    }
+
+    /// Sync state for display.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let c = self.credential().ok();
+        let s = |k: &str| db::setting(&self.conn, k);
+        Ok(SyncStatus {
+            server: c.as_ref().map(|c| c.server.clone()),
+            location_id: c.as_ref().map(|c| c.location_id),
+            online: c.is_some() && s("sync_error")?.is_none() && s("last_push_at")?.is_some(),
+            pending: self.outbox_status()?.pending,
+            last_push_at: s("last_push_at")?,
+            last_pull_at: s("last_pull_at")?,
+            last_error: s("sync_error")?,
+        })
+    }
+
+    /// One sync round: push everything waiting, then pull every change waiting.
+    /// Network failures leave everything as it was; the next round retries.
+    pub fn sync_once(&mut self) -> Result<SyncReport> {
+        let result = self.sync_round();
+        match &result {
+            Ok(_) => db::clear_setting(&self.conn, "sync_error")?,
+            Err(e) => db::set_setting(&self.conn, "sync_error", &e.to_string())?,
+        }
+        result
+    }
+
+    fn sync_round(&mut self) -> Result<SyncReport> {
+        let cred = self.credential()?;
+        let http = client()?;
+        let token: DeviceToken = read(
+            http.post(format!("{}/api/v1/sync/token", cred.server))
+                .json(&DeviceTokenRequest {
+                    protocol: PROTOCOL_VERSION,
+                    terminal_id: cred.terminal_id,
+                    secret: cred.secret.clone(),
+                })
+                .send()
+                .map_err(net)?,
+        )?;
+        let mut report = SyncReport {
+            pushed: self.push_all(&http, &cred, &token.token)?,
+            ..Default::default()
+        };
+        report.pulled = self.pull_all(&http, &cred, &token.token)?;
+        report.pending = self.outbox_status()?.pending;
+        Ok(report)
+    }
+
+    fn push_all(&mut self, http: &Client, cred: &Credential, token: &str) -> Result<u64> {
+        let mut pushed = 0;
+        let mut rewinds = 0;
+        loop {
+            let events = self.pending_events(BATCH)?;
+            let Some(first) = events.first().map(|e| e.seq) else {
+                break;
+            };
+            let req = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                terminal_id: cred.terminal_id,
+                epoch: cred.epoch,
+                events,
+            };
+            let resp = http
+                .post(format!("{}/api/v1/sync/push", cred.server))
+                .bearer_auth(token)
+                .json(&req)
+                .send()
+                .map_err(net)?;
+            match read::<PushResponse>(resp) {
+                Ok(r) => {
+                    pushed += self.ack_events(r.acked_seq)?;
+                    db::set_setting(&self.conn, "last_push_at", &db::ts(db::now()))?;
+                    if r.acked_seq < first {
+                        return Err(TillError::Data(format!(
+                            "head office acknowledged only up to {}",
+                            r.acked_seq
+                        )));
+                    }
+                }
+                // Head office lacks earlier events (e.g. restored from a backup): resend them.
+                Err(TillError::SyncRefused {
+                    expected_seq: Some(expected),
+                    ..
+                }) if expected < first && rewinds < 3 => {
+                    rewinds += 1;
+                    self.conn.execute(
+                        "UPDATE outbox SET acked_at = NULL WHERE seq >= ?1",
+                        [expected as i64],
+                    )?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        db::set_setting(&self.conn, "last_push_at", &db::ts(db::now()))?;
+        Ok(pushed)
+    }
+
+    fn pull_all(&mut self, http: &Client, cred: &Credential, token: &str) -> Result<u64> {
+        let mut applied = 0;
+        for _ in 0..100_000 {
+            let cursor = db::setting(&self.conn, "pull_cursor")?;
+            let mut req = http
+                .get(format!("{}/api/v1/sync/pull", cred.server))
+                .bearer_auth(token)
+                .query(&[
+                    ("protocol", PROTOCOL_VERSION.to_string()),
+                    ("limit", "2000".into()),
+                ]);
+            if let Some(c) = &cursor {
+                req = req.query(&[("cursor", c)]);
+            }
+            let page: PullResponse = read(req.send().map_err(net)?)?;
+            let tx = self.conn.transaction()?;
+            if page.snapshot && cursor.as_deref().is_none_or(|c| !c.starts_with("s:")) {
+                // A fresh snapshot: head office's view replaces what the till holds.
+                tx.execute("UPDATE products SET active = 0", [])?;
+                tx.execute("UPDATE cashiers SET active = 0", [])?;
+            }
+            for ch in &page.changes {
+                apply_change(&tx, ch)?;
+            }
+            applied += page.changes.len() as u64;
+            db::set_setting(&tx, "pull_cursor", &page.cursor)?;
+            db::set_setting(&tx, "last_pull_at", &db::ts(db::now()))?;
+            tx.commit()?;
+            if !page.more {
+                break;
+            }
+        }
+        Ok(applied)
+    }
+}
+
+/// Applies one head-office change to the till's reference data.
+fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
+    match ch {
+        Change::Product(p) => {
+            let id = p.id.to_string();
+            let category: Option<String> = match &p.category {
+                None => None,
+                Some(name) => {
+                    tx.execute(
+                        "INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                        (Uuid::now_v7().to_string(), name),
+                    )?;
+                    Some(tx.query_row(
+                        "SELECT id FROM categories WHERE name = ?1",
+                        [name],
+                        |r| r.get(0),
+                    )?)
+                }
+            };
+            // A local product with the same SKU (e.g. from the demo catalog) steps aside.
+            tx.execute(
+                "UPDATE products SET sku = sku || '~' || substr(id, 1, 8), active = 0 WHERE sku = ?1 AND id <> ?2",
+                (&p.sku, &id),
+            )?;
+            tx.execute(
+                "INSERT INTO products (id, sku, name, name_lc, category_id, unit, price_minor, vat, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
+                 ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name = excluded.name, name_lc = excluded.name_lc,
+                    category_id = excluded.category_id, unit = excluded.unit, price_minor = excluded.price_minor,
+                    vat = excluded.vat, active = 1",
+                (&id, &p.sku, &p.name, p.name.to_lowercase(), category, &p.unit, p.price_minor, &p.vat),
+            )?;
+            tx.execute("DELETE FROM barcodes WHERE product_id = ?1", [&id])?;
+            for code in &p.barcodes {
+                tx.execute("DELETE FROM barcodes WHERE code = ?1", [code])?;
+                tx.execute(
+                    "INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)",
+                    (code, &id),
+                )?;
+            }
+        }
+        Change::ProductRemoved { id } => {
+            tx.execute(
+                "UPDATE products SET active = 0 WHERE id = ?1",
+                [id.to_string()],
+            )?;
+        }
+        Change::Category { id, name } => {
+            tx.execute(
+                "INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                (id.to_string(), name),
+            )?;
+        }
+        Change::Cashier(c) => {
+            tx.execute(
+                "INSERT INTO cashiers (id, name, role, pin_hash, active, discount_limit_bp) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash,
+                    active = 1, discount_limit_bp = excluded.discount_limit_bp",
+                (c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp),
+            )?;
+        }
+        Change::CashierRemoved { id } => {
+            tx.execute(
+                "UPDATE cashiers SET active = 0 WHERE id = ?1",
+                [id.to_string()],
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Till ↔ server sync through the real engine (real SQLite data dirs) and the real server.
+
+use std::path::PathBuf;
+
+use pos_desktop::{InitOptions, Till, TillError};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared_model::Tender;
+
+use crate::helpers::*;
+
+/// Runs `f` on the till in `dir` off the async runtime (the till's HTTP client blocks).
+pub async fn till<T: Send + 'static>(
+    dir: PathBuf,
+    f: impl FnOnce(&mut Till) -> Result<T, TillError> + Send + 'static,
+) -> Result<T, TillError> {
+    tokio::task::spawn_blocking(move || {
+        let mut t = Till::open(&dir)?;
+        f(&mut t)
+    })
+    .await
+    .unwrap()
+}
+
+/// A demo till, enrolled with `code` at `server` (logged in as the demo manager).
+pub async fn enrolled_till(server: String, code: String) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let d = dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut t = Till::init(
+            &d,
+            &InitOptions {
+                demo: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        t.login("9999").unwrap();
+        t.enroll(&server, &code).unwrap();
+    })
+    .await
+    .unwrap();
+    (tmp, dir)
+}
+
+/// Store, product with barcode, a cashier with PIN 4321, and a terminal code.
+pub async fn head_office(api: &Api) -> (Value, Value, String) {
+    let store = api
+        .ok_post(
+            "/locations",
+            json!({"code": "S1", "name": "Store", "kind": "store"}),
+        )
+        .await;
+    let product = api
+        .ok_post(
+            "/products",
+            json!({"sku": "CH-50", "name": "Chanel 50 мл", "unit": "pcs", "vat": "20",
+                                     "default_price": "100.00", "barcodes": ["4006381333931"]}),
+        )
+        .await;
+    api.ok_post(
+        "/users",
+        json!({"login": "anna", "full_name": "Анна", "role": "cashier", "password": "password-123",
+                                 "pin": "4321", "locations": [store["id"]]}),
+    )
+    .await;
+    let t = api
+        .ok_post(
+            "/terminals",
+            json!({"location_id": store["id"], "name": "Касса 1"}),
+        )
+        .await;
+    (
+        store,
+        product,
+        t["enrollment_code"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_enrolls_pulls_sells_and_pushes_exactly_once() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, product, code) = head_office(&api).await;
+    let server = format!("http://{}", app.addr);
+    let (_tmp, dir) = enrolled_till(server, code).await;
+
+    // First sync: the server's catalog and cashiers replace the demo ones.
+    let r = till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    assert!(r.pulled >= 2, "{r:?}");
+    let (price, demo_pin) = till(dir.clone(), |t| {
+        let p = t.find_product("4006381333931")?;
+        Ok((p.price.minor, t.login("9999").is_err()))
+    })
+    .await
+    .unwrap();
+    assert_eq!(price, 10_000);
+    assert!(demo_pin, "demo cashiers are gone after the first sync");
+
+    // Sell, return, close the shift, all offline-first; then push.
+    let z = till(dir.clone(), |t| {
+        t.login("4321")?;
+        t.open_shift("1000")?;
+        t.add_item("4006381333931", Some("3"))?;
+        t.pay(Tender::Cash, "500", None)?;
+        t.complete_sale()?;
+        t.add_item("CH-50", None)?;
+        t.pay(Tender::Card, "100", Some("A1"))?;
+        t.complete_sale()?;
+        t.return_goods(
+            1,
+            Some(&[(1, "1")]),
+            pos_desktop::returns::RefundTo::Cash,
+            None,
+        )?;
+        t.close_shift("1200")
+    })
+    .await
+    .unwrap();
+    let r = till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    assert_eq!((r.pushed, r.pending), (5, 0), "{r:?}");
+    // A second round sends nothing and changes nothing.
+    let r = till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    assert_eq!(r.pushed, 0);
+
+    let db = &app.state.db;
+    let (sales, total): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(total_minor), 0)::bigint FROM sales")
+            .fetch_one(db)
+            .await
+            .unwrap();
+    assert_eq!((sales, total), (2, z.sales.minor));
+    let returns: i64 =
+        sqlx::query_scalar("SELECT COALESCE(SUM(total_minor), 0)::bigint FROM sale_returns")
+            .fetch_one(db)
+            .await
+            .unwrap();
+    assert_eq!(returns, z.returns.minor);
+    let z_server: Value = sqlx::query_scalar("SELECT z_report FROM shifts")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(z_server["net_sales"]["minor"], z.net_sales.minor);
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_alerts")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(alerts, 0, "an intact chain raises no alert");
+    // Stock at the store: −3 −1 +1.
+    let (_, levels) = api
+        .get(&format!(
+            "/inventory/levels?location_id={}",
+            store["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(levels["items"][0]["qty"], "-3");
+
+    // A price change reaches the till on its next pull.
+    let (s, _) = api
+        .put(
+            &format!(
+                "/products/{}/prices/{}",
+                product["id"].as_str().unwrap(),
+                store["id"].as_str().unwrap()
+            ),
+            json!({"price": "150.00"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    let price = till(dir.clone(), |t| Ok(t.find_product("CH-50")?.price.minor))
+        .await
+        .unwrap();
+    assert_eq!(price, 15_000);
+}
