@@ -14,6 +14,7 @@ pub mod ops;
 pub mod pagination;
 pub mod ratelimit;
 pub mod rbac;
+pub mod sales;
 pub mod state;
 pub mod sync;
 pub mod terminals;
@@ -47,7 +48,8 @@ pub fn app(state: AppState) -> Router {
         .merge(inventory::router())
         .merge(customers::router())
         .merge(audit::router())
-        .merge(sync::router());
+        .merge(sync::router())
+        .merge(sales::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

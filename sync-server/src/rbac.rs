@@ -39,6 +39,8 @@ pub enum Capability {
     WriteStock,
     /// Read the audit log.
     ReadAudit,
+    /// Read sales recorded by tills.
+    ReadSales,
 }
 
 /// The seed's role table: admin everything; manager runs their locations; the
@@ -150,6 +152,7 @@ caps!(
     ReadStock,
     WriteStock,
     ReadAudit,
+    ReadSales,
 );
 
 /// Proof that the request's user may exercise capability `C`, with their scope.

@@ -11,3 +11,4 @@ mod helpers;
 mod process;
 mod rbac;
 mod sync;
+mod sync_protocol;

@@ -22,6 +22,28 @@ pub async fn till<T: Send + 'static>(
     .unwrap()
 }
 
+/// Syncs until `done` holds on the till: the feed delivers a change once every
+/// transaction older than it has finished, which other work on the cluster can delay.
+pub async fn sync_until(
+    dir: PathBuf,
+    done: impl Fn(&mut Till) -> bool + Send + Sync + Clone + 'static,
+) {
+    for _ in 0..100 {
+        let d = done.clone();
+        if till(dir.clone(), move |t| {
+            t.sync_once()?;
+            Ok(d(t))
+        })
+        .await
+        .unwrap()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the change never reached the till");
+}
+
 /// A demo till, enrolled with `code` at `server` (logged in as the demo manager).
 pub async fn enrolled_till(server: String, code: String) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -168,9 +190,9 @@ async fn a_till_enrolls_pulls_sells_and_pushes_exactly_once() {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    till(dir.clone(), |t| t.sync_once()).await.unwrap();
-    let price = till(dir.clone(), |t| Ok(t.find_product("CH-50")?.price.minor))
-        .await
-        .unwrap();
-    assert_eq!(price, 15_000);
+    sync_until(dir.clone(), |t| {
+        t.find_product("CH-50")
+            .is_ok_and(|p| p.price.minor == 15_000)
+    })
+    .await;
 }

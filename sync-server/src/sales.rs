@@ -1,0 +1,239 @@
+//! Sales as the tills recorded them, for head office: filterable, with lines and payments.
+
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared_model::Money;
+use tracing::instrument;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::error::{ApiQuery, ApiResult};
+use crate::pagination::{Page, PageParams};
+use crate::rbac::{cap, Authorized};
+use crate::AppState;
+
+/// A sale line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SaleLine {
+    /// Line number on the receipt.
+    pub line_no: i32,
+    /// Product.
+    pub product_id: Uuid,
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Quantity.
+    pub qty: String,
+    /// Unit price.
+    pub unit_price: String,
+    /// Discount.
+    pub discount: String,
+    /// Line total.
+    pub total: String,
+    /// VAT code.
+    pub vat: String,
+}
+
+/// A payment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalePayment {
+    /// cash or card.
+    pub tender: String,
+    /// Amount.
+    pub amount: String,
+    /// Card approval code.
+    pub approval_code: Option<String>,
+}
+
+/// A sale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Sale {
+    /// Id.
+    pub id: Uuid,
+    /// Terminal.
+    pub terminal_id: Uuid,
+    /// Store.
+    pub location_id: Uuid,
+    /// Shift.
+    pub shift_id: Uuid,
+    /// Cashier.
+    pub cashier_id: Uuid,
+    /// Receipt number on its terminal.
+    pub receipt_no: i64,
+    /// When.
+    pub completed_at: DateTime<Utc>,
+    /// Gross.
+    pub gross: String,
+    /// Discounts.
+    pub discount: String,
+    /// Total.
+    pub total: String,
+    /// Change given.
+    pub change: String,
+    /// Things head office should look at (unknown_product, price_mismatch, chain_break…).
+    pub flags: Vec<String>,
+    /// Lines.
+    pub lines: Vec<SaleLine>,
+    /// Payments.
+    pub payments: Vec<SalePayment>,
+}
+
+/// Sales filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SaleFilter {
+    /// Store.
+    pub location_id: Option<Uuid>,
+    /// Terminal.
+    pub terminal_id: Option<Uuid>,
+    /// Shift.
+    pub shift_id: Option<Uuid>,
+    /// From (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// To (exclusive).
+    pub to: Option<DateTime<Utc>>,
+    /// Page.
+    pub page: Option<u32>,
+    /// Page size.
+    pub per_page: Option<u32>,
+}
+
+/// The sales routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
+}
+
+fn rub(m: i64) -> String {
+    Money::rub(m).to_decimal_string()
+}
+
+type Head = (
+    Uuid,
+    Uuid,
+    Uuid,
+    Uuid,
+    Uuid,
+    i64,
+    DateTime<Utc>,
+    i64,
+    i64,
+    i64,
+    i64,
+    Vec<String>,
+);
+
+/// Sales in scope, newest first, with totals over the whole filter.
+#[utoipa::path(get, path = "/sales", tag = "sales", params(SaleFilter), responses((status = 200, body = Page<Sale>)))]
+#[instrument(skip_all, err)]
+async fn list(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+    ApiQuery(f): ApiQuery<SaleFilter>,
+) -> ApiResult<Json<Page<Sale>>> {
+    let p = PageParams {
+        page: f.page,
+        per_page: f.per_page,
+    };
+    let (limit, offset) = p.limit_offset();
+    let filter = "WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::uuid IS NULL OR terminal_id = $2)
+        AND ($3::uuid IS NULL OR shift_id = $3) AND ($4::timestamptz IS NULL OR completed_at >= $4)
+        AND ($5::timestamptz IS NULL OR completed_at < $5) AND ($6::uuid[] IS NULL OR location_id = ANY($6))";
+    let heads: Vec<Head> = sqlx::query_as(&format!(
+        "SELECT id, terminal_id, location_id, shift_id, cashier_id, receipt_no, completed_at, gross_minor, discount_minor,
+                total_minor, change_minor, flags FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $7 OFFSET $8"
+    ))
+    .bind(f.location_id)
+    .bind(f.terminal_id)
+    .bind(f.shift_id)
+    .bind(f.from)
+    .bind(f.to)
+    .bind(auth.scope.ids())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db)
+    .await?;
+    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM sales {filter}"))
+        .bind(f.location_id)
+        .bind(f.terminal_id)
+        .bind(f.shift_id)
+        .bind(f.from)
+        .bind(f.to)
+        .bind(auth.scope.ids())
+        .fetch_one(&state.db)
+        .await?;
+    let ids: Vec<Uuid> = heads.iter().map(|h| h.0).collect();
+    type LineRow = (Uuid, i32, Uuid, String, String, i64, i64, i64, i64, String);
+    let lines: Vec<LineRow> = sqlx::query_as(
+        "SELECT sale_id, line_no, product_id, sku, name, qty_milli, unit_price_minor, discount_minor, total_minor, vat
+         FROM sale_lines WHERE sale_id = ANY($1) ORDER BY sale_id, line_no",
+    )
+    .bind(&ids)
+    .fetch_all(&state.db)
+    .await?;
+    let pays: Vec<(Uuid, String, i64, Option<String>)> =
+        sqlx::query_as("SELECT sale_id, tender, amount_minor, approval_code FROM sale_payments WHERE sale_id = ANY($1) ORDER BY sale_id, pos")
+            .bind(&ids)
+            .fetch_all(&state.db)
+            .await?;
+    let items = heads
+        .into_iter()
+        .map(
+            |(
+                id,
+                terminal_id,
+                location_id,
+                shift_id,
+                cashier_id,
+                receipt_no,
+                completed_at,
+                g,
+                d,
+                t,
+                c,
+                flags,
+            )| Sale {
+                id,
+                terminal_id,
+                location_id,
+                shift_id,
+                cashier_id,
+                receipt_no,
+                completed_at,
+                gross: rub(g),
+                discount: rub(d),
+                total: rub(t),
+                change: rub(c),
+                flags,
+                lines: lines
+                    .iter()
+                    .filter(|l| l.0 == id)
+                    .map(|l| SaleLine {
+                        line_no: l.1,
+                        product_id: l.2,
+                        sku: l.3.clone(),
+                        name: l.4.clone(),
+                        qty: shared_model::Quantity::from_milli(l.5).to_string(),
+                        unit_price: rub(l.6),
+                        discount: rub(l.7),
+                        total: rub(l.8),
+                        vat: l.9.clone(),
+                    })
+                    .collect(),
+                payments: pays
+                    .iter()
+                    .filter(|p| p.0 == id)
+                    .map(|p| SalePayment {
+                        tender: p.1.clone(),
+                        amount: rub(p.2),
+                        approval_code: p.3.clone(),
+                    })
+                    .collect(),
+            },
+        )
+        .collect();
+    Ok(Json(Page::new(items, p, total)))
+}

@@ -1,0 +1,308 @@
+//! The push protocol at the HTTP level: replay, overlap, gaps, forks, identity,
+//! versions and impossible input; and the pull cursor under out-of-order commits.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared_model::Tender;
+
+use crate::helpers::*;
+use crate::sync::{enrolled_till, head_office, sync_until, till};
+
+struct Device {
+    base: String,
+    token: String,
+    terminal: Value,
+    epoch: u32,
+    events: Vec<Value>,
+}
+
+/// An enrolled till with `n` completed sales (plus its shift-opened event), and a device token.
+async fn device(app: &TestApp, api: &Api, n: usize) -> (Device, tempfile::TempDir) {
+    let (_store, _p, code) = head_office(api).await;
+    let base = format!("http://{}", app.addr);
+    let (tmp, dir) = enrolled_till(base.clone(), code).await;
+    let events = till(dir.clone(), move |t| {
+        t.open_shift("0")?;
+        for _ in 0..n {
+            t.add_item("P0001", None)?;
+            t.pay(Tender::Cash, "20000", None)?;
+            t.complete_sale()?;
+        }
+        t.pending_events(1000)
+    })
+    .await
+    .unwrap();
+    let cred: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("device.json")).unwrap()).unwrap();
+    let tok: Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/sync/token"))
+        .json(&json!({"protocol": 1, "terminal_id": cred["terminal_id"], "secret": cred["secret"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = events
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap())
+        .collect();
+    let d = Device {
+        base,
+        token: tok["token"].as_str().unwrap().into(),
+        terminal: cred["terminal_id"].clone(),
+        epoch: cred["epoch"].as_u64().unwrap() as u32,
+        events,
+    };
+    (d, tmp)
+}
+
+impl Device {
+    async fn push(&self, events: &[Value]) -> (StatusCode, Value) {
+        self.push_raw(json!({"protocol": 1, "terminal_id": self.terminal, "epoch": self.epoch, "events": events})).await
+    }
+    async fn push_raw(&self, body: Value) -> (StatusCode, Value) {
+        split(
+            reqwest::Client::new()
+                .post(format!("{}/api/v1/sync/push", self.base))
+                .bearer_auth(&self.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_is_idempotent_refuses_gaps_and_forks() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (d, _tmp) = device(&app, &api, 4).await; // events 1..5
+    let e = &d.events;
+    let first = d.push(&e[0..3]).await;
+    assert_eq!(first.0, StatusCode::OK, "{}", first.1);
+    assert_eq!(
+        first.1,
+        json!({"acked_seq": 3, "applied": 3, "duplicates": 0})
+    );
+    // A replayed request gets the same answer and changes nothing.
+    let again = d.push(&e[0..3]).await;
+    assert_eq!(
+        again.1,
+        json!({"acked_seq": 3, "applied": 0, "duplicates": 3})
+    );
+    // Overlap is accepted.
+    let overlap = d.push(&e[1..4]).await;
+    assert_eq!(
+        overlap.1,
+        json!({"acked_seq": 4, "applied": 1, "duplicates": 2})
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 3);
+    // A gap is refused with the sequence expected.
+    let mut skipped = e[4].clone();
+    skipped["seq"] = json!(7);
+    let gap = d.push(&[skipped]).await;
+    assert_error(&gap, StatusCode::CONFLICT, "sequence_gap");
+    assert_eq!(gap.1["error"]["expected_seq"], 5);
+    // Same event id, different content: a forked history, refused and raised.
+    let mut forged = e[2].clone();
+    forged["payload"]["data"]["doc"]["lines"][0]["name"] = json!("Something else");
+    assert_error(
+        &d.push(&[forged]).await,
+        StatusCode::CONFLICT,
+        "forked_history",
+    );
+    // Same sequence, another event: also a fork.
+    let mut other = e[3].clone();
+    other["event_id"] = json!(uuid::Uuid::now_v7());
+    assert_error(
+        &d.push(&[other]).await,
+        StatusCode::CONFLICT,
+        "forked_history",
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sync_alerts WHERE kind = 'forked_history'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM till_events").await, 4);
+    let last = d.push(&e[4..5]).await;
+    assert_eq!(last.1["acked_seq"], 5);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_cannot_be_a_genuine_fact_is_refused_whole() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (d, _tmp) = device(&app, &api, 2).await;
+    let e = &d.events;
+    let bad = |body: Value| async { d.push_raw(body).await };
+    let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
+        (
+            "another terminal's batch",
+            json!({"protocol": 1, "terminal_id": uuid::Uuid::now_v7(), "epoch": d.epoch, "events": e}),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            "unsupported protocol",
+            json!({"protocol": 99, "terminal_id": d.terminal, "epoch": d.epoch, "events": e}),
+            StatusCode::BAD_REQUEST,
+            "unsupported_protocol",
+        ),
+        (
+            "closed epoch",
+            json!({"protocol": 1, "terminal_id": d.terminal, "epoch": d.epoch + 1, "events": e}),
+            StatusCode::CONFLICT,
+            "conflict",
+        ),
+        (
+            "unknown event type",
+            json!({"protocol": 1, "terminal_id": d.terminal, "epoch": d.epoch,
+            "events": [{"schema_version": 1, "event_id": uuid::Uuid::now_v7(), "terminal_id": d.terminal, "seq": 1,
+                        "occurred_at": "2026-11-25T10:00:00Z", "payload": {"type": "teleported", "data": {}}}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        ),
+        (
+            "garbage",
+            json!({"protocol": 1, "hello": true}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        ),
+    ];
+    for (what, body, status, code) in cases {
+        let r = bad(body).await;
+        assert_eq!(r.0, status, "{what}: {}", r.1);
+        assert_eq!(r.1["error"]["code"], code, "{what}");
+    }
+    let mut foreign = e.clone();
+    foreign[1]["terminal_id"] = json!(uuid::Uuid::now_v7());
+    assert_error(&d.push(&foreign).await, StatusCode::FORBIDDEN, "forbidden");
+    let mut impossible = e.clone();
+    impossible[1]["payload"]["data"]["doc"]["total"]["minor"] = json!(-5);
+    assert_error(
+        &d.push(&impossible).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    );
+    let too_many: Vec<Value> = (0..501).map(|_| e[0].clone()).collect();
+    assert_error(
+        &d.push(&too_many).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    );
+    let forged = reqwest::Client::new()
+        .post(format!("{}/api/v1/sync/push", d.base))
+        .bearer_auth(format!("{}x", d.token))
+        .json(&json!({"protocol": 1, "terminal_id": d.terminal, "epoch": d.epoch, "events": e}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    // An admin's user token is not a device token.
+    let r = split(
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/sync/push", d.base))
+            .bearer_auth(&api.token)
+            .json(&json!({"protocol": 1, "terminal_id": d.terminal, "epoch": d.epoch, "events": e}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM till_events").await,
+        0,
+        "nothing applied"
+    );
+    // A disabled terminal is refused at once, token or not.
+    let tid = d.terminal.as_str().unwrap();
+    assert_eq!(
+        api.post(&format!("/terminals/{tid}/disable"), json!({}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_error(&d.push(e).await, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_receipts_are_stored_and_flagged_not_dropped() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (d, _tmp) = device(&app, &api, 3).await;
+    let mut e = d.events.clone();
+    // Alter sale 2 consistently (totals still add up) without re-hashing it.
+    let doc = &mut e[2]["payload"]["data"]["doc"];
+    doc["lines"][0]["total"]["minor"] = json!(900_000);
+    doc["total"]["minor"] = json!(900_000);
+    doc["change"]["minor"] = json!(1_100_000);
+    let r = d.push(&e).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 3);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sales WHERE 'hash_mismatch' = ANY(flags)"
+        )
+        .await,
+        1
+    );
+    let (_, status) = api
+        .get(&format!("/terminals/{}/sync", d.terminal.as_str().unwrap()))
+        .await;
+    assert_eq!(status["acked_seq"], 4);
+    assert_eq!(status["alerts"][0]["kind"], "chain_break");
+    // The sales API shows them, with lines, payments and flags.
+    let (_, sales) = api.get("/sales").await;
+    assert_eq!(sales["total"], 3);
+    assert_eq!(sales["items"][0]["lines"][0]["sku"], "P0001");
+    assert_eq!(sales["items"][0]["payments"][0]["tender"], "cash");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_never_skips_a_change_that_commits_late() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, p1, code) = head_office(&api).await;
+    let p2 = api.ok_post("/products", json!({"sku": "P2", "name": "Second", "unit": "pcs", "vat": "20", "default_price": "5"})).await;
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    // Writer A takes a lower change number but commits after writer B.
+    let mut a = app.state.db.begin().await.unwrap();
+    sqlx::query("UPDATE products SET default_price_minor = 777 WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(p1["id"].as_str().unwrap()).unwrap())
+        .execute(&mut *a)
+        .await
+        .unwrap();
+    let (s, _) = api
+        .patch(
+            &format!("/products/{}", p2["id"].as_str().unwrap()),
+            json!({"default_price": "9.99"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    a.commit().await.unwrap();
+    sync_until(dir.clone(), |t| {
+        let price = |code: &str| t.find_product(code).map(|p| p.price.minor).unwrap_or(0);
+        (price("CH-50"), price("P2")) == (777, 999)
+    })
+    .await;
+    let _ = store;
+}
