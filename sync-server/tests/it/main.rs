@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod flow;
 mod helpers;
+mod offline;
 mod process;
 mod rbac;
 mod sync;

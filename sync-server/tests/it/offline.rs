@@ -1,0 +1,224 @@
+//! The "done when": two tills of one store sell while the server is stopped;
+//! when it is back, every sale is on the server once and totals equal the Z reports.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::json;
+use shared_model::Tender;
+
+use crate::helpers::*;
+use crate::sync::{enrolled_till, head_office, sync_until, till};
+
+/// The real `sync-server` binary on a fixed port.
+pub struct ServerProcess {
+    child: Child,
+    pub base: String,
+}
+
+fn command(db: &str, prefix: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sync-server"));
+    c.env("DATABASE_URL", db)
+        .env("REDIS_URL", redis_url())
+        .env(
+            "ALAROMA_JWT_SECRET",
+            "offline-test-secret-offline-test-secret-01",
+        )
+        .env("ALAROMA_COOKIE_SECURE", "false")
+        .env("ALAROMA_REDIS_PREFIX", prefix)
+        .env("ALAROMA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "warn");
+    c
+}
+
+impl ServerProcess {
+    /// Starts the server on `port` and waits until it listens.
+    pub fn start(db: &str, prefix: &str, port: u16) -> Self {
+        let mut child = command(db, prefix)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.starts_with("listening on ") {
+            line.clear();
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "server exited before listening"
+            );
+        }
+        ServerProcess {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Stops it with SIGTERM and waits.
+    pub fn stop(mut self) {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Kills it hard (SIGKILL), as a crash would.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// Creates the first admin with the binary.
+pub fn create_admin(db: &str, prefix: &str) {
+    let mut c = command(db, prefix)
+        .args(["create-admin", "--login", "root", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    c.stdin
+        .take()
+        .unwrap()
+        .write_all(ADMIN.1.as_bytes())
+        .unwrap();
+    assert!(c.wait().unwrap().success());
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Logs in over HTTP.
+pub async fn login(base: &str) -> Api {
+    let v: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"login": ADMIN.0, "password": ADMIN.1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Api {
+        app_url: format!("{base}/api/v1"),
+        token: v["access_token"].as_str().unwrap().into(),
+        client: reqwest::Client::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tills_sell_offline_and_every_sale_arrives_once() {
+    let db = fresh_database().await;
+    let prefix = format!("alaroma-test:{}:", uuid::Uuid::new_v4().simple());
+    let port = free_port();
+    create_admin(&db, &prefix);
+    let server = ServerProcess::start(&db, &prefix, port);
+    let api = login(&server.base).await;
+    let (store, product, code1) = head_office(&api).await;
+    let t2 = api
+        .ok_post(
+            "/terminals",
+            json!({"location_id": store["id"], "name": "Касса 2"}),
+        )
+        .await;
+    let code2 = t2["enrollment_code"].as_str().unwrap().to_owned();
+    let (_a, till_a) = enrolled_till(server.base.clone(), code1).await;
+    let (_b, till_b) = enrolled_till(server.base.clone(), code2).await;
+    for dir in [&till_a, &till_b] {
+        till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    }
+
+    server.stop();
+    let mut z = Vec::new();
+    for (i, dir) in [&till_a, &till_b].into_iter().enumerate() {
+        let report = till(dir.clone(), move |t| {
+            t.login("4321")?;
+            t.open_shift("1000")?;
+            for n in 0..(3 + i) {
+                t.add_item("CH-50", Some(&(n + 1).to_string()))?;
+                if n % 2 == 0 {
+                    t.pay(Tender::Cash, "1000", None)?;
+                } else {
+                    t.pay(
+                        Tender::Card,
+                        &t.cart()?
+                            .map(|c| c.due.to_decimal_string())
+                            .unwrap_or_default(),
+                        Some("OK"),
+                    )?;
+                }
+                t.complete_sale()?;
+            }
+            let offline = t.sync_once();
+            assert!(
+                matches!(offline, Err(pos_desktop::TillError::Network(_))),
+                "{offline:?}"
+            );
+            assert!(t.sync_status()?.last_error.is_some());
+            let z = t.close_shift("0")?;
+            Ok(z)
+        })
+        .await
+        .unwrap();
+        z.push(report);
+    }
+
+    let server = ServerProcess::start(&db, &prefix, port);
+    for dir in [&till_a, &till_b] {
+        let r = till(dir.clone(), |t| t.sync_once()).await.unwrap();
+        assert_eq!(r.pending, 0);
+    }
+    let api = login(&server.base).await;
+    let (_, sales) = api.get("/sales?per_page=200").await;
+    assert_eq!(sales["total"], 7);
+    let mut ids: Vec<&str> = sales["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 7, "every sale once");
+    let server_total: i64 = sales["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            shared_model::Money::parse(s["total"].as_str().unwrap(), shared_model::Currency::RUB)
+                .unwrap()
+                .minor
+        })
+        .sum();
+    assert_eq!(
+        server_total,
+        z.iter().map(|r| r.net_sales.minor).sum::<i64>()
+    );
+
+    // A price change reaches an online till within seconds.
+    let started = std::time::Instant::now();
+    api.put(
+        &format!(
+            "/products/{}/prices/{}",
+            product["id"].as_str().unwrap(),
+            store["id"].as_str().unwrap()
+        ),
+        json!({"price": "123.00"}),
+    )
+    .await;
+    sync_until(till_a.clone(), |t| {
+        t.find_product("CH-50")
+            .is_ok_and(|p| p.price.minor == 12_300)
+    })
+    .await;
+    assert!(started.elapsed().as_secs() < 10);
+    server.kill();
+}
