@@ -16,6 +16,7 @@ pub mod sale;
 pub mod shift;
 pub mod stock;
 pub mod sync;
+pub mod sync_loop;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -212,10 +212,8 @@ impl Till {
         result
     }
 
-    fn sync_round(&mut self) -> Result<SyncReport> {
-        let cred = self.credential()?;
-        let http = client()?;
-        let token: DeviceToken = read(
+    fn device_token(&self, http: &Client, cred: &Credential) -> Result<DeviceToken> {
+        read(
             http.post(format!("{}/api/v1/sync/token", cred.server))
                 .json(&DeviceTokenRequest {
                     protocol: PROTOCOL_VERSION,
@@ -224,7 +222,35 @@ impl Till {
                 })
                 .send()
                 .map_err(net)?,
-        )?;
+        )
+    }
+
+    /// Opens head office's server-sent-events stream of "new data waiting" signals.
+    pub fn open_change_stream(&self) -> Result<Response> {
+        let cred = self.credential()?;
+        let token = self.device_token(&client()?, &cred)?;
+        let streaming = Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(net)?;
+        let resp = streaming
+            .get(format!("{}/api/v1/sync/events", cred.server))
+            .bearer_auth(token.token)
+            .send()
+            .map_err(net)?;
+        if !resp.status().is_success() {
+            return Err(TillError::Network(format!(
+                "change stream refused: {}",
+                resp.status()
+            )));
+        }
+        Ok(resp)
+    }
+
+    fn sync_round(&mut self) -> Result<SyncReport> {
+        let cred = self.credential()?;
+        let http = client()?;
+        let token = self.device_token(&http, &cred)?;
         let mut report = SyncReport {
             pushed: self.push_all(&http, &cred, &token.token)?,
             ..Default::default()

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::pagination::{Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
-use crate::{audit, AppState};
+use crate::{audit, notify, AppState};
 
 /// A category.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
@@ -306,6 +306,7 @@ pub async fn create_product_svc(
     )
     .await?;
     tx.commit().await?;
+    notify::changed(state, None).await;
     Ok(p)
 }
 
@@ -365,6 +366,7 @@ pub async fn update_product_svc(
     )
     .await?;
     tx.commit().await?;
+    notify::changed(state, None).await;
     Ok(after)
 }
 
@@ -409,6 +411,7 @@ async fn create_category(
     )
     .await?;
     tx.commit().await?;
+    notify::changed(&state, None).await;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -582,6 +585,7 @@ pub async fn set_price_svc(
     )
     .await?;
     tx.commit().await?;
+    notify::changed(state, Some(location)).await;
     Ok(minor.map(|m| LocationPrice {
         product_id: product,
         location_id: location,

@@ -10,6 +10,7 @@ pub mod device;
 pub mod error;
 pub mod inventory;
 pub mod locations;
+pub mod notify;
 pub mod ops;
 pub mod pagination;
 pub mod ratelimit;

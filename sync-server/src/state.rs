@@ -22,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// JWT keys.
     pub keys: Arc<Keys>,
+    /// Fan-out of change notifications to the tills connected to this instance.
+    pub notifier: tokio::sync::broadcast::Sender<Option<uuid::Uuid>>,
 }
 
 /// HS256 signing and verification keys.
@@ -94,11 +96,14 @@ impl AppState {
         let redis = ConnectionManager::new(client)
             .await
             .map_err(|e| StartError::Redis(e.to_string()))?;
-        Ok(AppState {
+        let state = AppState {
             db,
             redis,
             config: Arc::new(config),
             keys: Arc::new(keys),
-        })
+            notifier: crate::notify::channel_pair(),
+        };
+        crate::notify::spawn_relay(state.clone());
+        Ok(state)
     }
 }

@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(push_handler))
         .routes(routes!(pull_handler))
         .routes(routes!(terminal_status))
+        .routes(routes!(crate::notify::events))
 }
 
 /// Push a batch of till events; answers the highest contiguous sequence held.

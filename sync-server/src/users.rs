@@ -17,7 +17,7 @@ use crate::auth::password;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::pagination::{Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
-use crate::{audit, AppState};
+use crate::{audit, notify, AppState};
 
 /// A user as the API shows it (never a hash).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
@@ -259,6 +259,7 @@ pub async fn create_user(
     )
     .await?;
     tx.commit().await?;
+    notify::changed(state, None).await;
     Ok(user)
 }
 
@@ -448,6 +449,7 @@ pub async fn update_user(
     )
     .await?;
     tx.commit().await?;
+    notify::changed(state, None).await;
     Ok(after)
 }
 

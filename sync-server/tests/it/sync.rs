@@ -196,3 +196,78 @@ async fn a_till_enrolls_pulls_sells_and_pushes_exactly_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_loop_brings_price_changes_in_seconds_and_sends_sales_at_once() {
+    use pos_desktop::sync_loop::{LoopOptions, SyncLoop};
+    use std::time::{Duration, Instant};
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, product, code) = head_office(&api).await;
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    // Polling is off (an hour): only notifications and local events drive the loop.
+    let opts = LoopOptions {
+        poll: Duration::from_secs(3600),
+        ..Default::default()
+    };
+    let lp = SyncLoop::start(dir.clone(), opts, |_| {});
+    let wait_for = |what: &'static str, f: Box<dyn Fn(&Till) -> bool + Send + Sync>| {
+        let dir = dir.clone();
+        async move {
+            let start = Instant::now();
+            let f = std::sync::Arc::new(f);
+            while start.elapsed() < Duration::from_secs(10) {
+                let f = f.clone();
+                if till(dir.clone(), move |t| Ok(f(t))).await.unwrap() {
+                    return start.elapsed();
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("{what} did not happen within 10 s");
+        }
+    };
+    wait_for("first sync", Box::new(|t| t.find_product("CH-50").is_ok())).await;
+    let url = format!(
+        "/products/{}/prices/{}",
+        product["id"].as_str().unwrap(),
+        store["id"].as_str().unwrap()
+    );
+    let (s, _) = api.put(&url, json!({"price": "88.00"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let took = wait_for(
+        "price change",
+        Box::new(|t| {
+            t.find_product("CH-50")
+                .is_ok_and(|p| p.price.minor == 8_800)
+        }),
+    )
+    .await;
+    println!("price change reached the till in {took:?}");
+    till(dir.clone(), |t| {
+        t.login("4321")?;
+        t.open_shift("0")?;
+        t.add_item("CH-50", None)?;
+        t.pay(Tender::Cash, "88", None)?;
+        t.complete_sale()
+    })
+    .await
+    .unwrap();
+    let start = Instant::now();
+    loop {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sales")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        if n == 1 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the sale was not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::task::spawn_blocking(move || lp.stop())
+        .await
+        .unwrap();
+}

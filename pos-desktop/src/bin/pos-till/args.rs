@@ -92,7 +92,11 @@ pub enum Command {
         code: String,
     },
     /// One sync round: push waiting events, pull head-office changes.
-    Sync,
+    Sync {
+        /// Keep syncing in the foreground (backoff on failures, instant on notifications).
+        #[arg(long)]
+        watch: bool,
+    },
     /// Check integrity, whole sales, gapless numbers and the receipt hash chain.
     Verify,
     /// Interactive mode: type the same commands without `pos-till`.

@@ -351,7 +351,27 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 ),
             )
         }
-        Command::Sync => {
+        Command::Sync { watch: true } => {
+            let lp = pos_desktop::sync_loop::SyncLoop::start(
+                till.dir().to_path_buf(),
+                Default::default(),
+                |r| match r {
+                    Ok(r) => println!(
+                        "{} synced: sent {}, received {}, {} waiting",
+                        chrono::Local::now().format("%H:%M:%S"),
+                        r.pushed,
+                        r.pulled,
+                        r.pending
+                    ),
+                    Err(e) => eprintln!("{} {e}", chrono::Local::now().format("%H:%M:%S")),
+                },
+            );
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+                lp.wake();
+            }
+        }
+        Command::Sync { watch: false } => {
             let r = till.sync_once()?;
             out(
                 &r,

@@ -1,0 +1,90 @@
+//! "New data is waiting" notifications for online tills. Writers publish to a Redis
+//! channel after commit; every server instance subscribes and fans out to the tills
+//! connected to it over server-sent events. Redis down only delays notifications: tills
+//! still poll.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use secrecy::ExposeSecret;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use uuid::Uuid;
+
+use crate::device::Device;
+use crate::AppState;
+
+/// Channel name (under the configured prefix).
+fn channel(state: &AppState) -> String {
+    format!("{}changes", state.config.redis_prefix)
+}
+
+/// Tells tills that head-office data changed (for one store, or `None` for all).
+/// Failures are logged, never returned: the change itself is already committed.
+pub async fn changed(state: &AppState, location: Option<Uuid>) {
+    let mut redis = state.redis.clone();
+    let payload = location.map(|l| l.to_string()).unwrap_or_default();
+    let r: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+        .arg(channel(state))
+        .arg(payload)
+        .query_async(&mut redis)
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "could not publish a change notification; tills will poll");
+    }
+}
+
+/// Subscribes to the Redis channel for the life of the process, re-subscribing with
+/// backoff when Redis goes away, and relays every message to this instance's tills.
+pub fn spawn_relay(state: AppState) {
+    tokio::spawn(async move {
+        let mut delay = Duration::from_millis(200);
+        loop {
+            match relay_once(&state).await {
+                Ok(()) => delay = Duration::from_millis(200),
+                Err(e) => tracing::warn!(error = %e, "change notifications unavailable; retrying"),
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(10));
+        }
+    });
+}
+
+async fn relay_once(state: &AppState) -> redis::RedisResult<()> {
+    let client = redis::Client::open(state.config.redis_url.expose_secret())?;
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.subscribe(channel(state)).await?;
+    let mut messages = pubsub.on_message();
+    while let Some(msg) = messages.next().await {
+        let payload: String = msg.get_payload().unwrap_or_default();
+        let _ = state.notifier.send(Uuid::parse_str(&payload).ok());
+    }
+    Ok(())
+}
+
+/// A new broadcast channel for [`AppState::notifier`].
+pub fn channel_pair() -> broadcast::Sender<Option<Uuid>> {
+    broadcast::channel(256).0
+}
+
+/// Server-sent events for a till: `changed` whenever data for its store may be waiting.
+#[utoipa::path(get, path = "/sync/events", tag = "sync", responses((status = 200, description = "text/event-stream")))]
+pub async fn events(
+    State(state): State<AppState>,
+    device: Device,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let store = device.location_id;
+    let stream = BroadcastStream::new(state.notifier.subscribe()).filter_map(move |m| async move {
+        match m {
+            Ok(Some(l)) if l != store => None,
+            // A lagged receiver missed messages: tell the till to pull anyway.
+            _ => Some(Ok(Event::default().event("changed").data("pull"))),
+        }
+    });
+    let hello =
+        futures_util::stream::once(async { Ok(Event::default().event("changed").data("pull")) });
+    Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
