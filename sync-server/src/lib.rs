@@ -65,6 +65,9 @@ pub fn app(state: AppState) -> Router {
                 {"error": {"code": "method_not_allowed", "message": "method not allowed"}})),
             )
         })
+        // Tills send gzip batches and accept gzip pages.
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn(ops::track))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

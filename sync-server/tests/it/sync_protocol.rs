@@ -213,6 +213,17 @@ async fn what_cannot_be_a_genuine_fact_is_refused_whole() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    // An undecodable (not gzip) compressed batch.
+    let garbled = reqwest::Client::new()
+        .post(format!("{}/api/v1/sync/push", d.base))
+        .bearer_auth(&d.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body("certainly not gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(garbled.status().is_client_error(), "{}", garbled.status());
     // An admin's user token is not a device token.
     let r = split(
         reqwest::Client::new()
