@@ -69,6 +69,7 @@ CREATE TABLE sales (
     total_minor    bigint NOT NULL,
     change_minor   bigint NOT NULL,
     flags          text[] NOT NULL DEFAULT '{}',
+    catalog_version text,                  -- the till's pull cursor: which head-office prices it used
     UNIQUE (terminal_id, receipt_no)
 );
 CREATE INDEX sales_location_time ON sales (location_id, completed_at);

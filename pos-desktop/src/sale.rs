@@ -53,7 +53,7 @@ pub(crate) fn load_sale(
     let head = conn
         .prepare_cached(
             "SELECT s.shift_id, s.cashier_id, s.completed_at, s.gross_minor, s.discount_minor, s.total_minor,
-                    s.change_minor, r.receipt_no, r.prev_hash, r.hash
+                    s.change_minor, r.receipt_no, r.prev_hash, r.hash, s.catalog_version
              FROM sales s JOIN receipts r ON r.receipt_no = s.receipt_no WHERE s.id = ?1",
         )?
         .query_row([sale_id], |r| {
@@ -63,11 +63,13 @@ pub(crate) fn load_sale(
                 r.get::<_, String>(2)?,
                 [r.get::<_, i64>(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
                 (r.get::<_, i64>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?),
+                r.get::<_, Option<String>>(10)?,
             ))
         })
         .optional()?
         .ok_or_else(|| TillError::Data(format!("sale {sale_id} not found")))?;
-    let (shift, cashier, at, [gross, discount, total, change], (no, prev, hash)) = head;
+    let (shift, cashier, at, [gross, discount, total, change], (no, prev, hash), catalog_version) =
+        head;
     let mut lines = Vec::new();
     let mut st = conn.prepare_cached(
         "SELECT line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat, gross_minor,
@@ -121,6 +123,7 @@ pub(crate) fn load_sale(
         total: m(total),
         change: m(change),
         vat,
+        catalog_version,
     };
     Ok(CompletedSale {
         doc,
@@ -192,6 +195,7 @@ impl Till {
             total: cart.priced.total,
             change,
             vat: cart.priced.vat.clone(),
+            catalog_version: db::setting(&tx, "pull_cursor")?,
             lines,
         };
         let link = ledger::issue(&tx, doc.sale_id, ReceiptBody::Sale(&doc))?;
@@ -200,8 +204,8 @@ impl Till {
         let at = db::ts(doc.completed_at);
         tx.execute(
             "INSERT INTO sales (id, receipt_no, shift_id, cashier_id, completed_at, currency, gross_minor,
-                                discount_minor, total_minor, change_minor, line_count)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                discount_minor, total_minor, change_minor, line_count, catalog_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             (
                 &sale_id,
                 receipt_no as i64,
@@ -214,6 +218,7 @@ impl Till {
                 doc.total.minor,
                 change.minor,
                 doc.lines.len() as i64,
+                &doc.catalog_version,
             ),
         )?;
         {

@@ -117,6 +117,7 @@ mod tests {
             total: Money::rub(total),
             change: Money::rub(0),
             vat: vec![],
+            catalog_version: None,
         }
     }
 

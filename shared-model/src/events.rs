@@ -106,6 +106,10 @@ pub struct SaleDoc {
     pub change: Money,
     /// VAT per rate.
     pub vat: Vec<VatSummary>,
+    /// The head-office data version (the till's pull cursor) its prices came from;
+    /// absent on a till that never synced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_version: Option<String>,
 }
 
 /// One line of a completed sale.

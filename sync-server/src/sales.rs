@@ -76,6 +76,8 @@ pub struct Sale {
     pub change: String,
     /// Things head office should look at (unknown_product, price_mismatch, chain_break…).
     pub flags: Vec<String>,
+    /// The head-office data version (sync cursor) the till's prices came from.
+    pub catalog_version: Option<String>,
     /// Lines.
     pub lines: Vec<SaleLine>,
     /// Payments.
@@ -124,6 +126,7 @@ type Head = (
     i64,
     i64,
     Vec<String>,
+    Option<String>,
 );
 
 /// Sales in scope, newest first, with totals over the whole filter.
@@ -144,7 +147,7 @@ async fn list(
         AND ($5::timestamptz IS NULL OR completed_at < $5) AND ($6::uuid[] IS NULL OR location_id = ANY($6))";
     let heads: Vec<Head> = sqlx::query_as(&format!(
         "SELECT id, terminal_id, location_id, shift_id, cashier_id, receipt_no, completed_at, gross_minor, discount_minor,
-                total_minor, change_minor, flags FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $7 OFFSET $8"
+                total_minor, change_minor, flags, catalog_version FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $7 OFFSET $8"
     ))
     .bind(f.location_id)
     .bind(f.terminal_id)
@@ -195,6 +198,7 @@ async fn list(
                 t,
                 c,
                 flags,
+                catalog_version,
             )| Sale {
                 id,
                 terminal_id,
@@ -208,6 +212,7 @@ async fn list(
                 total: rub(t),
                 change: rub(c),
                 flags,
+                catalog_version,
                 lines: lines
                     .iter()
                     .filter(|l| l.0 == id)

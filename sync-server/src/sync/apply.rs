@@ -323,8 +323,8 @@ async fn apply_fact(
             }
             sqlx::query(
                 "INSERT INTO sales (id, terminal_id, location_id, shift_id, cashier_id, receipt_no, receipt_hash, prev_hash,
-                    completed_at, gross_minor, discount_minor, total_minor, change_minor, flags)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                    completed_at, gross_minor, discount_minor, total_minor, change_minor, flags, catalog_version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(s.sale_id)
             .bind(term)
@@ -340,6 +340,7 @@ async fn apply_fact(
             .bind(s.total.minor)
             .bind(s.change.minor)
             .bind(&flags)
+            .bind(&s.catalog_version)
             .execute(&mut *conn)
             .await?;
             for l in &s.lines {

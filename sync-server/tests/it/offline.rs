@@ -188,6 +188,14 @@ async fn two_tills_sell_offline_and_every_sale_arrives_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 7, "every sale once");
+    // Each sale says which head-office data version its prices came from.
+    assert!(sales["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["catalog_version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("f:"))));
     let server_total: i64 = sales["items"]
         .as_array()
         .unwrap()
