@@ -43,6 +43,8 @@ pub struct Config {
     pub log_format: String,
     /// Largest connection pool.
     pub db_max_connections: u32,
+    /// Days of change-feed history kept; tills away longer take a fresh snapshot.
+    pub change_retention_days: u32,
 }
 
 /// A configuration problem found at start.
@@ -73,6 +75,7 @@ impl Config {
             .and_then(|b| b.set_default("block_negative_warehouse_stock", true))
             .and_then(|b| b.set_default("log_format", "json"))
             .and_then(|b| b.set_default("db_max_connections", 20))
+            .and_then(|b| b.set_default("change_retention_days", 90))
             .map_err(err)?;
         if let Some(f) = file {
             b = b.add_source(config::File::from(f).required(true));

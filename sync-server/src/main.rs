@@ -29,6 +29,11 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Delete change-feed history older than N days (tills behind it take a snapshot).
+    PruneChanges {
+        #[arg(long, default_value_t = 90)]
+        keep_days: u32,
+    },
     /// Create an administrator; the password is read from standard input.
     CreateAdmin {
         #[arg(long)]
@@ -60,6 +65,7 @@ async fn main() -> ExitCode {
             serve(config).await
         }
         Command::Migrate => migrate(config).await,
+        Command::PruneChanges { keep_days } => prune(config, keep_days).await,
         Command::CreateAdmin { login, name, .. } => create_admin(config, login, name).await,
     };
     match result {
@@ -75,7 +81,21 @@ async fn main() -> ExitCode {
 async fn serve(config: Config) -> Result<(), String> {
     ops::init_metrics();
     let bind = config.bind;
+    let retention = config.change_retention_days;
     let state = AppState::connect(config).await.map_err(|e| e.to_string())?;
+    // Hourly: prune change-feed history past its retention.
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match sync_server::sync::prune(&db, retention).await {
+                Ok(n) if n > 0 => tracing::info!(rows = n, "pruned change feed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not prune the change feed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| format!("bind {bind}: {e}"))?;
@@ -93,6 +113,18 @@ async fn migrate(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     state::migrate(&db).await.map_err(|e| e.to_string())?;
     println!("database is up to date");
+    Ok(())
+}
+
+async fn prune(config: Config, keep_days: u32) -> Result<(), String> {
+    let db = state::connect_db(&config)
+        .await
+        .map_err(|e| e.to_string())?;
+    state::migrate(&db).await.map_err(|e| e.to_string())?;
+    let n = sync_server::sync::prune(&db, keep_days)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("pruned {n} change-feed rows older than {keep_days} days");
     Ok(())
 }
 

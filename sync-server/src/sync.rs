@@ -16,6 +16,8 @@ use crate::AppState;
 mod apply;
 mod feed;
 
+pub use feed::prune;
+
 pub use apply::push;
 
 /// The sync routes (device-authenticated).

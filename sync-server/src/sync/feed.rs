@@ -155,7 +155,21 @@ pub async fn page(
         Some(Cursor::Snapshot { txid, after }) => {
             snapshot(&mut conn, loc, txid, after, limit).await
         }
-        Some(Cursor::Feed { txid, id }) => feed(&mut conn, loc, txid, id, limit).await,
+        Some(Cursor::Feed { txid, id }) => {
+            // Changes this till never saw were pruned: it starts again from a snapshot.
+            let behind: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM change_log_horizon WHERE ($1::text::xid8, $2) < (txid, id))",
+            )
+            .bind(txid.to_string())
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if behind {
+                snapshot(&mut conn, loc, horizon, Uuid::nil(), limit).await
+            } else {
+                feed(&mut conn, loc, txid, id, limit).await
+            }
+        }
     }
 }
 
@@ -281,4 +295,35 @@ async fn feed(
         snapshot: false,
         changes,
     })
+}
+
+/// Deletes change-log rows older than `keep_days` and moves the horizon past them.
+/// Returns how many rows went.
+pub async fn prune(db: &sqlx::PgPool, keep_days: u32) -> ApiResult<u64> {
+    let mut tx = db.begin().await?;
+    let last: Option<(String, i64)> = sqlx::query_as(
+        "SELECT txid::text, id FROM change_log WHERE at < now() - make_interval(days => $1)
+           AND txid < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY txid DESC, id DESC LIMIT 1",
+    )
+    .bind(keep_days as i32)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((txid, id)) = last else { return Ok(0) };
+    let gone = sqlx::query("DELETE FROM change_log WHERE (txid, id) <= ($1::text::xid8, $2)")
+        .bind(&txid)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "INSERT INTO change_log_horizon (txid, id) VALUES ($1::text::xid8, $2)
+         ON CONFLICT (only_row) DO UPDATE SET txid = EXCLUDED.txid, id = EXCLUDED.id",
+    )
+    .bind(&txid)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(gone)
 }

@@ -46,6 +46,7 @@ pub fn test_config(database_url: &str) -> Config {
         block_negative_warehouse_stock: true,
         log_format: "pretty".into(),
         db_max_connections: 5,
+        change_retention_days: 90,
     }
 }
 

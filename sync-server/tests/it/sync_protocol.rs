@@ -317,3 +317,58 @@ async fn pull_never_skips_a_change_that_commits_late() {
     .await;
     let _ = store;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_behind_pruned_history_takes_a_fresh_snapshot() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (_store, product, code) = head_office(&api).await;
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    till(dir.clone(), |t| {
+        t.sync_once()?;
+        // Something recorded offline must survive the snapshot.
+        t.login("4321")?;
+        t.open_shift("0")
+    })
+    .await
+    .unwrap();
+    // While the till is away: the product is withdrawn, and the history is pruned.
+    let (s, _) = api
+        .patch(
+            &format!("/products/{}", product["id"].as_str().unwrap()),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let extra = api
+        .ok_post(
+            "/products",
+            json!({"sku": "NEW", "name": "New", "unit": "pcs", "vat": "20", "default_price": "1"}),
+        )
+        .await;
+    assert!(extra["id"].is_string());
+    // Wait for the writes to fall below the feed horizon, then prune everything.
+    let mut pruned = 0;
+    for _ in 0..50 {
+        pruned += sync_server::sync::prune(&app.state.db, 0).await.unwrap();
+        if count(&app, "SELECT COUNT(*) FROM change_log").await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(pruned > 0);
+    sync_until(dir.clone(), |t| {
+        t.find_product("NEW").is_ok() && t.find_product("CH-50").is_err()
+    })
+    .await;
+    let (pending, verified) = till(dir.clone(), |t| {
+        Ok((t.outbox_status()?.pending, t.verify()?.ok))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (pending, verified),
+        (0, true),
+        "the outbox was pushed, not touched by the snapshot"
+    );
+}
