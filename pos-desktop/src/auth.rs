@@ -110,6 +110,15 @@ impl Till {
         Ok(id)
     }
 
+    /// Whether the till has any active user.
+    pub fn has_cashiers(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM cashiers WHERE active = 1)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Cashiers known to the till.
     pub fn cashiers(&self) -> Result<Vec<CashierInfo>> {
         let mut st = self

@@ -147,7 +147,11 @@ impl Till {
     /// Enrolls the till with head office using a one-time code. The till takes the
     /// terminal identity head office assigned; events not yet sent move to it.
     pub fn enroll(&mut self, server: &str, code: &str) -> Result<Enrollment> {
-        self.grant(shared_model::Capability::Configure)?;
+        // A freshly installed till has no users yet: IT enrolls it with the code alone.
+        // Once it has users, enrolling again takes someone allowed to configure it.
+        if self.has_cashiers()? {
+            self.grant(shared_model::Capability::Configure)?;
+        }
         let server = server.trim().trim_end_matches('/').to_owned();
         if !(server.starts_with("http://") || server.starts_with("https://")) {
             return Err(TillError::InvalidInput(

@@ -9,6 +9,7 @@ mod bad_input;
 mod faults;
 mod flow;
 mod helpers;
+mod load;
 mod offline;
 mod process;
 mod rbac;

@@ -1,0 +1,87 @@
+//! Load: 200 tills sync at once against one server: no errors, exact totals.
+
+use std::sync::{Arc, Barrier};
+
+use pos_desktop::{InitOptions, Till};
+use serde_json::json;
+use shared_model::Tender;
+
+use crate::helpers::*;
+use crate::sync::head_office;
+
+const TILLS: usize = 200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_tills_sync_at_once() {
+    let app = spawn_app_with(|c| c.db_max_connections = 20).await;
+    let api = app.admin().await;
+    let (store, _product, first_code) = head_office(&api).await;
+    let mut codes = vec![first_code];
+    for i in 1..TILLS {
+        let t = api
+            .ok_post(
+                "/terminals",
+                json!({"location_id": store["id"], "name": format!("Касса {i}")}),
+            )
+            .await;
+        codes.push(t["enrollment_code"].as_str().unwrap().to_owned());
+    }
+    let server = format!("http://{}", app.addr);
+    let root = tempfile::tempdir().unwrap();
+    let barrier = Arc::new(Barrier::new(TILLS));
+    let mut tasks = Vec::new();
+    for (i, code) in codes.into_iter().enumerate() {
+        let (dir, server, barrier) = (
+            root.path().join(format!("till-{i}")),
+            server.clone(),
+            barrier.clone(),
+        );
+        tasks.push(tokio::task::spawn_blocking(
+            move || -> Result<(i64, u64), pos_desktop::TillError> {
+                let mut t = Till::init(&dir, &InitOptions::default())?;
+                t.enroll(&server, &code)?;
+                t.sync_once()?;
+                t.login("4321")?;
+                t.open_shift("0")?;
+                for n in 0..3 {
+                    t.add_item("CH-50", Some(&(1 + (i + n) % 4).to_string()))?;
+                    let due = t
+                        .cart()?
+                        .map(|c| c.due.to_decimal_string())
+                        .unwrap_or_default();
+                    t.pay(
+                        if n == 1 { Tender::Card } else { Tender::Cash },
+                        &due,
+                        Some("OK1"),
+                    )?;
+                    t.complete_sale()?;
+                }
+                let total = t.x_report()?.sales.minor;
+                barrier.wait();
+                let r = t.sync_once()?;
+                Ok((total, r.pending))
+            },
+        ));
+    }
+    let mut expected = 0;
+    for task in tasks {
+        let (total, pending) = task.await.unwrap().expect("a till failed");
+        assert_eq!(pending, 0);
+        expected += total;
+    }
+    let (sales, total): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(total_minor), 0)::bigint FROM sales")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((sales, total), (3 * TILLS as i64, expected));
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM till_events")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        events,
+        4 * TILLS as i64,
+        "shift opened + 3 sales per till, each once"
+    );
+}
