@@ -1,6 +1,8 @@
 //! Applying a pushed batch: one PostgreSQL transaction, idempotent on event id and on
 //! (terminal, epoch, sequence), gap-refusing, fork-detecting, chain-verifying.
 
+use std::collections::HashMap;
+
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared_model::chain::{receipt_hash, ReceiptBody, ReceiptLink, GENESIS_HASH};
@@ -120,6 +122,182 @@ fn check_sale(s: &SaleDoc) -> ApiResult<()> {
     }
 }
 
+/// Rows of the batch's sales, written with one multi-row INSERT per table: sales are
+/// nearly all of what tills send, and per-row round trips would cap ingest far below
+/// what PostgreSQL can take.
+#[derive(Default)]
+struct SaleRows {
+    id: Vec<Uuid>,
+    shift: Vec<Uuid>,
+    cashier: Vec<Uuid>,
+    receipt_no: Vec<i64>,
+    hash: Vec<String>,
+    prev: Vec<String>,
+    at: Vec<chrono::DateTime<chrono::Utc>>,
+    money: [Vec<i64>; 4], // gross, discount, total, change
+    flags: Vec<String>,
+    catalog_version: Vec<Option<String>>,
+    l_sale: Vec<Uuid>,
+    l_no: Vec<i32>,
+    l_product: Vec<Uuid>,
+    l_sku: Vec<String>,
+    l_name: Vec<String>,
+    l_unit: Vec<String>,
+    l_vat: Vec<String>,
+    l_amounts: [Vec<i64>; 6], // qty, unit price, gross, discount, total, vat
+    l_event: Vec<Uuid>,
+    p_sale: Vec<Uuid>,
+    p_pos: Vec<i32>,
+    p_tender: Vec<String>,
+    p_amount: Vec<i64>,
+    p_code: Vec<Option<String>>,
+}
+
+impl SaleRows {
+    fn add(
+        &mut self,
+        e: &EventEnvelope,
+        r: &shared_model::events::ChainedReceipt<SaleDoc>,
+        flags: Vec<String>,
+    ) {
+        let s = &r.doc;
+        self.id.push(s.sale_id);
+        self.shift.push(s.shift_id);
+        self.cashier.push(s.cashier_id);
+        self.receipt_no.push(r.link.receipt_no as i64);
+        self.hash.push(r.link.hash.clone());
+        self.prev.push(r.link.prev_hash.clone());
+        self.at.push(s.completed_at);
+        for (v, m) in self
+            .money
+            .iter_mut()
+            .zip([s.gross, s.discount, s.total, s.change])
+        {
+            v.push(m.minor);
+        }
+        self.flags.push(flags.join(","));
+        self.catalog_version.push(s.catalog_version.clone());
+        for l in &s.lines {
+            self.l_sale.push(s.sale_id);
+            self.l_no.push(l.line_no as i32);
+            self.l_product.push(l.product_id);
+            self.l_sku.push(l.sku.clone());
+            self.l_name.push(l.name.clone());
+            self.l_unit.push(l.unit.code().to_owned());
+            self.l_vat.push(l.vat_rate.code().to_owned());
+            let amounts = [
+                l.qty.milli(),
+                l.unit_price.minor,
+                l.gross.minor,
+                l.discount.minor,
+                l.total.minor,
+                l.vat.minor,
+            ];
+            for (v, a) in self.l_amounts.iter_mut().zip(amounts) {
+                v.push(a);
+            }
+            self.l_event.push(e.event_id);
+        }
+        for (i, p) in s.payments.iter().enumerate() {
+            self.p_sale.push(s.sale_id);
+            self.p_pos.push(i as i32 + 1);
+            self.p_tender.push(p.tender.code().to_owned());
+            self.p_amount.push(p.amount.minor);
+            self.p_code.push(p.approval_code.clone());
+        }
+    }
+
+    async fn flush(&self, conn: &mut PgConnection, device: &Device) -> ApiResult<()> {
+        if self.id.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO sales (id, terminal_id, location_id, shift_id, cashier_id, receipt_no, receipt_hash, prev_hash,
+                completed_at, gross_minor, discount_minor, total_minor, change_minor, flags, catalog_version)
+             SELECT u.id, $1, $2, u.shift, u.cashier, u.no, u.h, u.p, u.at, u.g, u.d, u.t, u.c,
+                    string_to_array(u.f, ','), u.cv
+             FROM UNNEST($3::uuid[], $4::uuid[], $5::uuid[], $6::bigint[], $7::text[], $8::text[], $9::timestamptz[],
+                         $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::text[])
+                  AS u(id, shift, cashier, no, h, p, at, g, d, t, c, f, cv)",
+        )
+        .bind(device.terminal_id)
+        .bind(device.location_id)
+        .bind(&self.id)
+        .bind(&self.shift)
+        .bind(&self.cashier)
+        .bind(&self.receipt_no)
+        .bind(&self.hash)
+        .bind(&self.prev)
+        .bind(&self.at)
+        .bind(&self.money[0])
+        .bind(&self.money[1])
+        .bind(&self.money[2])
+        .bind(&self.money[3])
+        .bind(&self.flags)
+        .bind(&self.catalog_version)
+        .execute(&mut *conn)
+        .await?;
+        let a = &self.l_amounts;
+        sqlx::query(
+            "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
+                gross_minor, discount_minor, total_minor, vat_minor)
+             SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                                  $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[])",
+        )
+        .bind(&self.l_sale)
+        .bind(&self.l_no)
+        .bind(&self.l_product)
+        .bind(&self.l_sku)
+        .bind(&self.l_name)
+        .bind(&self.l_unit)
+        .bind(&a[0])
+        .bind(&a[1])
+        .bind(&self.l_vat)
+        .bind(&a[2])
+        .bind(&a[3])
+        .bind(&a[4])
+        .bind(&a[5])
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code)
+             SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::text[])",
+        )
+        .bind(&self.p_sale)
+        .bind(&self.p_pos)
+        .bind(&self.p_tender)
+        .bind(&self.p_amount)
+        .bind(&self.p_code)
+        .execute(&mut *conn)
+        .await?;
+        let negated: Vec<i64> = a[0].iter().map(|q| -q).collect();
+        let ids: Vec<Uuid> = (0..negated.len()).map(|_| Uuid::now_v7()).collect();
+        sqlx::query(
+            "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, source_event)
+             SELECT u.id, $1, u.p, u.q, 'sale', u.e FROM UNNEST($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[]) AS u(id, p, q, e)",
+        )
+        .bind(device.location_id)
+        .bind(&ids)
+        .bind(&self.l_product)
+        .bind(&negated)
+        .bind(&self.l_event)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO inventory_levels (location_id, product_id, qty_milli)
+             SELECT $1, u.p, SUM(u.q) FROM UNNEST($2::uuid[], $3::bigint[]) AS u(p, q) GROUP BY u.p
+             ON CONFLICT (location_id, product_id)
+             DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
+        )
+        .bind(device.location_id)
+        .bind(&self.l_product)
+        .bind(&negated)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
+
 /// Applies a batch in one transaction and answers the highest contiguous sequence held.
 #[instrument(skip_all, err)]
 pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiResult<PushResponse> {
@@ -147,22 +325,47 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
     .bind(device.epoch as i32)
     .fetch_one(&mut *tx)
     .await?;
+    let ids: Vec<Uuid> = req.events.iter().map(|e| e.event_id).collect();
+    let held: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
+        "SELECT event_id, content_hash FROM till_events WHERE event_id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    let products: Vec<Uuid> = req
+        .events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            EventPayload::SaleCompleted(r) => Some(r.doc.lines.iter().map(|l| l.product_id)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let prices: HashMap<Uuid, i64> = sqlx::query_as::<_, (Uuid, i64)>(
+        "SELECT p.id, COALESCE(pr.price_minor, p.default_price_minor) FROM products p
+         LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $2 WHERE p.id = ANY($1)",
+    )
+    .bind(&products)
+    .bind(device.location_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
     let mut chain = Chain {
         last_no,
         last_hash,
         alerts: Vec::new(),
     };
     let (mut applied, mut duplicates) = (0u32, 0u32);
+    let mut sales = SaleRows::default();
+    let mut fresh: Vec<(&EventEnvelope, String)> = Vec::new();
     for e in &req.events {
         let hash = content_hash(e)?;
         let seq = e.seq as i64;
-        let held: Option<String> =
-            sqlx::query_scalar("SELECT content_hash FROM till_events WHERE event_id = $1")
-                .bind(e.event_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match held {
-            Some(h) if h == hash => {
+        match held.get(&e.event_id) {
+            Some(h) if *h == hash => {
                 duplicates += 1;
                 // A resent event (possibly from before a re-enrollment) still counts as held.
                 if seq == acked + 1 {
@@ -186,24 +389,49 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
         if seq != acked + 1 {
             return Err(ApiError::SequenceGap((acked + 1) as u64));
         }
-        sqlx::query(
-            "INSERT INTO till_events (event_id, terminal_id, epoch, seq, kind, content_hash, payload, occurred_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(e.event_id)
-        .bind(device.terminal_id)
-        .bind(device.epoch as i32)
-        .bind(seq)
-        .bind(e.payload.kind())
-        .bind(&hash)
-        .bind(serde_json::to_value(&e.payload).map_err(ApiError::internal)?)
-        .bind(e.occurred_at)
-        .execute(&mut *tx)
-        .await?;
-        apply_fact(&mut tx, device, e, &mut chain).await?;
+        match &e.payload {
+            EventPayload::SaleCompleted(r) => {
+                let mut flags = chain.check(&r.link, ReceiptBody::Sale(&r.doc));
+                for l in &r.doc.lines {
+                    let flag = match prices.get(&l.product_id) {
+                        None => "unknown_product",
+                        Some(p) if *p != l.unit_price.minor => "price_mismatch",
+                        Some(_) => continue,
+                    };
+                    if !flags.iter().any(|f| f == flag) {
+                        flags.push(flag.to_owned());
+                    }
+                }
+                sales.add(e, r, flags);
+            }
+            _ => apply_fact(&mut tx, device, e, &mut chain).await?,
+        }
+        fresh.push((e, hash));
         acked = seq;
         applied += 1;
     }
+    if !fresh.is_empty() {
+        let payloads: Vec<serde_json::Value> = fresh
+            .iter()
+            .map(|(e, _)| serde_json::to_value(&e.payload).unwrap_or_default())
+            .collect();
+        sqlx::query(
+            "INSERT INTO till_events (event_id, terminal_id, epoch, seq, kind, content_hash, payload, occurred_at)
+             SELECT u.id, $1, $2, u.seq, u.kind, u.h, u.p, u.at
+             FROM UNNEST($3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[]) AS u(id, seq, kind, h, p, at)",
+        )
+        .bind(device.terminal_id)
+        .bind(device.epoch as i32)
+        .bind(fresh.iter().map(|(e, _)| e.event_id).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|(e, _)| e.seq as i64).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|(e, _)| e.payload.kind()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>())
+        .bind(&payloads)
+        .bind(fresh.iter().map(|(e, _)| e.occurred_at).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+    }
+    sales.flush(&mut tx, device).await?;
     sqlx::query(
         "UPDATE terminal_sync SET acked_seq = $3, last_receipt_no = $4, last_hash = $5, last_push_at = now()
          WHERE terminal_id = $1 AND epoch = $2",
@@ -300,92 +528,8 @@ async fn apply_fact(
 ) -> ApiResult<()> {
     let (term, loc) = (device.terminal_id, device.location_id);
     match &e.payload {
-        EventPayload::SaleCompleted(r) => {
-            let s = &r.doc;
-            let mut flags = chain.check(&r.link, ReceiptBody::Sale(s));
-            for l in &s.lines {
-                let server_price: Option<i64> = sqlx::query_scalar(
-                    "SELECT COALESCE((SELECT price_minor FROM prices WHERE product_id = p.id AND location_id = $2), p.default_price_minor)
-                     FROM products p WHERE p.id = $1",
-                )
-                .bind(l.product_id)
-                .bind(loc)
-                .fetch_optional(&mut *conn)
-                .await?;
-                let flag = match server_price {
-                    None => "unknown_product",
-                    Some(p) if p != l.unit_price.minor => "price_mismatch",
-                    Some(_) => continue,
-                };
-                if !flags.iter().any(|f| f == flag) {
-                    flags.push(flag.to_owned());
-                }
-            }
-            sqlx::query(
-                "INSERT INTO sales (id, terminal_id, location_id, shift_id, cashier_id, receipt_no, receipt_hash, prev_hash,
-                    completed_at, gross_minor, discount_minor, total_minor, change_minor, flags, catalog_version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            )
-            .bind(s.sale_id)
-            .bind(term)
-            .bind(loc)
-            .bind(s.shift_id)
-            .bind(s.cashier_id)
-            .bind(r.link.receipt_no as i64)
-            .bind(&r.link.hash)
-            .bind(&r.link.prev_hash)
-            .bind(s.completed_at)
-            .bind(s.gross.minor)
-            .bind(s.discount.minor)
-            .bind(s.total.minor)
-            .bind(s.change.minor)
-            .bind(&flags)
-            .bind(&s.catalog_version)
-            .execute(&mut *conn)
-            .await?;
-            for l in &s.lines {
-                sqlx::query(
-                    "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
-                        gross_minor, discount_minor, total_minor, vat_minor)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(s.sale_id)
-                .bind(l.line_no as i32)
-                .bind(l.product_id)
-                .bind(&l.sku)
-                .bind(&l.name)
-                .bind(l.unit.code())
-                .bind(l.qty.milli())
-                .bind(l.unit_price.minor)
-                .bind(l.vat_rate.code())
-                .bind(l.gross.minor)
-                .bind(l.discount.minor)
-                .bind(l.total.minor)
-                .bind(l.vat.minor)
-                .execute(&mut *conn)
-                .await?;
-                move_stock(
-                    conn,
-                    loc,
-                    l.product_id,
-                    -l.qty.milli(),
-                    "sale",
-                    None,
-                    e.event_id,
-                )
-                .await?;
-            }
-            for (i, p) in s.payments.iter().enumerate() {
-                sqlx::query("INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(s.sale_id)
-                    .bind(i as i32 + 1)
-                    .bind(p.tender.code())
-                    .bind(p.amount.minor)
-                    .bind(&p.approval_code)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
+        // Sales go through SaleRows in bulk; nothing to do here.
+        EventPayload::SaleCompleted(_) => {}
         EventPayload::ReturnCompleted(r) => {
             let d = &r.doc;
             chain.check(&r.link, ReceiptBody::Return(d));
