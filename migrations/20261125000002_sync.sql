@@ -69,9 +69,11 @@ CREATE TABLE sales (
     total_minor    bigint NOT NULL,
     change_minor   bigint NOT NULL,
     flags          text[] NOT NULL DEFAULT '{}',
-    catalog_version text,                  -- the till's pull cursor: which head-office prices it used
-    UNIQUE (terminal_id, receipt_no)
+    catalog_version text                   -- the till's pull cursor: which head-office prices it used
 );
+-- Not unique: a till restored from a backup reuses receipt numbers; such sales are
+-- stored and flagged (receipt_gap / chain_break), never refused.
+CREATE INDEX sales_terminal_receipt ON sales (terminal_id, receipt_no);
 CREATE INDEX sales_location_time ON sales (location_id, completed_at);
 CREATE INDEX sales_shift ON sales (shift_id);
 
@@ -112,9 +114,9 @@ CREATE TABLE sale_returns (
     completed_at timestamptz NOT NULL,
     total_minor  bigint NOT NULL,
     reason       text,
-    doc          jsonb NOT NULL,
-    UNIQUE (terminal_id, receipt_no)
+    doc          jsonb NOT NULL
 );
+CREATE INDEX sale_returns_terminal_receipt ON sale_returns (terminal_id, receipt_no);
 CREATE INDEX sale_returns_sale ON sale_returns (sale_id);
 
 CREATE TABLE cash_movements (

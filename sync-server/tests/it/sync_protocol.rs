@@ -372,3 +372,104 @@ async fn a_till_behind_pruned_history_takes_a_fresh_snapshot() {
         "the outbox was pushed, not touched by the snapshot"
     );
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_restored_from_a_backup_re_enrolls_in_a_new_epoch() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, _product, code) = head_office(&api).await;
+    api.ok_post(
+        "/users",
+        json!({"login": "olga", "full_name": "Ольга", "role": "manager", "password": "password-123",
+                                 "pin": "5555", "locations": [store["id"]]}),
+    )
+    .await;
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    let sell = |n: usize| {
+        move |t: &mut pos_desktop::Till| {
+            t.login("4321")?;
+            if t.current_shift()?.is_none() {
+                t.open_shift("0")?;
+            }
+            for _ in 0..n {
+                t.add_item("CH-50", None)?;
+                t.pay(Tender::Cash, "100", None)?;
+                t.complete_sale()?;
+            }
+            t.sync_once()
+        }
+    };
+    till(dir.clone(), |t| t.sync_once()).await.unwrap();
+    till(dir.clone(), sell(2)).await.unwrap(); // events 1..3 on the server
+    let backup = tempfile::tempdir().unwrap();
+    copy_dir(&dir, backup.path());
+    till(dir.clone(), sell(2)).await.unwrap(); // events 4..5: lost with the disk
+                                               // The restored till's next events reuse sequence numbers 4, 5 with other content:
+                                               // under its old enrollment they are a forked history, refused and raised.
+    let restored = backup.path().to_path_buf();
+    let refused = till(restored.clone(), sell(1)).await;
+    assert!(
+        matches!(refused, Err(pos_desktop::TillError::SyncRefused { ref code, .. }) if code == "forked_history"),
+        "{refused:?}"
+    );
+    // IT issues a new code; re-enrolled, the till is in a new epoch and everything goes through.
+    let tid = till(restored.clone(), |t| Ok(t.terminal_id()))
+        .await
+        .unwrap();
+    let fresh = api
+        .ok_post(&format!("/terminals/{tid}/enrollment-code"), json!({}))
+        .await;
+    let code = fresh["enrollment_code"].as_str().unwrap().to_owned();
+    let server = format!("http://{}", app.addr);
+    let r = till(restored.clone(), move |t| {
+        t.login("5555")?;
+        t.enroll(&server, &code)?;
+        t.sync_once()
+    })
+    .await
+    .unwrap();
+    assert_eq!(r.pending, 0);
+    let r = till(restored.clone(), sell(1)).await.unwrap();
+    assert_eq!(r.pending, 0);
+    let epochs: Vec<(i32, i64, i64)> = sqlx::query_as(
+        "SELECT epoch, MIN(seq), MAX(seq) FROM till_events GROUP BY epoch ORDER BY epoch",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(epochs, vec![(1, 1, 5), (2, 4, 5)]);
+    // 4 sales before the disaster + 2 after: all stored; the reused receipt numbers are flagged.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 6);
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sales WHERE cardinality(flags) > 0"
+        )
+        .await
+            >= 1
+    );
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sync_alerts WHERE kind = 'forked_history'"
+        )
+        .await
+            >= 1
+    );
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sync_alerts WHERE kind IN ('receipt_gap', 'chain_break')"
+        )
+        .await
+            >= 1
+    );
+}
