@@ -358,7 +358,8 @@ impl Till {
     }
 }
 
-/// Applies one head-office change to the till's reference data.
+/// Applies one head-office change to the till's reference data. Statements are cached:
+/// a first sync applies this a hundred thousand times.
 fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
     match ch {
         Change::Product(p) => {
@@ -366,64 +367,59 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
             let category: Option<String> = match &p.category {
                 None => None,
                 Some(name) => {
-                    tx.execute(
-                        "INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-                        (Uuid::now_v7().to_string(), name),
-                    )?;
-                    Some(tx.query_row(
-                        "SELECT id FROM categories WHERE name = ?1",
-                        [name],
-                        |r| r.get(0),
-                    )?)
+                    tx.prepare_cached("INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")?
+                        .execute((Uuid::now_v7().to_string(), name))?;
+                    Some(
+                        tx.prepare_cached("SELECT id FROM categories WHERE name = ?1")?
+                            .query_row([name], |r| r.get(0))?,
+                    )
                 }
             };
             // A local product with the same SKU (e.g. from the demo catalog) steps aside.
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE products SET sku = sku || '~' || substr(id, 1, 8), active = 0 WHERE sku = ?1 AND id <> ?2",
-                (&p.sku, &id),
-            )?;
-            tx.execute(
+            )?
+            .execute((&p.sku, &id))?;
+            tx.prepare_cached(
                 "INSERT INTO products (id, sku, name, name_lc, category_id, unit, price_minor, vat, active)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
                  ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name = excluded.name, name_lc = excluded.name_lc,
                     category_id = excluded.category_id, unit = excluded.unit, price_minor = excluded.price_minor,
                     vat = excluded.vat, active = 1",
-                (&id, &p.sku, &p.name, p.name.to_lowercase(), category, &p.unit, p.price_minor, &p.vat),
-            )?;
-            tx.execute("DELETE FROM barcodes WHERE product_id = ?1", [&id])?;
+            )?
+            .execute((&id, &p.sku, &p.name, p.name.to_lowercase(), category, &p.unit, p.price_minor, &p.vat))?;
+            tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1")?
+                .execute([&id])?;
             for code in &p.barcodes {
-                tx.execute("DELETE FROM barcodes WHERE code = ?1", [code])?;
-                tx.execute(
-                    "INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)",
-                    (code, &id),
-                )?;
+                // Head office is authoritative: a code moves to the product it now names.
+                tx.prepare_cached(
+                    "INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)
+                     ON CONFLICT (code) DO UPDATE SET product_id = excluded.product_id",
+                )?
+                .execute((code, &id))?;
             }
         }
         Change::ProductRemoved { id } => {
-            tx.execute(
-                "UPDATE products SET active = 0 WHERE id = ?1",
-                [id.to_string()],
-            )?;
+            tx.prepare_cached("UPDATE products SET active = 0 WHERE id = ?1")?
+                .execute([id.to_string()])?;
         }
         Change::Category { id, name } => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                (id.to_string(), name),
-            )?;
+            )?
+            .execute((id.to_string(), name))?;
         }
         Change::Cashier(c) => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO cashiers (id, name, role, pin_hash, active, discount_limit_bp) VALUES (?1, ?2, ?3, ?4, 1, ?5)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash,
                     active = 1, discount_limit_bp = excluded.discount_limit_bp",
-                (c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp),
-            )?;
+            )?
+            .execute((c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp))?;
         }
         Change::CashierRemoved { id } => {
-            tx.execute(
-                "UPDATE cashiers SET active = 0 WHERE id = ?1",
-                [id.to_string()],
-            )?;
+            tx.prepare_cached("UPDATE cashiers SET active = 0 WHERE id = ?1")?
+                .execute([id.to_string()])?;
         }
     }
     Ok(())
