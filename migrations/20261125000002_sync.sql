@@ -153,7 +153,8 @@ CREATE TABLE change_log (
 );
 CREATE INDEX change_log_txid ON change_log (txid, id);
 
-CREATE FUNCTION log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- search_path is pinned so the triggers work from any session (psql, restores).
+CREATE FUNCTION log_change() RETURNS trigger LANGUAGE plpgsql SET search_path = alaroma, pg_temp AS $$
 DECLARE
     rec record;
 BEGIN

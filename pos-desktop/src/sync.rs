@@ -162,6 +162,7 @@ impl Till {
             client()?
                 .post(format!("{server}/api/v1/terminals/enroll"))
                 .json(&EnrollRequest {
+                    protocol: PROTOCOL_VERSION,
                     code: code.trim().to_owned(),
                 })
                 .send()
@@ -416,6 +417,9 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
                     active = 1, discount_limit_bp = excluded.discount_limit_bp",
             )?
             .execute((c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp))?;
+        }
+        Change::Store { name, .. } => {
+            db::set_setting(tx, "store_name", name)?;
         }
         Change::CashierRemoved { id } => {
             tx.prepare_cached("UPDATE cashiers SET active = 0 WHERE id = ?1")?

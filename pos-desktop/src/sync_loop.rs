@@ -119,6 +119,13 @@ impl SyncLoop {
                             failures = 0;
                             Instant::now() + opts.poll
                         }
+                        // Refused by head office: the same request would be refused again, so
+                        // wait long (the till keeps its events; the status shows why).
+                        Err(TillError::SyncRefused { .. }) => {
+                            failures += 1;
+                            Instant::now() + opts.max_backoff
+                        }
+                        // Unreachable or a server error: retry soon, then less and less often.
                         Err(_) => {
                             failures += 1;
                             Instant::now() + backoff(failures, &opts, seed())

@@ -21,8 +21,15 @@ pub const MAX_BATCH: usize = 500;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
+    /// Protocol version of the till.
+    #[serde(default = "current_protocol")]
+    pub protocol: u16,
     /// The code from head office.
     pub code: String,
+}
+
+fn current_protocol() -> u16 {
+    PROTOCOL_VERSION
 }
 
 /// What an enrolled till receives.
@@ -104,6 +111,15 @@ pub enum Change {
     },
     /// A till user as they are now.
     Cashier(CashierData),
+    /// The till's store: its settings as head office has them.
+    Store {
+        /// Store id.
+        id: Uuid,
+        /// Name printed on receipts.
+        name: String,
+        /// IANA time zone.
+        timezone: String,
+    },
     /// A till user who may no longer log in at this store (tombstone).
     CashierRemoved {
         /// User id.

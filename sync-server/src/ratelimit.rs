@@ -4,6 +4,9 @@ use redis::aio::ConnectionManager;
 
 use crate::error::{ApiError, ApiResult};
 
+/// How long a Redis call may take before the request fails as "unavailable" instead of hanging.
+pub const REDIS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Counts one attempt against `key`; refuses once more than `limit` fall in the window.
 pub async fn hit(
     redis: &mut ConnectionManager,
@@ -11,8 +14,8 @@ pub async fn hit(
     limit: u32,
     window_secs: u64,
 ) -> ApiResult<()> {
-    let (count, ttl): (u64, i64) = redis::pipe()
-        .atomic()
+    let mut pipe = redis::pipe();
+    pipe.atomic()
         .cmd("INCR")
         .arg(key)
         .cmd("EXPIRE")
@@ -21,9 +24,11 @@ pub async fn hit(
         .arg("NX")
         .ignore()
         .cmd("TTL")
-        .arg(key)
-        .query_async(redis)
-        .await?;
+        .arg(key);
+    let query = pipe.query_async::<(u64, i64)>(redis);
+    let (count, ttl) = tokio::time::timeout(REDIS_TIMEOUT, query)
+        .await
+        .map_err(|_| ApiError::Unavailable("redis".into()))??;
     if count > limit as u64 {
         return Err(ApiError::TooManyRequests(ttl.max(1) as u64));
     }
@@ -32,6 +37,10 @@ pub async fn hit(
 
 /// Forgets the attempts against `key` (after a successful login).
 pub async fn reset(redis: &mut ConnectionManager, key: &str) -> ApiResult<()> {
-    redis::cmd("DEL").arg(key).query_async::<()>(redis).await?;
+    let mut del = redis::cmd("DEL");
+    del.arg(key);
+    tokio::time::timeout(REDIS_TIMEOUT, del.query_async::<()>(redis))
+        .await
+        .map_err(|_| ApiError::Unavailable("redis".into()))??;
     Ok(())
 }

@@ -93,7 +93,12 @@ impl AppState {
         migrate(&db).await?;
         let client = redis::Client::open(config.redis_url.expose_secret())
             .map_err(|e| StartError::Redis(e.to_string()))?;
-        let redis = ConnectionManager::new(client)
+        // Fail fast when Redis is away: callers degrade (sync never needs Redis).
+        let cfg = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Duration::from_secs(1))
+            .set_response_timeout(Duration::from_secs(2))
+            .set_number_of_retries(2);
+        let redis = ConnectionManager::new_with_config(client, cfg)
             .await
             .map_err(|e| StartError::Redis(e.to_string()))?;
         let state = AppState {

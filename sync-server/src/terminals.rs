@@ -65,6 +65,8 @@ pub struct NewTerminal {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
+    /// Protocol version of the till (current if absent).
+    pub protocol: Option<u16>,
     /// The one-time code.
     pub code: String,
 }
@@ -360,5 +362,6 @@ async fn enroll(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> ApiResult<Json<Enrollment>> {
+    crate::device::check_protocol(req.protocol.unwrap_or(shared_model::sync::PROTOCOL_VERSION))?;
     Ok(Json(enroll_terminal(&state, &req.code).await?))
 }

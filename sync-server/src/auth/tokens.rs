@@ -85,13 +85,15 @@ fn revoked_key(state: &AppState, session: Uuid) -> String {
 /// so every replica refuses them at once.
 pub async fn revoke_session(state: &AppState, session: Uuid) -> ApiResult<()> {
     let mut redis = state.redis.clone();
-    redis::cmd("SET")
-        .arg(revoked_key(state, session))
+    let mut set = redis::cmd("SET");
+    set.arg(revoked_key(state, session))
         .arg(1)
         .arg("EX")
-        .arg(state.config.access_ttl_secs.max(1))
-        .query_async::<()>(&mut redis)
-        .await?;
+        .arg(state.config.access_ttl_secs.max(1));
+    let q = set.query_async::<()>(&mut redis);
+    tokio::time::timeout(crate::ratelimit::REDIS_TIMEOUT, q)
+        .await
+        .map_err(|_| ApiError::Unavailable("redis".into()))??;
     Ok(())
 }
 

@@ -129,6 +129,19 @@ async fn cashiers(
         .collect())
 }
 
+async fn store(conn: &mut PgConnection, loc: Uuid) -> ApiResult<Option<Change>> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT name, timezone FROM locations WHERE id = $1")
+            .bind(loc)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(name, timezone)| Change::Store {
+        id: loc,
+        name,
+        timezone,
+    }))
+}
+
 /// One page of changes for `device`'s store.
 pub async fn page(
     state: &AppState,
@@ -182,6 +195,7 @@ async fn snapshot(
 ) -> ApiResult<PullResponse> {
     let mut changes = Vec::new();
     if after.is_nil() {
+        changes.extend(store(conn, loc).await?);
         let cats: Vec<(Uuid, String)> =
             sqlx::query_as("SELECT id, name FROM categories ORDER BY id")
                 .fetch_all(&mut *conn)
@@ -277,6 +291,9 @@ async fn feed(
                 _ => changes.push(Change::ProductRemoved { id: *pid }),
             }
         }
+    }
+    if !ids_of("store").is_empty() {
+        changes.extend(store(conn, loc).await?);
     }
     let user_ids = ids_of("cashier");
     if !user_ids.is_empty() {

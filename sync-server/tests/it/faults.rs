@@ -200,12 +200,18 @@ async fn every_event_arrives_exactly_once_through_faults_and_crashes() {
     let rounds = 300;
     let (mut ok, mut failed, mut kills) = (0, 0, 0);
     for round in 0..rounds {
-        // Now and then the server crashes (SIGKILL) and comes back.
-        if rng.below(40) == 0 {
-            if let Some(s) = server.take() {
-                s.kill();
-                kills += 1;
-            }
+        // Now and then the server crashes (SIGKILL) in the middle of this round's sync,
+        // and comes back a few rounds later.
+        let mut killer = None;
+        if server.is_some() && rng.below(30) == 0 {
+            let s = server.take();
+            let delay = Duration::from_millis(rng.below(40));
+            killer = Some(tokio::task::spawn_blocking(move || {
+                std::thread::sleep(delay);
+                if let Some(s) = s {
+                    s.kill();
+                }
+            }));
         } else if server.is_none() && rng.below(3) == 0 {
             server = Some(ServerProcess::start(&db, &prefix, port));
         }
@@ -225,6 +231,10 @@ async fn every_event_arrives_exactly_once_through_faults_and_crashes() {
             Ok(_) => ok += 1,
             Err(pos_desktop::TillError::Network(_)) => failed += 1,
             Err(e) => panic!("only network failures are expected, got {e}"),
+        }
+        if let Some(k) = killer {
+            k.await.unwrap();
+            kills += 1;
         }
     }
     if server.is_none() {

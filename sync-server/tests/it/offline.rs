@@ -19,7 +19,10 @@ pub struct ServerProcess {
 fn command(db: &str, prefix: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sync-server"));
     c.env("DATABASE_URL", db)
-        .env("REDIS_URL", redis_url())
+        .env(
+            "REDIS_URL",
+            std::env::var("ALAROMA_PROCESS_REDIS_URL").unwrap_or_else(|_| redis_url()),
+        )
         .env(
             "ALAROMA_JWT_SECRET",
             "offline-test-secret-offline-test-secret-01",
@@ -34,7 +37,13 @@ fn command(db: &str, prefix: &str) -> Command {
 impl ServerProcess {
     /// Starts the server on `port` and waits until it listens.
     pub fn start(db: &str, prefix: &str, port: u16) -> Self {
+        Self::start_with(db, prefix, port, &redis_url())
+    }
+
+    /// Starts the server with its own Redis.
+    pub fn start_with(db: &str, prefix: &str, port: u16, redis: &str) -> Self {
         let mut child = command(db, prefix)
+            .env("REDIS_URL", redis)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -211,6 +220,34 @@ async fn two_tills_sell_offline_and_every_sale_arrives_once() {
         z.iter().map(|r| r.net_sales.minor).sum::<i64>()
     );
 
+    // Payments and stock agree too.
+    let pool = sqlx::PgPool::connect(&db).await.unwrap();
+    let (cash, card): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COALESCE(SUM(amount_minor), 0) FROM alaroma.sale_payments WHERE tender = 'cash')::bigint
+                - (SELECT COALESCE(SUM(change_minor), 0) FROM alaroma.sales)::bigint,
+                (SELECT COALESCE(SUM(amount_minor), 0) FROM alaroma.sale_payments WHERE tender = 'card')::bigint",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(cash, z.iter().map(|r| r.cash_sales.minor).sum::<i64>());
+    assert_eq!(card, z.iter().map(|r| r.card_sales.minor).sum::<i64>());
+    let mut till_stock = 0;
+    for dir in [&till_a, &till_b] {
+        till_stock += till(dir.clone(), |t| {
+            let p = t.find_product("CH-50")?;
+            t.stock_of(p.id)
+        })
+        .await
+        .unwrap()
+        .milli();
+    }
+    let server_stock: i64 = sqlx::query_scalar("SELECT qty_milli FROM alaroma.inventory_levels")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(server_stock, till_stock);
+
     // A price change reaches an online till within seconds.
     let started = std::time::Instant::now();
     api.put(
@@ -228,5 +265,78 @@ async fn two_tills_sell_offline_and_every_sale_arrives_once() {
     })
     .await;
     assert!(started.elapsed().as_secs() < 10);
+    server.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_keeps_working_while_redis_is_down() {
+    // A private Redis we can stop.
+    let rport = free_port();
+    let mut redis = Command::new("redis-server")
+        .args([
+            "--port",
+            &rport.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server (scripts/test.sh installs it)");
+    while std::net::TcpStream::connect(("127.0.0.1", rport)).is_err() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let db = fresh_database().await;
+    let prefix = format!("alaroma-test:{}:", uuid::Uuid::new_v4().simple());
+    create_admin(&db, &prefix);
+    let server = ServerProcess::start_with(
+        &db,
+        &prefix,
+        free_port(),
+        &format!("redis://127.0.0.1:{rport}"),
+    );
+    let api = login(&server.base).await;
+    let (_store, product, code) = head_office(&api).await;
+    let (_tmp, dir) = enrolled_till(server.base.clone(), code).await;
+    till(dir.clone(), |t| t.sync_once()).await.unwrap();
+
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    // Sales still go up, and a price change still comes down (by polling).
+    let r = till(dir.clone(), |t| {
+        t.login("4321")?;
+        t.open_shift("0")?;
+        t.add_item("CH-50", None)?;
+        t.pay(Tender::Cash, "100", None)?;
+        t.complete_sale()?;
+        t.sync_once()
+    })
+    .await
+    .unwrap();
+    assert_eq!(r.pending, 0);
+    let pool = sqlx::PgPool::connect(&db).await.unwrap();
+    sqlx::query("UPDATE alaroma.products SET default_price_minor = 7700 WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(product["id"].as_str().unwrap()).unwrap())
+        .execute(&pool)
+        .await
+        .unwrap();
+    sync_until(dir.clone(), |t| {
+        t.find_product("CH-50")
+            .is_ok_and(|p| p.price.minor == 7_700)
+    })
+    .await;
+    // Health says which dependency is down.
+    let h = reqwest::get(format!("{}/health", server.base))
+        .await
+        .unwrap();
+    assert_eq!(h.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    let h: serde_json::Value = h.json().await.unwrap();
+    assert_eq!(
+        (h["postgres"].as_str(), h["redis"].as_str()),
+        (Some("up"), Some("down"))
+    );
     server.kill();
 }

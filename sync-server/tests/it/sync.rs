@@ -119,6 +119,9 @@ async fn a_till_enrolls_pulls_sells_and_pushes_exactly_once() {
     .unwrap();
     assert_eq!(price, 10_000);
     assert!(demo_pin, "demo cashiers are gone after the first sync");
+    // The store's settings came too: its name is on the receipts.
+    let name = till(dir.clone(), |t| t.store_name()).await.unwrap();
+    assert_eq!(name, "Store");
 
     // Sell, return, close the shift, all offline-first; then push.
     let z = till(dir.clone(), |t| {
