@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shared_model::Tender;
+use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -198,7 +199,7 @@ async fn every_event_arrives_exactly_once_through_faults_and_crashes() {
     }
     let rng = Rng(AtomicU64::new(seed.rotate_left(17) | 1));
     let rounds = 300;
-    let (mut ok, mut failed, mut kills) = (0, 0, 0);
+    let (mut ok, mut failed, mut kills, mut pg_cuts) = (0, 0, 0, 0);
     for round in 0..rounds {
         // Now and then the server crashes (SIGKILL) in the middle of this round's sync,
         // and comes back a few rounds later.
@@ -212,8 +213,26 @@ async fn every_event_arrives_exactly_once_through_faults_and_crashes() {
                     s.kill();
                 }
             }));
+            kills += 1;
         } else if server.is_none() && rng.below(3) == 0 {
             server = Some(ServerProcess::start(&db, &prefix, port));
+        } else if rng.below(30) == 0 {
+            // A PostgreSQL restart as the server sees it: every connection to its database
+            // is cut mid-transaction.
+            let (db_name, delay) = (
+                db.rsplit('/').next().unwrap_or_default().to_owned(),
+                rng.below(40),
+            );
+            killer = Some(tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+                let mut c = sqlx::PgConnection::connect(&admin_url()).await.unwrap();
+                sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+                    .bind(db_name)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }));
+            pg_cuts += 1;
         }
         let dir = if round % 2 == 0 { a.clone() } else { b.clone() };
         let n = 1 + rng.below(3) as usize;
@@ -234,7 +253,6 @@ async fn every_event_arrives_exactly_once_through_faults_and_crashes() {
         }
         if let Some(k) = killer {
             k.await.unwrap();
-            kills += 1;
         }
     }
     if server.is_none() {
@@ -299,7 +317,7 @@ async fn every_event_arrives_exactly_once_through_faults_and_crashes() {
         .unwrap();
     assert_eq!(alerts, 0, "no forks or chain breaks from faults");
     println!(
-        "{rounds} rounds ({ok} synced, {failed} failed, {kills} server crashes): passed {}, dropped requests {}, dropped responses {}, duplicated {}, delayed {}",
+        "{rounds} rounds ({ok} synced, {failed} failed, {kills} server crashes, {pg_cuts} database connection cuts): passed {}, dropped requests {}, dropped responses {}, duplicated {}, delayed {}",
         faults.passed.load(Ordering::Relaxed),
         faults.dropped_requests.load(Ordering::Relaxed),
         faults.dropped_responses.load(Ordering::Relaxed),
