@@ -126,17 +126,12 @@ pub(crate) fn load_return(
             vat: m(r.get(7)?),
         });
     }
-    let mut refunds = Vec::new();
-    let mut st = conn
-        .prepare_cached("SELECT tender, amount_minor, approval_code FROM return_refunds WHERE return_id = ?1 ORDER BY pos")?;
-    let mut rows = st.query([return_id])?;
-    while let Some(r) = rows.next()? {
-        refunds.push(PaymentDoc {
-            tender: Tender::parse(&r.get::<_, String>(0)?)?,
-            amount: m(r.get(1)?),
-            approval_code: r.get(2)?,
-        });
-    }
+    let refunds = sale::load_tenders(
+        conn,
+        "SELECT tender, amount_minor, approval_code FROM return_refunds WHERE return_id = ?1 ORDER BY pos",
+        return_id,
+        currency,
+    )?;
     let doc = ReturnDoc {
         return_id: db::parse_uuid(return_id)?,
         sale_id: db::parse_uuid(&sale_id)?,

@@ -42,6 +42,27 @@ pub(crate) fn vat_summary<I: Iterator<Item = (VatRate, i64, i64)> + Clone>(
         .collect()
 }
 
+/// Loads tenders (payments or refunds) with `sql`, which selects tender, amount and
+/// approval code for one document id.
+pub(crate) fn load_tenders(
+    conn: &Connection,
+    sql: &str,
+    id: &str,
+    currency: Currency,
+) -> Result<Vec<PaymentDoc>> {
+    let mut out = Vec::new();
+    let mut st = conn.prepare_cached(sql)?;
+    let mut rows = st.query([id])?;
+    while let Some(r) = rows.next()? {
+        out.push(PaymentDoc {
+            tender: Tender::parse(&r.get::<_, String>(0)?)?,
+            amount: Money::new(r.get(1)?, currency),
+            approval_code: r.get(2)?,
+        });
+    }
+    Ok(out)
+}
+
 /// Rebuilds a sale document from its stored rows (used by reprint, returns and verify,
 /// so tampering with any row shows up as a hash mismatch).
 pub(crate) fn load_sale(
@@ -93,17 +114,12 @@ pub(crate) fn load_sale(
             vat: m(r.get(11)?),
         });
     }
-    let mut payments = Vec::new();
-    let mut st =
-        conn.prepare_cached("SELECT tender, amount_minor, approval_code FROM sale_payments WHERE sale_id = ?1 ORDER BY pos")?;
-    let mut rows = st.query([sale_id])?;
-    while let Some(r) = rows.next()? {
-        payments.push(PaymentDoc {
-            tender: Tender::parse(&r.get::<_, String>(0)?)?,
-            amount: m(r.get(1)?),
-            approval_code: r.get(2)?,
-        });
-    }
+    let payments = load_tenders(
+        conn,
+        "SELECT tender, amount_minor, approval_code FROM sale_payments WHERE sale_id = ?1 ORDER BY pos",
+        sale_id,
+        currency,
+    )?;
     let vat = vat_summary(
         lines
             .iter()

@@ -222,19 +222,29 @@ async fn login(
 ) -> ApiResult<Response> {
     let user = authenticate_password(&state, &req, ip).await?;
     let session = Uuid::now_v7();
-    let refresh = issue_refresh(&state, user.id, session).await?;
-    let access = tokens::access_token(&state, user.id, session)?;
     let mut conn = state.db.acquire().await?;
     audit::record(&mut conn, &user, "login", "user", user.id, None, None).await?;
     tracing::info!(user_id = %user.id, "user logged in");
+    session_response(&state, jar, &user, session).await
+}
+
+/// Issues a refresh token in `session` and an access token, as cookies and body.
+async fn session_response(
+    state: &AppState,
+    jar: CookieJar,
+    user: &AuthUser,
+    session: Uuid,
+) -> ApiResult<Response> {
+    let refresh = issue_refresh(state, user.id, session).await?;
+    let access = tokens::access_token(state, user.id, session)?;
     let body = TokenResponse {
         access_token: access.clone(),
         token_type: "Bearer",
         expires_in: state.config.access_ttl_secs,
-        user: me_of(&state, &user).await?,
+        user: me_of(state, user).await?,
     };
     Ok((
-        cookies(&state, jar, &access, Some(&refresh)),
+        cookies(state, jar, &access, Some(&refresh)),
         axum::Json(body),
     )
         .into_response())
@@ -314,19 +324,7 @@ async fn refresh(
         role: Role::parse(&role).map_err(ApiError::internal)?,
         ip: None,
     };
-    let new_refresh = issue_refresh(&state, user_id, family).await?;
-    let access = tokens::access_token(&state, user_id, family)?;
-    let body = TokenResponse {
-        access_token: access.clone(),
-        token_type: "Bearer",
-        expires_in: state.config.access_ttl_secs,
-        user: me_of(&state, &user).await?,
-    };
-    Ok((
-        cookies(&state, jar, &access, Some(&new_refresh)),
-        axum::Json(body),
-    )
-        .into_response())
+    session_response(&state, jar, &user, family).await
 }
 
 /// Logs out: revokes the session's refresh-token family and clears the cookies.
