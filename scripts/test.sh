@@ -15,7 +15,7 @@ ensure_postgres
 ensure_redis
 pg_admin="${ALAROMA_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 # Each server test creates its own database; drop those of earlier runs.
-for db in $(psql "$pg_admin" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'alaroma\_test\_%' OR datname LIKE 'alaroma\_fuzz\_%'"); do
+for db in $(psql "$pg_admin" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'alaroma\_test\_%' OR datname LIKE 'alaroma\_fuzz\_%' OR datname LIKE 'alaroma\_bench\_%'"); do
   psql "$pg_admin" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 done
 
