@@ -9,6 +9,7 @@ pub mod events;
 pub mod locale;
 pub mod money;
 pub mod pricing;
+pub mod promotions;
 pub mod quantity;
 pub mod role;
 pub mod rounding;
