@@ -22,9 +22,23 @@ use crate::{
 };
 
 /// A percentage in basis points (1/100 of a percent): `12.5 %` is `Percent(1250)`.
+/// Deserialising checks the range too, so no input can carry more than 100 %.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "u32", into = "u32")]
 pub struct Percent(u32);
+
+impl TryFrom<u32> for Percent {
+    type Error = ModelError;
+    fn try_from(bp: u32) -> Result<Self, ModelError> {
+        Percent::from_bp(bp)
+    }
+}
+
+impl From<Percent> for u32 {
+    fn from(p: Percent) -> u32 {
+        p.0
+    }
+}
 
 impl Percent {
     /// 100 %.

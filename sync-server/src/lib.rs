@@ -13,6 +13,7 @@ pub mod locations;
 pub mod notify;
 pub mod ops;
 pub mod pagination;
+pub mod promotions;
 pub mod ratelimit;
 pub mod rbac;
 pub mod sales;
@@ -50,7 +51,8 @@ pub fn app(state: AppState) -> Router {
         .merge(customers::router())
         .merge(audit::router())
         .merge(sync::router())
-        .merge(sales::router());
+        .merge(sales::router())
+        .merge(promotions::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

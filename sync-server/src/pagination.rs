@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Page selection.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// 1-based page number (default 1).
     pub page: Option<u32>,

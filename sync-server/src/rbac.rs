@@ -41,6 +41,8 @@ pub enum Capability {
     ReadAudit,
     /// Read sales recorded by tills.
     ReadSales,
+    /// Create and change promotions (managers: for their stores only).
+    ManagePromotions,
 }
 
 /// The seed's role table: admin everything; manager runs their locations; the
@@ -153,6 +155,7 @@ caps!(
     WriteStock,
     ReadAudit,
     ReadSales,
+    ManagePromotions,
 );
 
 /// Proof that the request's user may exercise capability `C`, with their scope.

@@ -12,6 +12,7 @@ mod helpers;
 mod load;
 mod offline;
 mod process;
+mod promotions;
 mod rbac;
 mod sync;
 mod sync_protocol;

@@ -1,0 +1,125 @@
+//! Promotions: CRUD with store scope, and a preview priced by the shared engine.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn promotions_price_a_preview_cart_as_the_tills_will() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let s1 = api
+        .ok_post(
+            "/locations",
+            json!({"code": "S1", "name": "S1", "kind": "store"}),
+        )
+        .await;
+    let s2 = api
+        .ok_post(
+            "/locations",
+            json!({"code": "S2", "name": "S2", "kind": "store"}),
+        )
+        .await;
+    let cat = api
+        .ok_post("/categories", json!({"name": "Парфюмерия"}))
+        .await;
+    let p = api
+        .ok_post("/products", json!({"sku": "P", "name": "P", "unit": "pcs", "vat": "20", "default_price": "100", "category_id": cat["id"]}))
+        .await;
+    let promo = api
+        .ok_post("/promotions", json!({"name": "−10% на парфюмерию", "target": {"type": "categories", "ids": [cat["id"]]},
+            "kind": {"type": "percent_off", "percent": 1000}, "conditions": {"stores": [s1["id"]]}}))
+        .await;
+    assert_eq!(promo["version"], 1);
+    let preview = |store: &Value, coupons: Value| json!({"store_id": store["id"], "lines": [{"product_id": p["id"], "qty": "2"}], "coupons": coupons});
+    let r = api
+        .ok_post("/promotions/preview", preview(&s1, json!([])))
+        .await;
+    assert_eq!(
+        (r["discount"].as_str(), r["total"].as_str()),
+        (Some("20.00"), Some("180.00"))
+    );
+    assert_eq!(r["promotions"][0]["name"], "−10% на парфюмерию");
+    let r = api
+        .ok_post("/promotions/preview", preview(&s2, json!([])))
+        .await;
+    assert_eq!(r["discount"], "0.00", "not in this store");
+    // A change bumps the version.
+    let id = promo["id"].as_str().unwrap();
+    let (s, v2) = api
+        .put(&format!("/promotions/{id}"), json!({"name": "−20%", "target": {"type": "all"},
+            "kind": {"type": "percent_off", "percent": 2000}, "conditions": {"stores": [s1["id"]]}}))
+        .await;
+    assert_eq!((s, v2["version"].as_i64()), (StatusCode::OK, Some(2)));
+    // A coupon promotion stacks on top when the coupon is presented.
+    api.ok_post("/promotions", json!({"name": "SPRING", "target": {"type": "all"},
+        "kind": {"type": "amount_off", "amount": {"minor": 500, "currency": "RUB"}}, "conditions": {"coupon": "SPRING"}}))
+        .await;
+    let r = api
+        .ok_post("/promotions/preview", preview(&s1, json!([])))
+        .await;
+    assert_eq!(r["discount"], "40.00");
+    let r = api
+        .ok_post("/promotions/preview", preview(&s1, json!(["spring"])))
+        .await;
+    assert_eq!(r["discount"], "45.00");
+    assert_eq!(r["promotions"].as_array().unwrap().len(), 2);
+    let (_, list) = api.get("/promotions").await;
+    assert_eq!(list["total"], 2);
+}
+
+#[tokio::test]
+async fn promotions_refuse_bad_input_and_foreign_stores() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let s1 = api
+        .ok_post(
+            "/locations",
+            json!({"code": "S1", "name": "S1", "kind": "store"}),
+        )
+        .await;
+    let s2 = api
+        .ok_post(
+            "/locations",
+            json!({"code": "S2", "name": "S2", "kind": "store"}),
+        )
+        .await;
+    let bad = [
+        json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "teleport"}}),
+        json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "amount_off", "amount": {"minor": -1, "currency": "RUB"}}}),
+        json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "bundle", "qty": 1, "price": {"minor": 1, "currency": "RUB"}}}),
+        json!({"name": "", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 1000}}),
+        json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 10001}}),
+    ];
+    for b in bad {
+        let r = api.post("/promotions", b.clone()).await;
+        assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {}", r.1);
+    }
+    api.ok_post("/users", json!({"login": "m", "full_name": "M", "role": "manager", "password": "password-123", "locations": [s1["id"]]}))
+        .await;
+    api.ok_post("/users", json!({"login": "c", "full_name": "C", "role": "cashier", "password": "password-123", "locations": [s1["id"]]}))
+        .await;
+    let m = app.login("m", "password-123").await;
+    let def = |stores: Value| json!({"name": "M", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 500}, "conditions": {"stores": stores}});
+    assert_error(
+        &m.post("/promotions", def(json!([]))).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    assert_error(
+        &m.post("/promotions", def(json!([s2["id"]]))).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    assert_eq!(
+        m.post("/promotions", def(json!([s1["id"]]))).await.0,
+        StatusCode::CREATED
+    );
+    let c = app.login("c", "password-123").await;
+    assert_error(
+        &c.get("/promotions").await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+}
