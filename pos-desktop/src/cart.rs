@@ -2,7 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use shared_model::pricing::{check_manual_discount_limit, price_cart, LineInput, PricedCart};
+use shared_model::pricing::{
+    check_manual_discount_limit, line_amount, price_cart, AppliedPromotion, LineInput, PricedCart,
+};
+use shared_model::promotions::{evaluate, PromoContext, PromoLine, Promotion};
 use shared_model::tender::accept_tender;
 use shared_model::{Capability, Discount, Money, Quantity, Tender, Unit, VatRate};
 use uuid::Uuid;
@@ -140,13 +143,73 @@ pub(crate) fn load_open(
             approval_code: r.get(2)?,
         });
     }
+    let applied = promotions_for(conn, db::parse_uuid(&id)?, &lines)?;
     Ok(Some(build(
         db::parse_uuid(&id)?,
         lines,
         parse_discount(sale_discount)?,
         payments,
         currency,
+        &applied,
     )?))
+}
+
+/// The promotions head office sent, applied by the shared engine to these lines (after
+/// their manual line discounts), for this store, now, with the cart's coupons.
+fn promotions_for(
+    conn: &Connection,
+    cart_id: Uuid,
+    lines: &[CartLine],
+) -> Result<Vec<AppliedPromotion>> {
+    let defs: Vec<String> = conn
+        .prepare_cached("SELECT definition FROM promotions WHERE active = 1 ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if defs.is_empty() || lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    let promos: Vec<Promotion> = defs
+        .iter()
+        .map(|d| serde_json::from_str(d))
+        .collect::<Result<_, _>>()?;
+    let (coupons, group): (Option<String>, Option<String>) = conn
+        .prepare_cached("SELECT coupons, customer_group FROM carts WHERE id = ?1")?
+        .query_row([cart_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or_default();
+    let coupons: Vec<String> = coupons
+        .map(|c| serde_json::from_str(&c))
+        .transpose()?
+        .unwrap_or_default();
+    let store = db::setting(conn, "location_id")?
+        .and_then(|s| Uuid::parse_str(&s).ok())
+        .unwrap_or_default();
+    let mut promo_lines = Vec::with_capacity(lines.len());
+    for l in lines {
+        let category: Option<String> = conn
+            .prepare_cached("SELECT category_id FROM products WHERE id = ?1")?
+            .query_row([l.product_id.to_string()], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let gross = line_amount(l.unit_price, l.qty)?;
+        let manual = l.discount.map_or(0, |d| d.amount_off(gross.minor));
+        promo_lines.push(PromoLine {
+            product_id: l.product_id,
+            category_id: category.and_then(|c| Uuid::parse_str(&c).ok()),
+            unit_price: l.unit_price,
+            qty: l.qty,
+            amount: Money::new(gross.minor - manual, gross.currency),
+            floor: Money::zero(gross.currency),
+        });
+    }
+    let ctx = PromoContext {
+        lines: &promo_lines,
+        store,
+        now: chrono::Local::now().naive_local(),
+        coupons: &coupons,
+        customer_group: group.as_deref(),
+    };
+    Ok(evaluate(&ctx, &promos))
 }
 
 /// Prices lines and payments into a [`Cart`].
@@ -156,6 +219,7 @@ fn build(
     sale_discount: Option<Discount>,
     payments: Vec<CartPayment>,
     currency: shared_model::Currency,
+    applied: &[AppliedPromotion],
 ) -> Result<Cart> {
     let inputs: Vec<LineInput> = lines
         .iter()
@@ -166,9 +230,7 @@ fn build(
             discount: l.discount,
         })
         .collect();
-    // The promotions engine (its own issue) plugs in here: it will compute the
-    // applied promotions for these lines and pass them instead of the empty slice.
-    let priced = price_cart(currency, &inputs, &[], sale_discount)?;
+    let priced = price_cart(currency, &inputs, applied, sale_discount)?;
     let paid = Money::sum(currency, payments.iter().map(|p| p.amount))?;
     let due = Money::new((priced.total.minor - paid.minor).max(0), currency);
     let change = Money::new((paid.minor - priced.total.minor).max(0), currency);
@@ -308,12 +370,15 @@ impl Till {
         let mut cart = self.editable_cart()?;
         let idx = Self::line(&cart, line_no)?.line_no - 1;
         cart.lines[idx].discount = discount;
+        // Promotions are recomputed for the new line discount: they apply to what is left.
+        let applied = promotions_for(&self.conn, cart.id, &cart.lines)?;
         let candidate = build(
             cart.id,
             cart.lines.clone(),
             cart.sale_discount,
             vec![],
             self.currency,
+            &applied,
         )?;
         check_manual_discount_limit(&candidate.priced, grant.session.discount_limit)?;
         self.conn.execute(
@@ -336,7 +401,15 @@ impl Till {
             Capability::Sell
         })?;
         let cart = self.editable_cart()?;
-        let candidate = build(cart.id, cart.lines, discount, vec![], self.currency)?;
+        let applied = promotions_for(&self.conn, cart.id, &cart.lines)?;
+        let candidate = build(
+            cart.id,
+            cart.lines,
+            discount,
+            vec![],
+            self.currency,
+            &applied,
+        )?;
         check_manual_discount_limit(&candidate.priced, grant.session.discount_limit)?;
         self.conn.execute(
             "UPDATE carts SET sale_discount = ?2 WHERE id = ?1",
@@ -370,6 +443,36 @@ impl Till {
             "INSERT INTO cart_payments (cart_id, pos, tender, amount_minor, approval_code)
              VALUES (?1, (SELECT COALESCE(MAX(pos), 0) + 1 FROM cart_payments WHERE cart_id = ?1), ?2, ?3, ?4)",
             (cart.id.to_string(), tender.code(), amount.minor, approval),
+        )?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+
+    /// Adds a coupon code the customer presented; promotions that need it apply at once.
+    pub fn add_coupon(&mut self, code: &str) -> Result<Cart> {
+        self.grant(Capability::Sell)?;
+        let code = code.trim().to_uppercase();
+        if code.is_empty() || code.len() > 40 {
+            return Err(TillError::InvalidInput(
+                "a coupon code is 1 to 40 characters".into(),
+            ));
+        }
+        let cart = self.editable_cart()?;
+        let mut coupons: Vec<String> = self
+            .conn
+            .query_row(
+                "SELECT coupons FROM carts WHERE id = ?1",
+                [cart.id.to_string()],
+                |r| r.get::<_, Option<String>>(0),
+            )?
+            .map(|c| serde_json::from_str(&c))
+            .transpose()?
+            .unwrap_or_default();
+        if !coupons.contains(&code) {
+            coupons.push(code);
+        }
+        self.conn.execute(
+            "UPDATE carts SET coupons = ?2 WHERE id = ?1",
+            (cart.id.to_string(), serde_json::to_string(&coupons)?),
         )?;
         self.cart()?.ok_or(TillError::EmptyCart)
     }

@@ -13,6 +13,7 @@ use crate::error::{Result, TillError};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_sync.sql"),
+    include_str!("migrations/003_promotions.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".

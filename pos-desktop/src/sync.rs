@@ -343,6 +343,7 @@ impl Till {
                 // A fresh snapshot: head office's view replaces what the till holds.
                 tx.execute("UPDATE products SET active = 0", [])?;
                 tx.execute("UPDATE cashiers SET active = 0", [])?;
+                tx.execute("UPDATE promotions SET active = 0", [])?;
             }
             for ch in &page.changes {
                 apply_change(&tx, ch)?;
@@ -417,6 +418,17 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
                     active = 1, discount_limit_bp = excluded.discount_limit_bp",
             )?
             .execute((c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp))?;
+        }
+        Change::Promotion(p) => {
+            tx.prepare_cached(
+                "INSERT INTO promotions (id, version, definition, active) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, definition = excluded.definition, active = 1",
+            )?
+            .execute((p.id.to_string(), p.version, serde_json::to_string(p)?))?;
+        }
+        Change::PromotionRemoved { id } => {
+            tx.prepare_cached("UPDATE promotions SET active = 0 WHERE id = ?1")?
+                .execute([id.to_string()])?;
         }
         Change::Store { name, .. } => {
             db::set_setting(tx, "store_name", name)?;

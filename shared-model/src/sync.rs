@@ -120,6 +120,13 @@ pub enum Change {
         /// IANA time zone.
         timezone: String,
     },
+    /// A promotion as it is now.
+    Promotion(crate::promotions::Promotion),
+    /// A promotion withdrawn (tombstone).
+    PromotionRemoved {
+        /// Promotion id.
+        id: Uuid,
+    },
     /// A till user who may no longer log in at this store (tombstone).
     CashierRemoved {
         /// User id.

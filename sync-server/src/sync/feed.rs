@@ -129,6 +129,46 @@ async fn cashiers(
         .collect())
 }
 
+/// Active promotions among `ids` (all active ones when `ids` is `None`).
+async fn promotions(
+    conn: &mut PgConnection,
+    ids: Option<&[Uuid]>,
+) -> ApiResult<Vec<shared_model::promotions::Promotion>> {
+    type Row = (
+        Uuid,
+        i32,
+        String,
+        i32,
+        bool,
+        serde_json::Value,
+        serde_json::Value,
+        serde_json::Value,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, version, name, priority, exclusive, target, kind, conditions FROM promotions
+         WHERE active AND ($1::uuid[] IS NULL OR id = ANY($1)) ORDER BY id",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(id, version, name, priority, exclusive, target, kind, conditions)| {
+                Ok(shared_model::promotions::Promotion {
+                    id,
+                    version: version as u32,
+                    name,
+                    priority,
+                    exclusive,
+                    target: serde_json::from_value(target).map_err(ApiError::internal)?,
+                    kind: serde_json::from_value(kind).map_err(ApiError::internal)?,
+                    conditions: serde_json::from_value(conditions).map_err(ApiError::internal)?,
+                })
+            },
+        )
+        .collect()
+}
+
 async fn store(conn: &mut PgConnection, loc: Uuid) -> ApiResult<Option<Change>> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT name, timezone FROM locations WHERE id = $1")
@@ -196,6 +236,12 @@ async fn snapshot(
     let mut changes = Vec::new();
     if after.is_nil() {
         changes.extend(store(conn, loc).await?);
+        changes.extend(
+            promotions(conn, None)
+                .await?
+                .into_iter()
+                .map(Change::Promotion),
+        );
         let cats: Vec<(Uuid, String)> =
             sqlx::query_as("SELECT id, name FROM categories ORDER BY id")
                 .fetch_all(&mut *conn)
@@ -289,6 +335,16 @@ async fn feed(
             match found.iter().find(|(p, _)| p.id == *pid) {
                 Some((p, true)) => changes.push(Change::Product(p.clone())),
                 _ => changes.push(Change::ProductRemoved { id: *pid }),
+            }
+        }
+    }
+    let promo_ids = ids_of("promotion");
+    if !promo_ids.is_empty() {
+        let found = promotions(conn, Some(&promo_ids)).await?;
+        for id in &promo_ids {
+            match found.iter().find(|p| p.id == *id) {
+                Some(p) => changes.push(Change::Promotion(p.clone())),
+                None => changes.push(Change::PromotionRemoved { id: *id }),
             }
         }
     }

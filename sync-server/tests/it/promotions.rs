@@ -123,3 +123,50 @@ async fn promotions_refuse_bad_input_and_foreign_stores() {
         "forbidden",
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_applies_head_office_promotions_exactly_as_the_preview() {
+    use crate::sync::{enrolled_till, head_office, sync_until, till};
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, product, code) = head_office(&api).await;
+    api.ok_post(
+        "/promotions",
+        json!({"name": "2+1", "target": {"type": "products", "ids": [product["id"]]},
+        "kind": {"type": "buy_x_get_y", "buy": 2, "get": 1, "percent": 10000}}),
+    )
+    .await;
+    api.ok_post("/promotions", json!({"name": "SPRING −5", "target": {"type": "all"},
+        "kind": {"type": "amount_off", "amount": {"minor": 500, "currency": "RUB"}}, "conditions": {"coupon": "SPRING"}}))
+        .await;
+    let preview = api
+        .ok_post("/promotions/preview", json!({"store_id": store["id"], "lines": [{"product_id": product["id"], "qty": "3"}], "coupons": ["SPRING"]}))
+        .await;
+    assert_eq!(preview["discount"], "105.00");
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    sync_until(dir.clone(), |t| {
+        t.sync_status().is_ok_and(|s| s.last_pull_at.is_some())
+    })
+    .await;
+    let (before, after, names) = till(dir.clone(), |t| {
+        t.login("4321")?;
+        t.open_shift("0")?;
+        let before = t.add_item("CH-50", Some("3"))?.priced.discount.minor;
+        let cart = t.add_coupon("spring")?;
+        let names: Vec<String> = cart
+            .priced
+            .promotions
+            .iter()
+            .map(|(p, _)| p.name.clone())
+            .collect();
+        Ok((before, cart.priced.discount.minor, names))
+    })
+    .await
+    .unwrap();
+    assert_eq!(before, 10_000, "one of three free");
+    assert_eq!(
+        after, 10_500,
+        "the till gives what the server's preview gives"
+    );
+    assert_eq!(names, ["2+1", "SPRING −5"]);
+}

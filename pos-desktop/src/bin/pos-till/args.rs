@@ -169,6 +169,8 @@ pub enum SaleCmd {
     Remove { line: usize },
     /// Discount a line (--line) or the whole sale, by percent or amount; --clear removes it.
     Discount(DiscountArgs),
+    /// Apply a coupon code the customer presented.
+    Coupon { code: String },
     /// Take a payment.
     Pay {
         tender: String,

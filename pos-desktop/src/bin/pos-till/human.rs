@@ -26,6 +26,9 @@ pub fn cart(c: &Cart, l: Locale) -> String {
         }
         out.push('\n');
     }
+    for (p, saving) in &c.priced.promotions {
+        out.push_str(&format!("    {}: −{}\n", p.name, f(*saving, l)));
+    }
     out.push_str(&format!("Total: {}", f(c.priced.total, l)));
     if !c.priced.discount.is_zero() {
         out.push_str(&format!("  (discount {})", f(c.priced.discount, l)));

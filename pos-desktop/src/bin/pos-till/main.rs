@@ -434,6 +434,7 @@ fn sale(
             approval,
         } => cart_out(till.pay(Tender::parse(&tender)?, &amount, approval.as_deref())?),
         SaleCmd::Unpay => cart_out(till.unpay()?),
+        SaleCmd::Coupon { code } => cart_out(till.add_coupon(&code)?),
         SaleCmd::Complete => {
             let s = till.complete_sale()?;
             let text = format!(
