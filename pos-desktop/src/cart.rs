@@ -292,7 +292,12 @@ impl Till {
     pub fn add_item(&mut self, code: &str, qty: Option<&str>) -> Result<Cart> {
         let grant = self.grant(Capability::Sell)?;
         self.current_shift()?.ok_or(TillError::NoOpenShift)?;
-        if self.cart()?.is_some_and(|c| !c.payments.is_empty()) {
+        // A cheap check: loading the cart would price it (promotions included) just to ask this.
+        let has_payments: bool = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM cart_payments p JOIN carts c ON c.id = p.cart_id WHERE c.status = 'open')",
+        )?
+        .query_row([], |r| r.get(0))?;
+        if has_payments {
             return Err(TillError::CartHasPayments);
         }
         let product = self.find_product(code)?;
