@@ -3,14 +3,15 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use shared_model::pricing::{
-    check_manual_discount_limit, line_amount, price_cart, AppliedPromotion, LineInput, PricedCart,
+    check_manual_discount_limit, price_cart, AppliedPromotion, LineInput, PricedCart,
 };
-use shared_model::promotions::{evaluate, PromoContext, PromoLine, Promotion};
 use shared_model::tender::accept_tender;
 use shared_model::{Capability, Discount, Money, Quantity, Tender, Unit, VatRate};
 use uuid::Uuid;
 
+use crate::promos::promotions_for;
 use crate::{db, error::Result, Till, TillError};
+use shared_model::events::CustomerDoc;
 
 /// A line in the cart, with the price it was rung up at.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +37,9 @@ pub struct CartLine {
     pub qty: Quantity,
     /// Manual line discount.
     pub discount: Option<Discount>,
+    /// The gift certificate this line sells, if it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// A tender taken on the cart.
@@ -47,6 +51,11 @@ pub struct CartPayment {
     pub amount: Money,
     /// Card approval code.
     pub approval_code: Option<String>,
+    /// Gift certificate code, for certificate tenders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// Checked and reserved with head office (certificates), rather than offline.
+    pub online: bool,
 }
 
 /// The cart with its prices worked out.
@@ -56,6 +65,8 @@ pub struct Cart {
     pub id: Uuid,
     /// Lines.
     pub lines: Vec<CartLine>,
+    /// The customer on the sale.
+    pub customer: Option<CustomerDoc>,
     /// Sale-level manual discount.
     pub sale_discount: Option<Discount>,
     /// Tenders taken so far.
@@ -91,6 +102,10 @@ fn validate_approval(code: &str) -> Result<String> {
     Ok(c.to_owned())
 }
 
+fn face_value() -> TillError {
+    TillError::InvalidInput("gift certificates are sold at face value, without discounts".into())
+}
+
 fn discount_json(d: &Option<Discount>) -> Result<Option<String>> {
     Ok(d.as_ref().map(serde_json::to_string).transpose()?)
 }
@@ -104,16 +119,20 @@ pub(crate) fn load_open(
     conn: &Connection,
     currency: shared_model::Currency,
 ) -> Result<Option<Cart>> {
-    let row: Option<(String, Option<String>)> = conn
-        .prepare_cached("SELECT id, sale_discount FROM carts WHERE status = 'open'")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(String, Option<String>, Option<String>)> = conn
+        .prepare_cached("SELECT id, sale_discount, customer_id FROM carts WHERE status = 'open'")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((id, sale_discount)) = row else {
+    let Some((id, sale_discount, customer_id)) = row else {
         return Ok(None);
     };
+    let customer = customer_id
+        .map(|c| crate::customers::by_id(conn, &c))
+        .transpose()?
+        .flatten();
     let mut lines = Vec::new();
     let mut st = conn.prepare_cached(
-        "SELECT pos, product_id, sku, name, unit, unit_price_minor, vat, qty_milli, discount
+        "SELECT pos, product_id, sku, name, unit, unit_price_minor, vat, qty_milli, discount, certificate
          FROM cart_lines WHERE cart_id = ?1 ORDER BY pos",
     )?;
     let mut rows = st.query([&id])?;
@@ -129,11 +148,12 @@ pub(crate) fn load_open(
             vat: VatRate::from_code(&r.get::<_, String>(6)?)?,
             qty: Quantity::from_milli(r.get(7)?),
             discount: parse_discount(r.get(8)?)?,
+            certificate: r.get(9)?,
         });
     }
     let mut payments = Vec::new();
     let mut st = conn.prepare_cached(
-        "SELECT tender, amount_minor, approval_code FROM cart_payments WHERE cart_id = ?1 ORDER BY pos",
+        "SELECT tender, amount_minor, approval_code, certificate, online FROM cart_payments WHERE cart_id = ?1 ORDER BY pos",
     )?;
     let mut rows = st.query([&id])?;
     while let Some(r) = rows.next()? {
@@ -141,12 +161,15 @@ pub(crate) fn load_open(
             tender: Tender::parse(&r.get::<_, String>(0)?)?,
             amount: Money::new(r.get(1)?, currency),
             approval_code: r.get(2)?,
+            certificate: r.get(3)?,
+            online: r.get(4)?,
         });
     }
     let applied = promotions_for(conn, db::parse_uuid(&id)?, &lines)?;
     Ok(Some(build(
         db::parse_uuid(&id)?,
         lines,
+        customer,
         parse_discount(sale_discount)?,
         payments,
         currency,
@@ -154,68 +177,11 @@ pub(crate) fn load_open(
     )?))
 }
 
-/// The promotions head office sent, applied by the shared engine to these lines (after
-/// their manual line discounts), for this store, now, with the cart's coupons.
-fn promotions_for(
-    conn: &Connection,
-    cart_id: Uuid,
-    lines: &[CartLine],
-) -> Result<Vec<AppliedPromotion>> {
-    let defs: Vec<String> = conn
-        .prepare_cached("SELECT definition FROM promotions WHERE active = 1 ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if defs.is_empty() || lines.is_empty() {
-        return Ok(Vec::new());
-    }
-    let promos: Vec<Promotion> = defs
-        .iter()
-        .map(|d| serde_json::from_str(d))
-        .collect::<Result<_, _>>()?;
-    let (coupons, group): (Option<String>, Option<String>) = conn
-        .prepare_cached("SELECT coupons, customer_group FROM carts WHERE id = ?1")?
-        .query_row([cart_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .unwrap_or_default();
-    let coupons: Vec<String> = coupons
-        .map(|c| serde_json::from_str(&c))
-        .transpose()?
-        .unwrap_or_default();
-    let store = db::setting(conn, "location_id")?
-        .and_then(|s| Uuid::parse_str(&s).ok())
-        .unwrap_or_default();
-    let mut promo_lines = Vec::with_capacity(lines.len());
-    for l in lines {
-        let category: Option<String> = conn
-            .prepare_cached("SELECT category_id FROM products WHERE id = ?1")?
-            .query_row([l.product_id.to_string()], |r| r.get(0))
-            .optional()?
-            .flatten();
-        let gross = line_amount(l.unit_price, l.qty)?;
-        let manual = l.discount.map_or(0, |d| d.amount_off(gross.minor));
-        promo_lines.push(PromoLine {
-            product_id: l.product_id,
-            category_id: category.and_then(|c| Uuid::parse_str(&c).ok()),
-            unit_price: l.unit_price,
-            qty: l.qty,
-            amount: Money::new(gross.minor - manual, gross.currency),
-            floor: Money::zero(gross.currency),
-        });
-    }
-    let ctx = PromoContext {
-        lines: &promo_lines,
-        store,
-        now: chrono::Local::now().naive_local(),
-        coupons: &coupons,
-        customer_group: group.as_deref(),
-    };
-    Ok(evaluate(&ctx, &promos))
-}
-
 /// Prices lines and payments into a [`Cart`].
 fn build(
     id: Uuid,
     lines: Vec<CartLine>,
+    customer: Option<CustomerDoc>,
     sale_discount: Option<Discount>,
     payments: Vec<CartPayment>,
     currency: shared_model::Currency,
@@ -237,6 +203,7 @@ fn build(
     Ok(Cart {
         id,
         lines,
+        customer,
         sale_discount,
         payments,
         priced,
@@ -252,7 +219,7 @@ impl Till {
         load_open(&self.conn, self.currency)
     }
 
-    fn open_cart_id(&self, cashier: Uuid) -> Result<Uuid> {
+    pub(crate) fn open_cart_id(&self, cashier: Uuid) -> Result<Uuid> {
         if let Some(id) = self
             .conn
             .query_row("SELECT id FROM carts WHERE status = 'open'", [], |r| {
@@ -270,7 +237,7 @@ impl Till {
         Ok(id)
     }
 
-    fn editable_cart(&self) -> Result<Cart> {
+    pub(crate) fn editable_cart(&self) -> Result<Cart> {
         let cart = self
             .cart()?
             .filter(|c| !c.lines.is_empty())
@@ -345,6 +312,11 @@ impl Till {
         self.grant(Capability::Sell)?;
         let cart = self.editable_cart()?;
         let line = Self::line(&cart, line_no)?;
+        if line.certificate.is_some() {
+            return Err(TillError::InvalidInput(
+                "a gift certificate line is one certificate; sell another one instead".into(),
+            ));
+        }
         let qty = Quantity::parse_for_sale(qty, line.unit)?;
         self.conn.execute(
             "UPDATE cart_lines SET qty_milli = ?3 WHERE cart_id = ?1 AND pos = ?2",
@@ -374,12 +346,16 @@ impl Till {
         })?;
         let mut cart = self.editable_cart()?;
         let idx = Self::line(&cart, line_no)?.line_no - 1;
+        if discount.is_some() && cart.lines[idx].certificate.is_some() {
+            return Err(face_value());
+        }
         cart.lines[idx].discount = discount;
         // Promotions are recomputed for the new line discount: they apply to what is left.
         let applied = promotions_for(&self.conn, cart.id, &cart.lines)?;
         let candidate = build(
             cart.id,
             cart.lines.clone(),
+            cart.customer.clone(),
             cart.sale_discount,
             vec![],
             self.currency,
@@ -406,10 +382,14 @@ impl Till {
             Capability::Sell
         })?;
         let cart = self.editable_cart()?;
+        if discount.is_some() && cart.lines.iter().any(|l| l.certificate.is_some()) {
+            return Err(face_value());
+        }
         let applied = promotions_for(&self.conn, cart.id, &cart.lines)?;
         let candidate = build(
             cart.id,
             cart.lines,
+            cart.customer,
             discount,
             vec![],
             self.currency,
@@ -438,6 +418,12 @@ impl Till {
             (Tender::Card, None) => return Err(TillError::ApprovalCodeRequired),
             (_, Some(c)) => Some(validate_approval(c)?),
             (Tender::Cash, None) => None,
+            (Tender::Certificate, _) => {
+                return Err(TillError::InvalidInput(
+                    "a certificate payment needs the certificate's code (sale pay-certificate)"
+                        .into(),
+                ))
+            }
         };
         let cart = self
             .cart()?
@@ -449,47 +435,26 @@ impl Till {
              VALUES (?1, (SELECT COALESCE(MAX(pos), 0) + 1 FROM cart_payments WHERE cart_id = ?1), ?2, ?3, ?4)",
             (cart.id.to_string(), tender.code(), amount.minor, approval),
         )?;
+        self.freeze_pricing(cart.id)?;
         self.cart()?.ok_or(TillError::EmptyCart)
     }
 
-    /// Adds a coupon code the customer presented; promotions that need it apply at once.
-    pub fn add_coupon(&mut self, code: &str) -> Result<Cart> {
-        self.grant(Capability::Sell)?;
-        let code = code.trim().to_uppercase();
-        if code.is_empty() || code.len() > 40 {
-            return Err(TillError::InvalidInput(
-                "a coupon code is 1 to 40 characters".into(),
-            ));
-        }
-        let cart = self.editable_cart()?;
-        let mut coupons: Vec<String> = self
-            .conn
-            .query_row(
-                "SELECT coupons FROM carts WHERE id = ?1",
-                [cart.id.to_string()],
-                |r| r.get::<_, Option<String>>(0),
-            )?
-            .map(|c| serde_json::from_str(&c))
-            .transpose()?
-            .unwrap_or_default();
-        if !coupons.contains(&code) {
-            coupons.push(code);
-        }
-        self.conn.execute(
-            "UPDATE carts SET coupons = ?2 WHERE id = ?1",
-            (cart.id.to_string(), serde_json::to_string(&coupons)?),
-        )?;
-        self.cart()?.ok_or(TillError::EmptyCart)
-    }
-
-    /// Removes all tenders from the cart (card payments must be reversed on the card terminal).
+    /// Removes all tenders from the cart (card payments must be reversed on the card
+    /// terminal; certificate holds at head office lapse on their own). Promotions are
+    /// priced at the current moment again.
     pub fn unpay(&mut self) -> Result<Cart> {
         self.grant(Capability::Sell)?;
         let cart = self.cart()?.ok_or(TillError::EmptyCart)?;
-        self.conn.execute(
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
             "DELETE FROM cart_payments WHERE cart_id = ?1",
             [cart.id.to_string()],
         )?;
+        tx.execute(
+            "UPDATE carts SET priced_at = NULL WHERE id = ?1",
+            [cart.id.to_string()],
+        )?;
+        tx.commit()?;
         self.cart()?.ok_or(TillError::EmptyCart)
     }
 

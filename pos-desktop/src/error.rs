@@ -8,6 +8,18 @@ pub enum TillError {
     /// A domain rule refused the input.
     #[error("{0}")]
     Model(#[from] ModelError),
+    /// A gift certificate cannot be used as asked.
+    #[error("{0}")]
+    Certificate(#[from] shared_model::certificates::CertificateRefusal),
+    /// A coupon the customer presented does not work, with the reason.
+    #[error("{0}")]
+    Coupon(String),
+    /// No customer with that phone or card.
+    #[error("no customer with phone or card {0:?}")]
+    UnknownCustomer(String),
+    /// A customer with that phone or card already exists.
+    #[error("a customer with this {0} already exists")]
+    CustomerExists(&'static str),
     /// No database where one was expected.
     #[error("no till database at {0}; run `pos-till init` first")]
     NotInitialised(String),
@@ -139,7 +151,7 @@ impl TillError {
     pub fn exit_code(&self) -> i32 {
         use TillError::*;
         match self {
-            UnknownProduct(_) | NoSuchLine(_) | NoSuchParkedSale(_) | NoSuchReceipt(_) => 3,
+            UnknownProduct(_) | UnknownCustomer(_) | NoSuchLine(_) | NoSuchParkedSale(_) | NoSuchReceipt(_) => 3,
             NotInitialised(_) | AlreadyInitialised(_) | Locked | Corrupt(_) => 5,
             Network(_) => 6,
             Io(_) | Db(_) | Data(_) => 1,
@@ -152,6 +164,10 @@ impl TillError {
         use TillError::*;
         match self {
             Model(_) => "invalid_input",
+            Certificate(r) => r.code(),
+            Coupon(_) => "coupon_refused",
+            UnknownCustomer(_) => "unknown_customer",
+            CustomerExists(_) => "customer_exists",
             NotInitialised(_) => "not_initialised",
             AlreadyInitialised(_) => "already_initialised",
             Locked => "locked",

@@ -4,12 +4,15 @@
 
 pub mod auth;
 pub mod cart;
+pub mod certificates;
 pub mod catalog;
+pub mod customers;
 mod db;
 pub mod demo;
 pub mod error;
 mod ledger;
 pub mod outbox;
+mod promos;
 pub mod receipt;
 pub mod returns;
 pub mod sale;

@@ -1,6 +1,7 @@
 //! Receipts: plain text for 80 mm paper (48 columns) and ESC/POS bytes (CP866 Cyrillic).
 
 use chrono::{DateTime, Local, Utc};
+use shared_model::certificates::CertificateCode;
 use shared_model::chain::ReceiptLink;
 use shared_model::events::{PaymentDoc, ReturnDoc, SaleDoc};
 use shared_model::{Locale, Money, Tender};
@@ -88,6 +89,20 @@ fn t(locale: Locale, key: &str) -> &'static str {
                 "Карта"
             } else {
                 "Card"
+            }
+        }
+        "certificate" => {
+            if ru {
+                "Сертификат"
+            } else {
+                "Gift certificate"
+            }
+        }
+        "promotions" => {
+            if ru {
+                "в т.ч. по акциям:"
+            } else {
+                "of which promotions:"
             }
         }
         "approval" => {
@@ -194,6 +209,15 @@ fn tender_label(p: &PaymentDoc, locale: Locale) -> String {
         }
         (Tender::Card, None) => t(locale, "card").to_owned(),
         (Tender::Cash, _) => t(locale, "cash").to_owned(),
+        (Tender::Certificate, _) => format!(
+            "{} {}",
+            t(locale, "certificate"),
+            p.certificate
+                .as_deref()
+                .and_then(|c| CertificateCode::parse(c).ok())
+                .map(|c| c.masked())
+                .unwrap_or_default()
+        ),
     }
 }
 
@@ -262,6 +286,12 @@ pub fn sale_text(sale: &SaleDoc, link: &ReceiptLink, h: &ReceiptHeader, locale: 
             t(locale, "discount"),
             &format!("-{}", f(sale.discount)),
         );
+        if !sale.promotions.is_empty() {
+            out.push_str(&format!("   {}\n", t(locale, "promotions")));
+        }
+        for p in &sale.promotions {
+            two_cols(&mut out, &format!("   {}", p.name), &format!("-{}", f(p.amount)));
+        }
     }
     two_cols(&mut out, t(locale, "total"), &f(sale.total));
     for p in &sale.payments {

@@ -44,33 +44,41 @@ fn returned_so_far(conn: &Connection, sale_id: &str) -> Result<HashMap<u32, (i64
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Per tender: what the sale took (net of change) minus what was refunded to it.
+/// Per tender (and certificate): what the sale took (net of change) minus what was
+/// refunded to it.
 fn refundable_by_tender(
     conn: &Connection,
     sale: &sale::CompletedSale,
-) -> Result<Vec<(Tender, i64)>> {
-    let mut out: Vec<(Tender, i64)> = Vec::new();
+) -> Result<Vec<(Tender, Option<String>, i64)>> {
+    let mut out: Vec<(Tender, Option<String>, i64)> = Vec::new();
     for p in &sale.doc.payments {
-        match out.iter_mut().find(|(t, _)| *t == p.tender) {
-            Some(e) => e.1 += p.amount.minor,
-            None => out.push((p.tender, p.amount.minor)),
+        match out
+            .iter_mut()
+            .find(|(t, c, _)| *t == p.tender && *c == p.certificate)
+        {
+            Some(e) => e.2 += p.amount.minor,
+            None => out.push((p.tender, p.certificate.clone(), p.amount.minor)),
         }
     }
-    if let Some(cash) = out.iter_mut().find(|(t, _)| *t == Tender::Cash) {
-        cash.1 -= sale.doc.change.minor;
+    if let Some(cash) = out.iter_mut().find(|(t, _, _)| *t == Tender::Cash) {
+        cash.2 -= sale.doc.change.minor;
     }
     let mut st = conn.prepare_cached(
-        "SELECT f.tender, SUM(f.amount_minor) FROM return_refunds f JOIN returns r ON r.id = f.return_id
-         WHERE r.sale_id = ?1 GROUP BY f.tender",
+        "SELECT f.tender, f.certificate, SUM(f.amount_minor) FROM return_refunds f JOIN returns r ON r.id = f.return_id
+         WHERE r.sale_id = ?1 GROUP BY f.tender, f.certificate",
     )?;
     let rows = st.query_map([sale.doc.sale_id.to_string()], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
     })?;
     for row in rows {
-        let (t, amount) = row?;
+        let (t, cert, amount) = row?;
         let t = Tender::parse(&t)?;
-        if let Some(e) = out.iter_mut().find(|(x, _)| *x == t) {
-            e.1 -= amount;
+        if let Some(e) = out.iter_mut().find(|(x, c, _)| *x == t && *c == cert) {
+            e.2 -= amount;
         }
     }
     Ok(out)
@@ -128,7 +136,7 @@ pub(crate) fn load_return(
     }
     let refunds = sale::load_tenders(
         conn,
-        "SELECT tender, amount_minor, approval_code FROM return_refunds WHERE return_id = ?1 ORDER BY pos",
+        "SELECT tender, amount_minor, approval_code, certificate FROM return_refunds WHERE return_id = ?1 ORDER BY pos",
         return_id,
         currency,
     )?;
@@ -188,7 +196,7 @@ impl Till {
         let mut wanted: Vec<(u32, Quantity)> = Vec::new();
         match lines {
             None => {
-                for l in &sale.doc.lines {
+                for l in sale.doc.lines.iter().filter(|l| l.certificate.is_none()) {
                     let (_, _, left) = left_of(l.line_no)?;
                     if left.is_positive() {
                         wanted.push((l.line_no, left));
@@ -201,6 +209,12 @@ impl Till {
             Some(sel) => {
                 for (no, qty) in sel {
                     let (l, _, left) = left_of(*no)?;
+                    if l.certificate.is_some() {
+                        return Err(TillError::InvalidInput(
+                            "a sold gift certificate is not returned as goods; head office can block it"
+                                .into(),
+                        ));
+                    }
                     let qty = Quantity::parse_for_sale(qty, l.unit)?;
                     let asked = wanted
                         .iter()
@@ -243,20 +257,21 @@ impl Till {
             });
         }
         let total = Money::sum(currency, doc_lines.iter().map(|l| l.amount))?;
-        let refunds: Vec<PaymentDoc> = match refund_to {
-            RefundTo::Cash => vec![(Tender::Cash, total.minor)],
-            RefundTo::Original => {
-                refund_to_original(total.minor, &refundable_by_tender(&self.conn, &sale)?)
-            }
+        let mut refundable = refundable_by_tender(&self.conn, &sale)?;
+        if refund_to == RefundTo::Cash {
+            // What a certificate paid always goes back onto it: never out as cash.
+            refundable.retain(|(t, _, _)| *t == Tender::Certificate);
         }
-        .into_iter()
-        .filter(|(_, a)| *a > 0)
-        .map(|(tender, a)| PaymentDoc {
-            tender,
-            amount: Money::new(a, currency),
-            approval_code: None,
-        })
-        .collect();
+        let refunds: Vec<PaymentDoc> = refund_to_original(total.minor, &refundable)
+            .into_iter()
+            .filter(|(_, _, a)| *a > 0)
+            .map(|(tender, certificate, a)| PaymentDoc {
+                tender,
+                amount: Money::new(a, currency),
+                approval_code: None,
+                certificate,
+            })
+            .collect();
         let cash_out: i64 = refunds
             .iter()
             .filter(|r| r.tender == Tender::Cash)
@@ -308,10 +323,17 @@ impl Till {
         }
         for (i, r) in doc.refunds.iter().enumerate() {
             tx.execute(
-                "INSERT INTO return_refunds (return_id, pos, tender, amount_minor, approval_code) VALUES (?1, ?2, ?3, ?4, ?5)",
-                (&id, i as i64 + 1, r.tender.code(), r.amount.minor, &r.approval_code),
+                "INSERT INTO return_refunds (return_id, pos, tender, amount_minor, approval_code, certificate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                (&id, i as i64 + 1, r.tender.code(), r.amount.minor, &r.approval_code, &r.certificate),
             )?;
         }
+        let uses: Vec<(String, i64, bool)> = doc
+            .refunds
+            .iter()
+            .filter_map(|r| Some((r.certificate.clone()?, -r.amount.minor, false)))
+            .collect();
+        crate::certificates::record(&tx, doc.return_id, &uses, &[])?;
         let event = ChainedReceipt {
             doc: doc.clone(),
             link: link.clone(),

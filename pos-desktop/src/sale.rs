@@ -5,14 +5,14 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use shared_model::chain::{ReceiptBody, ReceiptLink};
 use shared_model::events::{
-    ChainedReceipt, EventPayload, PaymentDoc, SaleDoc, SaleLineDoc, VoidDoc,
+    ChainedReceipt, EventPayload, PaymentDoc, SaleDoc, SaleLineDoc, SalePromotion, VoidDoc,
 };
 use shared_model::pricing::VatSummary;
 use shared_model::tender::change_due;
 use shared_model::{Capability, Currency, Money, Quantity, Tender, Unit, VatRate};
 use uuid::Uuid;
 
-use crate::{cart, db, error::Result, ledger, outbox, Till, TillError};
+use crate::{cart, certificates, db, error::Result, ledger, outbox, promos, Till, TillError};
 
 /// A completed sale with its receipt link.
 #[derive(Debug, Clone, Serialize)]
@@ -42,8 +42,8 @@ pub(crate) fn vat_summary<I: Iterator<Item = (VatRate, i64, i64)> + Clone>(
         .collect()
 }
 
-/// Loads tenders (payments or refunds) with `sql`, which selects tender, amount and
-/// approval code for one document id.
+/// Loads tenders (payments or refunds) with `sql`, which selects tender, amount,
+/// approval code and certificate for one document id.
 pub(crate) fn load_tenders(
     conn: &Connection,
     sql: &str,
@@ -58,6 +58,7 @@ pub(crate) fn load_tenders(
             tender: Tender::parse(&r.get::<_, String>(0)?)?,
             amount: Money::new(r.get(1)?, currency),
             approval_code: r.get(2)?,
+            certificate: r.get(3)?,
         });
     }
     Ok(out)
@@ -74,7 +75,7 @@ pub(crate) fn load_sale(
     let head = conn
         .prepare_cached(
             "SELECT s.shift_id, s.cashier_id, s.completed_at, s.gross_minor, s.discount_minor, s.total_minor,
-                    s.change_minor, r.receipt_no, r.prev_hash, r.hash, s.catalog_version
+                    s.change_minor, r.receipt_no, r.prev_hash, r.hash, s.catalog_version, s.customer_id
              FROM sales s JOIN receipts r ON r.receipt_no = s.receipt_no WHERE s.id = ?1",
         )?
         .query_row([sale_id], |r| {
@@ -85,16 +86,24 @@ pub(crate) fn load_sale(
                 [r.get::<_, i64>(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
                 (r.get::<_, i64>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?),
                 r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<String>>(11)?,
             ))
         })
         .optional()?
         .ok_or_else(|| TillError::Data(format!("sale {sale_id} not found")))?;
-    let (shift, cashier, at, [gross, discount, total, change], (no, prev, hash), catalog_version) =
-        head;
+    let (
+        shift,
+        cashier,
+        at,
+        [gross, discount, total, change],
+        (no, prev, hash),
+        catalog_version,
+        customer_id,
+    ) = head;
     let mut lines = Vec::new();
     let mut st = conn.prepare_cached(
         "SELECT line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat, gross_minor,
-                discount_minor, total_minor, vat_minor
+                discount_minor, total_minor, vat_minor, certificate
          FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no",
     )?;
     let mut rows = st.query([sale_id])?;
@@ -112,11 +121,25 @@ pub(crate) fn load_sale(
             discount: m(r.get(9)?),
             total: m(r.get(10)?),
             vat: m(r.get(11)?),
+            certificate: r.get(12)?,
+        });
+    }
+    let mut promotions = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT promotion_id, version, name, amount_minor FROM sale_promotions WHERE sale_id = ?1 ORDER BY pos",
+    )?;
+    let mut rows = st.query([sale_id])?;
+    while let Some(r) = rows.next()? {
+        promotions.push(SalePromotion {
+            promotion_id: db::parse_uuid(&r.get::<_, String>(0)?)?,
+            version: r.get(1)?,
+            name: r.get(2)?,
+            amount: m(r.get(3)?),
         });
     }
     let payments = load_tenders(
         conn,
-        "SELECT tender, amount_minor, approval_code FROM sale_payments WHERE sale_id = ?1 ORDER BY pos",
+        "SELECT tender, amount_minor, approval_code, certificate FROM sale_payments WHERE sale_id = ?1 ORDER BY pos",
         sale_id,
         currency,
     )?;
@@ -140,6 +163,8 @@ pub(crate) fn load_sale(
         change: m(change),
         vat,
         catalog_version,
+        promotions,
+        customer_id: customer_id.map(|c| db::parse_uuid(&c)).transpose()?,
     };
     Ok(CompletedSale {
         doc,
@@ -189,6 +214,7 @@ impl Till {
                 discount: p.discount(),
                 total: p.total,
                 vat: p.vat,
+                certificate: l.certificate.clone(),
             })
             .collect();
         let doc = SaleDoc {
@@ -204,6 +230,7 @@ impl Till {
                     tender: p.tender,
                     amount: p.amount,
                     approval_code: p.approval_code.clone(),
+                    certificate: p.certificate.clone(),
                 })
                 .collect(),
             gross: cart.priced.gross,
@@ -213,6 +240,18 @@ impl Till {
             vat: cart.priced.vat.clone(),
             catalog_version: db::setting(&tx, "pull_cursor")?,
             lines,
+            promotions: cart
+                .priced
+                .promotions
+                .iter()
+                .map(|(a, amount)| SalePromotion {
+                    promotion_id: a.promotion_id,
+                    version: a.version,
+                    name: a.name.clone(),
+                    amount: *amount,
+                })
+                .collect(),
+            customer_id: cart.customer.as_ref().map(|c| c.customer_id),
         };
         let link = ledger::issue(&tx, doc.sale_id, ReceiptBody::Sale(&doc))?;
         let receipt_no = link.receipt_no;
@@ -220,8 +259,8 @@ impl Till {
         let at = db::ts(doc.completed_at);
         tx.execute(
             "INSERT INTO sales (id, receipt_no, shift_id, cashier_id, completed_at, currency, gross_minor,
-                                discount_minor, total_minor, change_minor, line_count, catalog_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                discount_minor, total_minor, change_minor, line_count, catalog_version, customer_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             (
                 &sale_id,
                 receipt_no as i64,
@@ -235,13 +274,14 @@ impl Till {
                 change.minor,
                 doc.lines.len() as i64,
                 &doc.catalog_version,
+                doc.customer_id.map(|c| c.to_string()),
             ),
         )?;
         {
             let mut ins_line = tx.prepare_cached(
                 "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor,
-                                         vat, gross_minor, discount_minor, total_minor, vat_minor)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                         vat, gross_minor, discount_minor, total_minor, vat_minor, certificate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             let mut ins_move = tx.prepare_cached(
                 "INSERT INTO stock_movements (id, product_id, qty_milli, reason, sale_id, at)
@@ -262,8 +302,12 @@ impl Till {
                     l.gross.minor,
                     l.discount.minor,
                     l.total.minor,
-                    l.vat.minor
+                    l.vat.minor,
+                    &l.certificate
                 ])?;
+                if l.certificate.is_some() {
+                    continue; // a certificate is not stock
+                }
                 ins_move.execute((
                     Uuid::now_v7().to_string(),
                     &product_id,
@@ -273,7 +317,8 @@ impl Till {
                 ))?;
             }
             let mut ins_pay = tx.prepare_cached(
-                "INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code, certificate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for (i, p) in doc.payments.iter().enumerate() {
                 ins_pay.execute((
@@ -282,6 +327,21 @@ impl Till {
                     p.tender.code(),
                     p.amount.minor,
                     &p.approval_code,
+                    &p.certificate,
+                ))?;
+            }
+            let mut ins_promo = tx.prepare_cached(
+                "INSERT INTO sale_promotions (sale_id, pos, promotion_id, version, name, amount_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (i, p) in doc.promotions.iter().enumerate() {
+                ins_promo.execute((
+                    &sale_id,
+                    i as i64 + 1,
+                    p.promotion_id.to_string(),
+                    p.version,
+                    &p.name,
+                    p.amount.minor,
                 ))?;
             }
         }
@@ -295,6 +355,19 @@ impl Till {
             doc.sale_id,
             EventPayload::SaleCompleted(event),
         )?;
+        let uses: Vec<(String, i64, bool)> = cart
+            .payments
+            .iter()
+            .filter_map(|p| Some((p.certificate.clone()?, p.amount.minor, p.online)))
+            .collect();
+        let sold: Vec<(String, i64)> = doc
+            .lines
+            .iter()
+            .filter_map(|l| Some((l.certificate.clone()?, l.total.minor)))
+            .collect();
+        certificates::record(&tx, doc.sale_id, &uses, &sold)?;
+        let promo_ids: Vec<Uuid> = doc.promotions.iter().map(|p| p.promotion_id).collect();
+        promos::count_uses(&tx, &promo_ids)?;
         tx.execute("DELETE FROM carts WHERE id = ?1", [&sale_id])?;
         tx.commit()?;
         Ok(CompletedSale { doc, link })

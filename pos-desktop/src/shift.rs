@@ -53,15 +53,17 @@ pub(crate) fn report(conn: &Connection, shift: &Shift, currency: Currency) -> Re
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    let cash_tendered = one(
-        "SELECT COALESCE(SUM(p.amount_minor), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
-         WHERE s.shift_id = ?1 AND p.tender = 'cash'",
-    )?;
     let change = one("SELECT COALESCE(SUM(change_minor), 0) FROM sales WHERE shift_id = ?1")?;
-    let card_sales = one(
-        "SELECT COALESCE(SUM(p.amount_minor), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
-         WHERE s.shift_id = ?1 AND p.tender = 'card'",
-    )?;
+    let tendered = |tender: &str| -> Result<i64> {
+        Ok(conn.query_row(
+            "SELECT COALESCE(SUM(p.amount_minor), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
+             WHERE s.shift_id = ?1 AND p.tender = ?2",
+            [id.as_str(), tender],
+            |r| r.get(0),
+        )?)
+    };
+    let cash_tendered = tendered("cash")?;
+    let card_sales = tendered("card")?;
     let (returns_count, returns): (i64, i64) = conn.query_row(
         "SELECT COUNT(*), COALESCE(SUM(total_minor), 0) FROM returns WHERE shift_id = ?1",
         [&id],
@@ -122,6 +124,8 @@ pub(crate) fn report(conn: &Connection, shift: &Shift, currency: Currency) -> Re
         card_sales: m(card_sales),
         cash_refunds,
         card_refunds: m(refunds("card")?),
+        certificate_sales: Some(m(tendered("certificate")?)),
+        certificate_refunds: Some(m(refunds("certificate")?)),
         float: shift.float,
         cash_in,
         cash_out,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use shared_model::events::EventEnvelope;
 use shared_model::sync::{
     Change, DeviceToken, DeviceTokenRequest, EnrollRequest, Enrollment, PullResponse, PushRequest,
-    PushResponse, PROTOCOL_VERSION,
+    PushResponse, ReserveRequest, ReserveResponse, PROTOCOL_VERSION,
 };
 use uuid::Uuid;
 
@@ -237,6 +237,32 @@ impl Till {
         )
     }
 
+    /// Asks head office to check and hold a certificate redemption. `Ok(None)` when the
+    /// till is not enrolled; [`TillError::Network`] when head office does not answer
+    /// quickly (the cashier is waiting: the offline allowance applies then).
+    pub(crate) fn reserve_certificate(
+        &self,
+        req: &ReserveRequest,
+    ) -> Result<Option<ReserveResponse>> {
+        let Ok(cred) = self.credential() else {
+            return Ok(None);
+        };
+        let http = Client::builder()
+            .timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(2))
+            .build()
+            .map_err(net)?;
+        let token = self.device_token(&http, &cred)?;
+        read(
+            http.post(format!("{}/api/v1/sync/certificates/reserve", cred.server))
+                .bearer_auth(token.token)
+                .json(req)
+                .send()
+                .map_err(net)?,
+        )
+        .map(Some)
+    }
+
     /// Opens head office's server-sent-events stream of "new data waiting" signals.
     pub fn open_change_stream(&self) -> Result<Response> {
         let cred = self.credential()?;
@@ -339,11 +365,14 @@ impl Till {
             }
             let page: PullResponse = read(req.send().map_err(net)?)?;
             let tx = self.conn.transaction()?;
-            if page.snapshot && cursor.as_deref().is_none_or(|c| !c.starts_with("s:")) {
+            // Only the first page of a snapshot starts from no cursor or a feed cursor;
+            // later pages carry snapshot cursors (products s:, customers c:, certificates g:).
+            if page.snapshot && cursor.as_deref().is_none_or(|c| c.starts_with("f:")) {
                 // A fresh snapshot: head office's view replaces what the till holds.
                 tx.execute("UPDATE products SET active = 0", [])?;
                 tx.execute("UPDATE cashiers SET active = 0", [])?;
                 tx.execute("UPDATE promotions SET active = 0", [])?;
+                // Customers and certificates are upserted in full by the snapshot.
             }
             for ch in &page.changes {
                 apply_change(&tx, ch)?;
@@ -390,6 +419,8 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
                     vat = excluded.vat, active = 1",
             )?
             .execute((&id, &p.sku, &p.name, p.name.to_lowercase(), category, &p.unit, p.price_minor, &p.vat))?;
+            tx.prepare_cached("UPDATE products SET cost_minor = ?2 WHERE id = ?1")?
+                .execute((&id, p.cost_minor.max(0)))?;
             tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1")?
                 .execute([&id])?;
             for code in &p.barcodes {
@@ -436,6 +467,11 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
         Change::CashierRemoved { id } => {
             tx.prepare_cached("UPDATE cashiers SET active = 0 WHERE id = ?1")?
                 .execute([id.to_string()])?;
+        }
+        Change::Customer(c) => crate::customers::apply(tx, c)?,
+        Change::Certificate(c) => crate::certificates::apply_state(tx, c)?,
+        Change::CertificatePolicy(p) => {
+            db::set_setting(tx, "certificate_policy", &serde_json::to_string(p)?)?;
         }
     }
     Ok(())

@@ -118,6 +118,8 @@ mod tests {
             change: Money::rub(0),
             vat: vec![],
             catalog_version: None,
+            promotions: vec![],
+            customer_id: None,
         }
     }
 

@@ -53,6 +53,8 @@ pub enum EventPayload {
     CashMoved(CashMovement),
     /// Stock changed for a reason other than a sale or return.
     StockMoved(StockMovement),
+    /// A customer was registered at the till.
+    CustomerRegistered(CustomerDoc),
 }
 
 impl EventPayload {
@@ -66,6 +68,7 @@ impl EventPayload {
             EventPayload::ShiftClosed(_) => "shift_closed",
             EventPayload::CashMoved(_) => "cash_moved",
             EventPayload::StockMoved(_) => "stock_moved",
+            EventPayload::CustomerRegistered(_) => "customer_registered",
         }
     }
 }
@@ -110,6 +113,26 @@ pub struct SaleDoc {
     /// absent on a till that never synced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_version: Option<String>,
+    /// The promotions that gave a discount, with what each gave (reports attribute
+    /// discounts by these).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotions: Vec<SalePromotion>,
+    /// The customer on the sale (discount card), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<Uuid>,
+}
+
+/// A promotion as applied to a completed sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalePromotion {
+    /// Promotion id.
+    pub promotion_id: Uuid,
+    /// The version of its rules that priced the sale.
+    pub version: u32,
+    /// Name, as printed on the receipt.
+    pub name: String,
+    /// The discount it gave on this sale.
+    pub amount: Money,
 }
 
 /// One line of a completed sale.
@@ -139,6 +162,9 @@ pub struct SaleLineDoc {
     pub total: Money,
     /// VAT contained in `total`.
     pub vat: Money,
+    /// The gift certificate this line sold (activated), if it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// A tender on a sale or a refund.
@@ -150,6 +176,9 @@ pub struct PaymentDoc {
     pub amount: Money,
     /// Approval code from the card terminal; never a card number.
     pub approval_code: Option<String>,
+    /// The gift certificate code, for certificate tenders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// A return against an earlier receipt.
@@ -295,6 +324,21 @@ pub struct StockMovement {
     pub cashier_id: Uuid,
     /// When.
     pub at: DateTime<Utc>,
+}
+
+/// A customer (discount card holder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDoc {
+    /// Customer id (UUIDv7 when a till creates it).
+    pub customer_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Phone, normalised to digits with a leading `+`.
+    pub phone: Option<String>,
+    /// Discount card number.
+    pub card_no: Option<String>,
+    /// Customer group (the promotions' discount-card condition).
+    pub group: Option<String>,
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //! Nothing here does I/O: callers pass in what a rule needs and persist what it returns.
 
 pub mod barcode;
+pub mod certificates;
 pub mod chain;
+pub mod customer;
 pub mod events;
 pub mod locale;
 pub mod money;
@@ -70,7 +72,7 @@ pub enum ModelError {
     #[error("unknown role {0:?}")]
     UnknownRole(String),
     /// A tender we do not know.
-    #[error("unknown payment method {0:?} (use cash or card)")]
+    #[error("unknown payment method {0:?} (use cash, card or certificate)")]
     UnknownTender(String),
     /// Not a percentage between 0 and 100.
     #[error("{0:?} is not a percentage between 0 and 100")]
@@ -95,6 +97,12 @@ pub enum ModelError {
         "a non-cash payment cannot exceed the amount due ({remaining}); only cash gives change"
     )]
     NonCashOverpay { remaining: Money },
+    /// Not a phone number.
+    #[error("{0:?} is not a phone number")]
+    InvalidPhone(String),
+    /// Not a discount card number.
+    #[error("{0:?} is not a discount card number (3 to 32 letters or digits)")]
+    InvalidCard(String),
     /// Paid less than the total.
     #[error("payment is short by {due}")]
     Underpaid { due: Money },

@@ -136,6 +136,9 @@ pub struct LineInput {
 pub struct AppliedPromotion {
     /// The promotion's id.
     pub promotion_id: Uuid,
+    /// The promotion's version (sales record which rules priced them).
+    #[serde(default)]
+    pub version: u32,
     /// Its name, as printed on the receipt.
     pub name: String,
     /// `(line index, discount in minor units)` pairs.

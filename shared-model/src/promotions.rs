@@ -298,6 +298,7 @@ fn apply(p: &Promotion, lines: &[PromoLine], room: &mut [i64]) -> Option<Applied
     }
     Some(AppliedPromotion {
         promotion_id: p.id,
+        version: p.version,
         name: p.name.clone(),
         line_discounts,
     })

@@ -32,6 +32,12 @@ pub struct ShiftReport {
     pub cash_refunds: Money,
     /// Refunds paid to cards.
     pub card_refunds: Money,
+    /// Sales paid with gift certificates (absent in reports from older tills).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_sales: Option<Money>,
+    /// Refunds put back onto gift certificates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_refunds: Option<Money>,
     /// Opening float.
     pub float: Money,
     /// Cash put in during the shift.

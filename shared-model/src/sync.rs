@@ -132,6 +132,33 @@ pub enum Change {
         /// User id.
         id: Uuid,
     },
+    /// A customer as they are now (looked up by phone or card on the till).
+    Customer(crate::events::CustomerDoc),
+    /// A gift certificate as head office holds it now.
+    Certificate(crate::certificates::CertificateState),
+    /// The chain's offline certificate redemption policy.
+    CertificatePolicy(crate::certificates::OfflinePolicy),
+}
+
+/// A till asks head office to check and hold a certificate redemption (online only).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveRequest {
+    /// The certificate.
+    pub code: crate::certificates::CertificateCode,
+    /// How much to take.
+    pub amount: crate::Money,
+    /// The sale (cart id) it will pay; the hold is used up when that sale arrives.
+    pub sale_id: Uuid,
+}
+
+/// Head office's answer to a reservation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReserveResponse {
+    /// The certificate as it stands, before this redemption.
+    pub certificate: crate::certificates::CertificateState,
+    /// What is held for the sale now.
+    pub reserved: crate::Money,
 }
 
 /// A product for the till.
@@ -153,6 +180,9 @@ pub struct ProductData {
     pub price_minor: i64,
     /// Barcode lookup keys.
     pub barcodes: Vec<String>,
+    /// Cost price, minor units: the floor promotions never go below.
+    #[serde(default)]
+    pub cost_minor: i64,
 }
 
 /// A till user.

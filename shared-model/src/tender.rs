@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ModelError, Money};
 
-/// How a customer pays or is refunded. Gift certificates join in their issue.
+/// How a customer pays or is refunded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tender {
@@ -12,6 +12,8 @@ pub enum Tender {
     Cash,
     /// A bank card on the external payment terminal (approval code only).
     Card,
+    /// A gift certificate (its code travels with the payment); never gives change.
+    Certificate,
 }
 
 impl Tender {
@@ -20,6 +22,7 @@ impl Tender {
         match s.trim().to_lowercase().as_str() {
             "cash" | "нал" | "наличные" => Ok(Tender::Cash),
             "card" | "карта" => Ok(Tender::Card),
+            "certificate" | "cert" | "gift" | "сертификат" => Ok(Tender::Certificate),
             _ => Err(ModelError::UnknownTender(s.to_owned())),
         }
     }
@@ -29,6 +32,7 @@ impl Tender {
         match self {
             Tender::Cash => "cash",
             Tender::Card => "card",
+            Tender::Certificate => "certificate",
         }
     }
 }
@@ -73,26 +77,34 @@ pub fn change_due(total: Money, paid: Money, cash_paid: Money) -> Result<Money, 
     Ok(change)
 }
 
-/// Splits a refund back over the original tenders: non-cash tenders first, each up
-/// to what it paid net of earlier refunds, then cash for the rest. `paid` holds, per
-/// tender, what the sale took net of change minus what was already refunded to it.
-pub fn refund_to_original(amount: i64, paid: &[(Tender, i64)]) -> Vec<(Tender, i64)> {
+/// Splits a refund back over the original tenders: cards first, then gift
+/// certificates (each back onto itself), each up to what it paid net of earlier
+/// refunds, then cash for the rest. `paid` holds, per tender and key (e.g. the
+/// certificate code), what the sale took net of change minus what was refunded to it.
+pub fn refund_to_original<K: Clone + Default>(
+    amount: i64,
+    paid: &[(Tender, K, i64)],
+) -> Vec<(Tender, K, i64)> {
     let mut left = amount;
     let mut out = Vec::new();
     let mut order: Vec<_> = paid.to_vec();
-    order.sort_by_key(|(t, _)| *t == Tender::Cash);
-    for (t, available) in order {
+    order.sort_by_key(|(t, _, _)| match t {
+        Tender::Card => 0,
+        Tender::Certificate => 1,
+        Tender::Cash => 2,
+    });
+    for (t, key, available) in order {
         if left == 0 {
             break;
         }
         let take = left.min(available.max(0));
         if take > 0 {
-            out.push((t, take));
+            out.push((t, key, take));
             left -= take;
         }
     }
     if left > 0 {
-        out.push((Tender::Cash, left));
+        out.push((Tender::Cash, K::default(), left));
     }
     out
 }
@@ -140,11 +152,24 @@ mod tests {
 
     #[test]
     fn refunds_go_back_to_cards_first() {
-        let paid = [(Tender::Cash, 300), (Tender::Card, 700)];
-        assert_eq!(refund_to_original(500, &paid), vec![(Tender::Card, 500)]);
+        let paid = [(Tender::Cash, (), 300), (Tender::Card, (), 700)];
+        assert_eq!(refund_to_original(500, &paid), vec![(Tender::Card, (), 500)]);
         assert_eq!(
             refund_to_original(900, &paid),
-            vec![(Tender::Card, 700), (Tender::Cash, 200)]
+            vec![(Tender::Card, (), 700), (Tender::Cash, (), 200)]
+        );
+        let paid = [
+            (Tender::Cash, None, 100),
+            (Tender::Certificate, Some("A"), 400),
+            (Tender::Card, None, 200),
+        ];
+        assert_eq!(
+            refund_to_original(650, &paid),
+            vec![
+                (Tender::Card, None, 200),
+                (Tender::Certificate, Some("A"), 400),
+                (Tender::Cash, None, 50)
+            ]
         );
     }
 }

@@ -104,6 +104,7 @@ fn sales(terminal: Uuid, products: &[Uuid], n: usize) -> Vec<EventEnvelope> {
                     discount: Money::rub(0),
                     total: Money::rub(10_000),
                     vat: Money::rub(1_667),
+                    certificate: None,
                 })
                 .collect();
             let doc = SaleDoc {
@@ -117,6 +118,7 @@ fn sales(terminal: Uuid, products: &[Uuid], n: usize) -> Vec<EventEnvelope> {
                     tender: Tender::Cash,
                     amount: Money::rub(30_000),
                     approval_code: None,
+                    certificate: None,
                 }],
                 gross: Money::rub(30_000),
                 discount: Money::rub(0),
@@ -124,6 +126,8 @@ fn sales(terminal: Uuid, products: &[Uuid], n: usize) -> Vec<EventEnvelope> {
                 change: Money::rub(0),
                 vat: vec![],
                 catalog_version: None,
+                promotions: vec![],
+                customer_id: None,
             };
             let l = link(i as u64 + 1, &prev, ReceiptBody::Sale(&doc));
             prev = l.hash.clone();

@@ -10,6 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use shared_model::customer::{normalize_card, normalize_phone};
+
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::pagination::{Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized};
@@ -67,23 +69,58 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update))
+        .routes(routes!(purchases))
+}
+
+/// One purchase in a customer's history.
+#[derive(Debug, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Purchase {
+    /// Sale id.
+    pub sale_id: Uuid,
+    /// Store.
+    pub location_id: Uuid,
+    /// Receipt number on its till.
+    pub receipt_no: i64,
+    /// When.
+    pub completed_at: DateTime<Utc>,
+    /// Before discounts.
+    pub gross_minor: i64,
+    /// All discounts.
+    pub discount_minor: i64,
+    /// Paid.
+    pub total_minor: i64,
+    /// Returned since.
+    pub returned_minor: i64,
+}
+
+/// A customer's purchase history, newest first.
+#[utoipa::path(get, path = "/customers/{id}/purchases", params(("id" = Uuid, Path, description = "Id"), PageParams), tag = "customers", responses((status = 200, body = Page<Purchase>)))]
+#[instrument(skip_all, err)]
+async fn purchases(
+    State(state): State<AppState>,
+    _auth: Authorized<cap::ManageCustomers>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<Purchase>>> {
+    let (limit, offset) = p.limit_offset();
+    let items = sqlx::query_as(
+        "SELECT s.id AS sale_id, s.location_id, s.receipt_no, s.completed_at, s.gross_minor, s.discount_minor,
+                s.total_minor, COALESCE((SELECT SUM(r.total_minor) FROM sale_returns r WHERE r.sale_id = s.id), 0)::bigint AS returned_minor
+         FROM sales s WHERE s.customer_id = $1 ORDER BY s.completed_at DESC, s.id LIMIT $2 OFFSET $3",
+    )
+    .bind(id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db)
+    .await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM sales WHERE customer_id = $1")
+        .bind(id)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(Json(Page::new(items, p, total)))
 }
 
 const COLS: &str = "id, name, phone, card_no, email, group_code, created_at";
-
-/// `+79161234567` from `8 (916) 123-45-67` or `+7 916 123 45 67`.
-fn normalise_phone(p: &str) -> ApiResult<String> {
-    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-    let digits = match (digits.len(), digits.chars().next()) {
-        (11, Some('8')) => format!("7{}", &digits[1..]),
-        (10, _) => format!("7{digits}"),
-        _ => digits,
-    };
-    if !(10..=15).contains(&digits.len()) || p.chars().any(|c| c.is_alphabetic()) {
-        return Err(ApiError::Validation(format!("{p:?} is not a phone number")));
-    }
-    Ok(format!("+{digits}"))
-}
 
 fn clean(input: CustomerInput) -> ApiResult<CustomerInput> {
     let trim = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -93,8 +130,8 @@ fn clean(input: CustomerInput) -> ApiResult<CustomerInput> {
     }
     Ok(CustomerInput {
         name: trim(input.name),
-        phone: trim(input.phone).map(|p| normalise_phone(&p)).transpose()?,
-        card_no: trim(input.card_no),
+        phone: trim(input.phone).map(|p| normalize_phone(&p)).transpose()?,
+        card_no: trim(input.card_no).map(|c| normalize_card(&c)).transpose()?,
         email,
         group_code: trim(input.group_code),
     })

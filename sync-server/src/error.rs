@@ -39,6 +39,9 @@ pub enum ApiError {
     /// A protocol version the server does not speak.
     #[error("protocol version {0} is not supported; update the till")]
     UnsupportedProtocol(u16),
+    /// A gift certificate cannot be used as asked (a 422 with the reason's own code).
+    #[error("{0}")]
+    Certificate(#[from] shared_model::certificates::CertificateRefusal),
     /// A dependency is down.
     #[error("{0} is unavailable")]
     Unavailable(String),
@@ -60,6 +63,7 @@ impl ApiError {
             ApiError::SequenceGap(_) => (StatusCode::CONFLICT, "sequence_gap"),
             ApiError::ForkedHistory(_) => (StatusCode::CONFLICT, "forked_history"),
             ApiError::UnsupportedProtocol(_) => (StatusCode::BAD_REQUEST, "unsupported_protocol"),
+            ApiError::Certificate(r) => (StatusCode::UNPROCESSABLE_ENTITY, r.code()),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

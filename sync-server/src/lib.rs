@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod certificates;
 pub mod config;
 pub mod customers;
 pub mod device;
@@ -52,7 +53,8 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::router())
         .merge(sync::router())
         .merge(sales::router())
-        .merge(promotions::router());
+        .merge(promotions::router())
+        .merge(certificates::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

@@ -246,9 +246,11 @@ pub async fn save(
     let mut tx = state.db.begin().await?;
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO promotions (id, name, priority, exclusive, target, kind, conditions, active, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         VALUES ($1, $2, $3, $4, $5, $6, jsonb_set($7, '{{used}}', '0'), $8, $9)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, priority = EXCLUDED.priority, exclusive = EXCLUDED.exclusive,
-            target = EXCLUDED.target, kind = EXCLUDED.kind, conditions = EXCLUDED.conditions, active = EXCLUDED.active,
+            target = EXCLUDED.target, kind = EXCLUDED.kind, active = EXCLUDED.active,
+            -- the use count is head office's tally of synced sales, not an editable setting
+            conditions = jsonb_set(EXCLUDED.conditions, '{{used}}', COALESCE(promotions.conditions->'used', '0')),
             version = promotions.version + 1, updated_at = now()
          RETURNING {COLS}"
     ))

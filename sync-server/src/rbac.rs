@@ -43,6 +43,8 @@ pub enum Capability {
     ReadSales,
     /// Create and change promotions (managers: for their stores only).
     ManagePromotions,
+    /// Issue, look up and block gift certificates; set the offline policy (admin).
+    ManageCertificates,
 }
 
 /// The seed's role table: admin everything; manager runs their locations; the
@@ -143,6 +145,7 @@ macro_rules! caps {
     };
 }
 caps!(
+    ManageCertificates,
     ManageUsers,
     ManageLocations,
     ReadLocations,

@@ -47,6 +47,21 @@ pub struct SalePayment {
     pub amount: String,
     /// Card approval code.
     pub approval_code: Option<String>,
+    /// Gift certificate code, for certificate payments.
+    pub certificate: Option<String>,
+}
+
+/// A promotion that priced a sale, with what it gave.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalePromotion {
+    /// Promotion.
+    pub promotion_id: Uuid,
+    /// The version of its rules the till used.
+    pub version: i32,
+    /// Name on the receipt.
+    pub name: String,
+    /// Discount it gave.
+    pub amount: String,
 }
 
 /// A sale.
@@ -82,6 +97,10 @@ pub struct Sale {
     pub lines: Vec<SaleLine>,
     /// Payments.
     pub payments: Vec<SalePayment>,
+    /// Promotions applied, for attributing discounts.
+    pub promotions: Vec<SalePromotion>,
+    /// The customer (discount card) on the sale.
+    pub customer_id: Option<Uuid>,
 }
 
 /// Sales filters.
@@ -127,6 +146,7 @@ type Head = (
     i64,
     Vec<String>,
     Option<String>,
+    Option<Uuid>,
 );
 
 /// Sales in scope, newest first, with totals over the whole filter.
@@ -147,7 +167,7 @@ async fn list(
         AND ($5::timestamptz IS NULL OR completed_at < $5) AND ($6::uuid[] IS NULL OR location_id = ANY($6))";
     let heads: Vec<Head> = sqlx::query_as(&format!(
         "SELECT id, terminal_id, location_id, shift_id, cashier_id, receipt_no, completed_at, gross_minor, discount_minor,
-                total_minor, change_minor, flags, catalog_version FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $7 OFFSET $8"
+                total_minor, change_minor, flags, catalog_version, customer_id FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $7 OFFSET $8"
     ))
     .bind(f.location_id)
     .bind(f.terminal_id)
@@ -177,11 +197,21 @@ async fn list(
     .bind(&ids)
     .fetch_all(&state.db)
     .await?;
-    let pays: Vec<(Uuid, String, i64, Option<String>)> =
-        sqlx::query_as("SELECT sale_id, tender, amount_minor, approval_code FROM sale_payments WHERE sale_id = ANY($1) ORDER BY sale_id, pos")
-            .bind(&ids)
-            .fetch_all(&state.db)
-            .await?;
+    type PayRow = (Uuid, String, i64, Option<String>, Option<String>);
+    let pays: Vec<PayRow> = sqlx::query_as(
+        "SELECT sale_id, tender, amount_minor, approval_code, certificate FROM sale_payments
+         WHERE sale_id = ANY($1) ORDER BY sale_id, pos",
+    )
+    .bind(&ids)
+    .fetch_all(&state.db)
+    .await?;
+    let promos: Vec<(Uuid, Uuid, i32, String, i64)> = sqlx::query_as(
+        "SELECT sale_id, promotion_id, version, name, amount_minor FROM sale_promotions
+         WHERE sale_id = ANY($1) ORDER BY sale_id, pos",
+    )
+    .bind(&ids)
+    .fetch_all(&state.db)
+    .await?;
     let items = heads
         .into_iter()
         .map(
@@ -199,6 +229,7 @@ async fn list(
                 c,
                 flags,
                 catalog_version,
+                customer_id,
             )| Sale {
                 id,
                 terminal_id,
@@ -235,8 +266,20 @@ async fn list(
                         tender: p.1.clone(),
                         amount: rub(p.2),
                         approval_code: p.3.clone(),
+                        certificate: p.4.clone(),
                     })
                     .collect(),
+                promotions: promos
+                    .iter()
+                    .filter(|p| p.0 == id)
+                    .map(|p| SalePromotion {
+                        promotion_id: p.1,
+                        version: p.2,
+                        name: p.3.clone(),
+                        amount: rub(p.4),
+                    })
+                    .collect(),
+                customer_id,
             },
         )
         .collect();

@@ -15,6 +15,7 @@ use crate::AppState;
 
 mod apply;
 mod feed;
+mod sale_rows;
 
 pub use feed::prune;
 

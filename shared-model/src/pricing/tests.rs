@@ -77,6 +77,7 @@ fn promotions_are_capped_at_what_is_left() {
     )];
     let promo = AppliedPromotion {
         promotion_id: Uuid::nil(),
+        version: 1,
         name: "-50%".into(),
         line_discounts: vec![(0, 500)],
     };
@@ -154,7 +155,7 @@ proptest! {
         ]),
     ) {
         let promo: Vec<_> = promo.into_iter().filter(|(i, _)| *i < lines.len()).collect();
-        let promos = [AppliedPromotion { promotion_id: Uuid::nil(), name: "p".into(), line_discounts: promo }];
+        let promos = [AppliedPromotion { promotion_id: Uuid::nil(), version: 1, name: "p".into(), line_discounts: promo }];
         let c = price_cart(Currency::RUB, &lines, &promos, sale).unwrap();
         let s = |f: fn(&PricedLine) -> i64| c.lines.iter().map(f).sum::<i64>();
         prop_assert_eq!(c.total.minor, s(|l| l.total.minor));

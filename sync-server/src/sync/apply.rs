@@ -13,6 +13,8 @@ use sqlx::PgConnection;
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::sale_rows::SaleRows;
+use crate::certificates::{reconcile_refunds, reconcile_sale};
 use crate::device::{check_protocol, Device};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -122,182 +124,6 @@ fn check_sale(s: &SaleDoc) -> ApiResult<()> {
     }
 }
 
-/// Rows of the batch's sales, written with one multi-row INSERT per table: sales are
-/// nearly all of what tills send, and per-row round trips would cap ingest far below
-/// what PostgreSQL can take.
-#[derive(Default)]
-struct SaleRows {
-    id: Vec<Uuid>,
-    shift: Vec<Uuid>,
-    cashier: Vec<Uuid>,
-    receipt_no: Vec<i64>,
-    hash: Vec<String>,
-    prev: Vec<String>,
-    at: Vec<chrono::DateTime<chrono::Utc>>,
-    money: [Vec<i64>; 4], // gross, discount, total, change
-    flags: Vec<String>,
-    catalog_version: Vec<Option<String>>,
-    l_sale: Vec<Uuid>,
-    l_no: Vec<i32>,
-    l_product: Vec<Uuid>,
-    l_sku: Vec<String>,
-    l_name: Vec<String>,
-    l_unit: Vec<String>,
-    l_vat: Vec<String>,
-    l_amounts: [Vec<i64>; 6], // qty, unit price, gross, discount, total, vat
-    l_event: Vec<Uuid>,
-    p_sale: Vec<Uuid>,
-    p_pos: Vec<i32>,
-    p_tender: Vec<String>,
-    p_amount: Vec<i64>,
-    p_code: Vec<Option<String>>,
-}
-
-impl SaleRows {
-    fn add(
-        &mut self,
-        e: &EventEnvelope,
-        r: &shared_model::events::ChainedReceipt<SaleDoc>,
-        flags: Vec<String>,
-    ) {
-        let s = &r.doc;
-        self.id.push(s.sale_id);
-        self.shift.push(s.shift_id);
-        self.cashier.push(s.cashier_id);
-        self.receipt_no.push(r.link.receipt_no as i64);
-        self.hash.push(r.link.hash.clone());
-        self.prev.push(r.link.prev_hash.clone());
-        self.at.push(s.completed_at);
-        for (v, m) in self
-            .money
-            .iter_mut()
-            .zip([s.gross, s.discount, s.total, s.change])
-        {
-            v.push(m.minor);
-        }
-        self.flags.push(flags.join(","));
-        self.catalog_version.push(s.catalog_version.clone());
-        for l in &s.lines {
-            self.l_sale.push(s.sale_id);
-            self.l_no.push(l.line_no as i32);
-            self.l_product.push(l.product_id);
-            self.l_sku.push(l.sku.clone());
-            self.l_name.push(l.name.clone());
-            self.l_unit.push(l.unit.code().to_owned());
-            self.l_vat.push(l.vat_rate.code().to_owned());
-            let amounts = [
-                l.qty.milli(),
-                l.unit_price.minor,
-                l.gross.minor,
-                l.discount.minor,
-                l.total.minor,
-                l.vat.minor,
-            ];
-            for (v, a) in self.l_amounts.iter_mut().zip(amounts) {
-                v.push(a);
-            }
-            self.l_event.push(e.event_id);
-        }
-        for (i, p) in s.payments.iter().enumerate() {
-            self.p_sale.push(s.sale_id);
-            self.p_pos.push(i as i32 + 1);
-            self.p_tender.push(p.tender.code().to_owned());
-            self.p_amount.push(p.amount.minor);
-            self.p_code.push(p.approval_code.clone());
-        }
-    }
-
-    async fn flush(&self, conn: &mut PgConnection, device: &Device) -> ApiResult<()> {
-        if self.id.is_empty() {
-            return Ok(());
-        }
-        sqlx::query(
-            "INSERT INTO sales (id, terminal_id, location_id, shift_id, cashier_id, receipt_no, receipt_hash, prev_hash,
-                completed_at, gross_minor, discount_minor, total_minor, change_minor, flags, catalog_version)
-             SELECT u.id, $1, $2, u.shift, u.cashier, u.no, u.h, u.p, u.at, u.g, u.d, u.t, u.c,
-                    string_to_array(u.f, ','), u.cv
-             FROM UNNEST($3::uuid[], $4::uuid[], $5::uuid[], $6::bigint[], $7::text[], $8::text[], $9::timestamptz[],
-                         $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::text[])
-                  AS u(id, shift, cashier, no, h, p, at, g, d, t, c, f, cv)",
-        )
-        .bind(device.terminal_id)
-        .bind(device.location_id)
-        .bind(&self.id)
-        .bind(&self.shift)
-        .bind(&self.cashier)
-        .bind(&self.receipt_no)
-        .bind(&self.hash)
-        .bind(&self.prev)
-        .bind(&self.at)
-        .bind(&self.money[0])
-        .bind(&self.money[1])
-        .bind(&self.money[2])
-        .bind(&self.money[3])
-        .bind(&self.flags)
-        .bind(&self.catalog_version)
-        .execute(&mut *conn)
-        .await?;
-        let a = &self.l_amounts;
-        sqlx::query(
-            "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
-                gross_minor, discount_minor, total_minor, vat_minor)
-             SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                                  $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[])",
-        )
-        .bind(&self.l_sale)
-        .bind(&self.l_no)
-        .bind(&self.l_product)
-        .bind(&self.l_sku)
-        .bind(&self.l_name)
-        .bind(&self.l_unit)
-        .bind(&a[0])
-        .bind(&a[1])
-        .bind(&self.l_vat)
-        .bind(&a[2])
-        .bind(&a[3])
-        .bind(&a[4])
-        .bind(&a[5])
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code)
-             SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::text[])",
-        )
-        .bind(&self.p_sale)
-        .bind(&self.p_pos)
-        .bind(&self.p_tender)
-        .bind(&self.p_amount)
-        .bind(&self.p_code)
-        .execute(&mut *conn)
-        .await?;
-        let negated: Vec<i64> = a[0].iter().map(|q| -q).collect();
-        let ids: Vec<Uuid> = (0..negated.len()).map(|_| Uuid::now_v7()).collect();
-        sqlx::query(
-            "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, source_event)
-             SELECT u.id, $1, u.p, u.q, 'sale', u.e FROM UNNEST($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[]) AS u(id, p, q, e)",
-        )
-        .bind(device.location_id)
-        .bind(&ids)
-        .bind(&self.l_product)
-        .bind(&negated)
-        .bind(&self.l_event)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO inventory_levels (location_id, product_id, qty_milli)
-             SELECT $1, u.p, SUM(u.q) FROM UNNEST($2::uuid[], $3::bigint[]) AS u(p, q) GROUP BY u.p
-             ON CONFLICT (location_id, product_id)
-             DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
-        )
-        .bind(device.location_id)
-        .bind(&self.l_product)
-        .bind(&negated)
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
-    }
-}
-
 /// Applies a batch in one transaction and answers the highest contiguous sequence held.
 #[instrument(skip_all, err)]
 pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiResult<PushResponse> {
@@ -392,7 +218,7 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
         match &e.payload {
             EventPayload::SaleCompleted(r) => {
                 let mut flags = chain.check(&r.link, ReceiptBody::Sale(&r.doc));
-                for l in &r.doc.lines {
+                for l in r.doc.lines.iter().filter(|l| l.certificate.is_none()) {
                     let flag = match prices.get(&l.product_id) {
                         None => "unknown_product",
                         Some(p) if *p != l.unit_price.minor => "price_mismatch",
@@ -432,6 +258,17 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
         .await?;
     }
     sales.flush(&mut tx, device).await?;
+    // Certificate movements, in arrival order (sales are already stored above).
+    for (e, _) in &fresh {
+        if let EventPayload::SaleCompleted(r) = &e.payload {
+            let d = &r.doc;
+            if d.lines.iter().any(|l| l.certificate.is_some())
+                || d.payments.iter().any(|p| p.certificate.is_some())
+            {
+                reconcile_sale(&mut tx, device, d).await?;
+            }
+        }
+    }
     sqlx::query(
         "UPDATE terminal_sync SET acked_seq = $3, last_receipt_no = $4, last_hash = $5, last_push_at = now()
          WHERE terminal_id = $1 AND epoch = $2",
@@ -549,6 +386,7 @@ async fn apply_fact(
             .bind(serde_json::to_value(d).map_err(ApiError::internal)?)
             .execute(&mut *conn)
             .await?;
+            reconcile_refunds(conn, device, d).await?;
             for l in &d.lines {
                 move_stock(
                     conn,
@@ -608,6 +446,7 @@ async fn apply_fact(
             .execute(&mut *conn)
             .await?;
         }
+        EventPayload::CustomerRegistered(c) => register_customer(conn, device, c).await?,
         EventPayload::StockMoved(m) => {
             move_stock(
                 conn,
@@ -621,5 +460,43 @@ async fn apply_fact(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// A customer registered at a till. A phone or card head office already gives to
+/// someone else is left off (and flagged for head office) rather than refusing the fact.
+async fn register_customer(
+    conn: &mut PgConnection,
+    device: &Device,
+    c: &shared_model::events::CustomerDoc,
+) -> ApiResult<()> {
+    let taken: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT phone, card_no FROM customers WHERE id <> $1 AND (phone = $2 OR card_no = $3)",
+    )
+    .bind(c.customer_id)
+    .bind(&c.phone)
+    .bind(&c.card_no)
+    .fetch_all(&mut *conn)
+    .await?;
+    let phone_taken = taken.iter().any(|t| t.0.is_some() && t.0 == c.phone);
+    let card_taken = taken.iter().any(|t| t.1.is_some() && t.1 == c.card_no);
+    if phone_taken || card_taken {
+        sqlx::query("INSERT INTO sync_alerts (terminal_id, kind, detail) VALUES ($1, 'customer_conflict', $2)")
+            .bind(device.terminal_id)
+            .bind(json!({"customer_id": c.customer_id, "phone_taken": phone_taken, "card_taken": card_taken}))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO customers (id, name, phone, card_no, group_code) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(c.customer_id)
+    .bind(&c.name)
+    .bind(c.phone.as_ref().filter(|_| !phone_taken))
+    .bind(c.card_no.as_ref().filter(|_| !card_taken))
+    .bind(&c.group)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! (transaction id, row id) order, read only below the oldest running transaction so a
 //! change that commits late with a lower number can never be passed.
 
+use shared_model::events::CustomerDoc;
 use shared_model::sync::{CashierData, Change, ProductData, PullResponse, PROTOCOL_VERSION};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -13,9 +14,27 @@ use crate::AppState;
 /// Roles that work on a till and get its PIN.
 const TILL_ROLES: [&str; 4] = ["cashier", "salesperson", "manager", "admin"];
 
+/// What a snapshot page lists; each is paged by id in turn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Products,
+    Customers,
+    Certificates,
+}
+
+impl Phase {
+    fn tag(self) -> &'static str {
+        match self {
+            Phase::Products => "s",
+            Phase::Customers => "c",
+            Phase::Certificates => "g",
+        }
+    }
+}
+
 enum Cursor {
-    /// Snapshot in progress: changes from `txid` on follow; products after `after`.
-    Snapshot { txid: u64, after: Uuid },
+    /// Snapshot in progress: changes from `txid` on follow; `phase` rows after `after`.
+    Snapshot { txid: u64, phase: Phase, after: Uuid },
     /// Following the feed after (txid, id).
     Feed { txid: u64, id: i64 },
 }
@@ -28,12 +47,19 @@ fn parse(c: Option<&str>) -> ApiResult<Option<Cursor>> {
     let mut parts = c.splitn(3, ':');
     let (kind, a, b) = (parts.next(), parts.next(), parts.next());
     let txid: u64 = a.and_then(|a| a.parse().ok()).ok_or_else(bad)?;
-    match (kind, b) {
-        (Some("s"), Some(b)) => Ok(Some(Cursor::Snapshot {
+    let phase = match kind {
+        Some("s") => Some(Phase::Products),
+        Some("c") => Some(Phase::Customers),
+        Some("g") => Some(Phase::Certificates),
+        _ => None,
+    };
+    match (phase, kind, b) {
+        (Some(phase), _, Some(b)) => Ok(Some(Cursor::Snapshot {
             txid,
+            phase,
             after: Uuid::parse_str(b).map_err(|_| bad())?,
         })),
-        (Some("f"), Some(b)) => Ok(Some(Cursor::Feed {
+        (None, Some("f"), Some(b)) => Ok(Some(Cursor::Feed {
             txid,
             id: b.parse().map_err(|_| bad())?,
         })),
@@ -58,10 +84,12 @@ async fn products(
         i64,
         Vec<String>,
         bool,
+        i64,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.sku, p.name, c.name, p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor),
-                COALESCE(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}'), p.active
+                COALESCE(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}'), p.active,
+                p.cost_minor
          FROM products p
          LEFT JOIN categories c ON c.id = p.category_id
          LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $1
@@ -78,7 +106,7 @@ async fn products(
     Ok(rows
         .into_iter()
         .map(
-            |(id, sku, name, category, unit, vat, price_minor, barcodes, active)| {
+            |(id, sku, name, category, unit, vat, price_minor, barcodes, active, cost_minor)| {
                 (
                     ProductData {
                         id,
@@ -89,6 +117,7 @@ async fn products(
                         vat,
                         price_minor,
                         barcodes,
+                        cost_minor,
                     },
                     active,
                 )
@@ -169,6 +198,35 @@ async fn promotions(
         .collect()
 }
 
+/// Customers among `ids` (all when `None`, paged by id after `after`).
+async fn customers(
+    conn: &mut PgConnection,
+    ids: Option<&[Uuid]>,
+    after: Uuid,
+    limit: i64,
+) -> ApiResult<Vec<CustomerDoc>> {
+    type Row = (Uuid, String, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, name, phone, card_no, group_code FROM customers
+         WHERE ($1::uuid[] IS NULL AND id > $2) OR id = ANY($1) ORDER BY id LIMIT $3",
+    )
+    .bind(ids)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(customer_id, name, phone, card_no, group)| CustomerDoc {
+            customer_id,
+            name,
+            phone,
+            card_no,
+            group,
+        })
+        .collect())
+}
+
 async fn store(conn: &mut PgConnection, loc: Uuid) -> ApiResult<Option<Change>> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT name, timezone FROM locations WHERE id = $1")
@@ -204,9 +262,9 @@ pub async fn page(
             .await?;
     let horizon: u64 = horizon.parse().map_err(ApiError::internal)?;
     match parse(cursor)? {
-        None => snapshot(&mut conn, loc, horizon, Uuid::nil(), limit).await,
-        Some(Cursor::Snapshot { txid, after }) => {
-            snapshot(&mut conn, loc, txid, after, limit).await
+        None => snapshot(&mut conn, loc, horizon, Phase::Products, Uuid::nil(), limit).await,
+        Some(Cursor::Snapshot { txid, phase, after }) => {
+            snapshot(&mut conn, loc, txid, phase, after, limit).await
         }
         Some(Cursor::Feed { txid, id }) => {
             // Changes this till never saw were pruned: it starts again from a snapshot.
@@ -218,7 +276,7 @@ pub async fn page(
             .fetch_one(&mut *conn)
             .await?;
             if behind {
-                snapshot(&mut conn, loc, horizon, Uuid::nil(), limit).await
+                snapshot(&mut conn, loc, horizon, Phase::Products, Uuid::nil(), limit).await
             } else {
                 feed(&mut conn, loc, txid, id, limit).await
             }
@@ -230,12 +288,16 @@ async fn snapshot(
     conn: &mut PgConnection,
     loc: Uuid,
     txid: u64,
+    phase: Phase,
     after: Uuid,
     limit: i64,
 ) -> ApiResult<PullResponse> {
     let mut changes = Vec::new();
-    if after.is_nil() {
+    if phase == Phase::Products && after.is_nil() {
         changes.extend(store(conn, loc).await?);
+        changes.push(Change::CertificatePolicy(
+            crate::certificates::policy(conn).await?,
+        ));
         changes.extend(
             promotions(conn, None)
                 .await?
@@ -257,13 +319,35 @@ async fn snapshot(
                 .filter_map(|(_, d)| d.map(Change::Cashier)),
         );
     }
-    let items = products(conn, loc, None, after, limit).await?;
-    let full = items.len() as i64 == limit;
-    let last = items.last().map(|p| p.0.id);
-    changes.extend(items.into_iter().map(|(p, _)| Change::Product(p)));
-    let cursor = match (full, last) {
-        (true, Some(last)) => format!("s:{txid}:{last}"),
-        _ => format!("f:{txid}:0"),
+    let (count, last) = match phase {
+        Phase::Products => {
+            let items = products(conn, loc, None, after, limit).await?;
+            let last = items.last().map(|p| p.0.id);
+            let n = items.len();
+            changes.extend(items.into_iter().map(|(p, _)| Change::Product(p)));
+            (n, last)
+        }
+        Phase::Customers => {
+            let items = customers(conn, None, after, limit).await?;
+            let last = items.last().map(|c| c.customer_id);
+            let n = items.len();
+            changes.extend(items.into_iter().map(Change::Customer));
+            (n, last)
+        }
+        Phase::Certificates => {
+            let items = crate::certificates::states(conn, None, after, limit).await?;
+            let last = items.last().map(|c| c.0);
+            let n = items.len();
+            changes.extend(items.into_iter().map(|(_, c)| Change::Certificate(c)));
+            (n, last)
+        }
+    };
+    // A full page may have more after it; a short one ends this phase.
+    let cursor = match (count as i64 == limit, last, phase) {
+        (true, Some(last), p) => format!("{}:{txid}:{last}", p.tag()),
+        (_, _, Phase::Products) => format!("c:{txid}:{}", Uuid::nil()),
+        (_, _, Phase::Customers) => format!("g:{txid}:{}", Uuid::nil()),
+        (_, _, Phase::Certificates) => format!("f:{txid}:0"),
     };
     Ok(PullResponse {
         protocol: PROTOCOL_VERSION,
@@ -347,6 +431,23 @@ async fn feed(
                 None => changes.push(Change::PromotionRemoved { id: *id }),
             }
         }
+    }
+    let customer_ids = ids_of("customer");
+    if !customer_ids.is_empty() {
+        let found = customers(conn, Some(&customer_ids), Uuid::nil(), customer_ids.len() as i64).await?;
+        changes.extend(found.into_iter().map(Change::Customer));
+    }
+    let cert_ids = ids_of("certificate");
+    if !cert_ids.is_empty() {
+        let found =
+            crate::certificates::states(conn, Some(&cert_ids), Uuid::nil(), cert_ids.len() as i64)
+                .await?;
+        changes.extend(found.into_iter().map(|(_, c)| Change::Certificate(c)));
+    }
+    if !ids_of("certificate_policy").is_empty() {
+        changes.push(Change::CertificatePolicy(
+            crate::certificates::policy(conn).await?,
+        ));
     }
     if !ids_of("store").is_empty() {
         changes.extend(store(conn, loc).await?);

@@ -312,7 +312,8 @@ async fn the_remaining_endpoints_round_trip_and_a_cashier_gets_403_on_the_walk()
     );
     assert_eq!(
         api.get(&format!("/customers/{cid}")).await.1["card_no"],
-        "DC-77"
+        "DC77",
+        "card numbers are stored normalised, as tills look them up"
     );
     let cashier = api
         .ok_post("/users", json!({"login": "kassa", "full_name": "Касса", "role": "cashier", "password": "password-123", "pin": "1111", "locations": [sid]}))

@@ -82,6 +82,11 @@ pub enum Command {
     Stock(StockCmd),
     /// Events waiting to be sent to head office.
     Outbox,
+    /// Customers (discount cards): find by phone or card, or register one.
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// A gift certificate's balance and status.
+    Certificate { code: String },
     /// Enroll this till with head office using a one-time code.
     Enroll {
         /// Head office address, e.g. https://pos.example.ru
@@ -171,7 +176,11 @@ pub enum SaleCmd {
     Discount(DiscountArgs),
     /// Apply a coupon code the customer presented.
     Coupon { code: String },
-    /// Take a payment.
+    /// Put a customer on the sale by phone or discount card number.
+    Customer { phone_or_card: String },
+    /// Sell (activate) a gift certificate head office issued.
+    SellCertificate { code: String },
+    /// Take a payment: cash, card (--approval) or certificate (--code).
     Pay {
         tender: String,
         #[arg(allow_hyphen_values = true)]
@@ -179,6 +188,9 @@ pub enum SaleCmd {
         /// Approval code from the card terminal (required for card).
         #[arg(long)]
         approval: Option<String>,
+        /// Gift certificate code (required for certificate).
+        #[arg(long)]
+        code: Option<String>,
     },
     /// Remove all payments taken.
     Unpay,
@@ -197,6 +209,24 @@ pub enum SaleCmd {
     Void {
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCmd {
+    /// Find a customer by phone or discount card number.
+    Find { phone_or_card: String },
+    /// Register a customer (a phone or a card number is required).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        card: Option<String>,
+        /// Customer group (managers only: groups carry discounts).
+        #[arg(long)]
+        group: Option<String>,
     },
 }
 

@@ -11,6 +11,16 @@ fn f(m: Money, l: Locale) -> String {
 
 pub fn cart(c: &Cart, l: Locale) -> String {
     let mut out = String::new();
+    if let Some(cu) = &c.customer {
+        out.push_str(&format!(
+            "Customer: {}{}\n",
+            cu.name,
+            cu.group
+                .as_deref()
+                .map(|g| format!(" ({g})"))
+                .unwrap_or_default()
+        ));
+    }
     for (line, p) in c.lines.iter().zip(&c.priced.lines) {
         out.push_str(&format!(
             "{:>2}. {:<40} {:>8} {} × {:>12} = {:>14}",
@@ -88,6 +98,14 @@ pub fn report(title: &str, r: &ShiftReport, l: Locale) -> String {
         ("  card sales".into(), f(r.card_sales, l)),
         ("  cash refunds".into(), f(r.cash_refunds, l)),
         ("  card refunds".into(), f(r.card_refunds, l)),
+        (
+            "  certificate sales".into(),
+            r.certificate_sales.map(|m| f(m, l)).unwrap_or_default(),
+        ),
+        (
+            "  certificate refunds".into(),
+            r.certificate_refunds.map(|m| f(m, l)).unwrap_or_default(),
+        ),
         ("Float".into(), f(r.float, l)),
         ("Cash in".into(), f(r.cash_in, l)),
         ("Cash out".into(), f(r.cash_out, l)),

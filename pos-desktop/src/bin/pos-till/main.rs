@@ -381,6 +381,40 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 ),
             )
         }
+        Command::Customer(CustomerCmd::Find { phone_or_card }) => {
+            let c = till.find_customer(&phone_or_card)?;
+            let text = customer_line(&c);
+            out(&c, text)
+        }
+        Command::Customer(CustomerCmd::Add {
+            name,
+            phone,
+            card,
+            group,
+        }) => {
+            let c = till.register_customer(
+                &name,
+                phone.as_deref(),
+                card.as_deref(),
+                group.as_deref(),
+            )?;
+            let text = format!("Registered {}", customer_line(&c));
+            out(&c, text)
+        }
+        Command::Certificate { code } => {
+            let c = till.certificate(&code)?;
+            let text = format!(
+                "Gift certificate {}: {}, {} left of {} (head office: {}, pending here: {}), valid until {}",
+                c.code,
+                c.status.code(),
+                c.available.format(l),
+                c.nominal.format(l),
+                c.balance.format(l),
+                c.pending.format(l),
+                c.expires_on.format("%d.%m.%Y")
+            );
+            out(&c, text)
+        }
         Command::Outbox => {
             let s = till.outbox_status()?;
             out(
@@ -405,6 +439,16 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             }
         }
     }
+}
+
+fn customer_line(c: &shared_model::events::CustomerDoc) -> String {
+    format!(
+        "{} — phone {}, card {}, group {}",
+        c.name,
+        c.phone.as_deref().unwrap_or("-"),
+        c.card_no.as_deref().unwrap_or("-"),
+        c.group.as_deref().unwrap_or("-")
+    )
 }
 
 fn sale(
@@ -432,7 +476,13 @@ fn sale(
             tender,
             amount,
             approval,
-        } => cart_out(till.pay(Tender::parse(&tender)?, &amount, approval.as_deref())?),
+            code,
+        } => cart_out(match (Tender::parse(&tender)?, code) {
+            (Tender::Certificate, Some(code)) => till.pay_certificate(&code, &amount)?,
+            (t, _) => till.pay(t, &amount, approval.as_deref())?,
+        }),
+        SaleCmd::Customer { phone_or_card } => cart_out(till.set_customer(&phone_or_card)?),
+        SaleCmd::SellCertificate { code } => cart_out(till.sell_certificate(&code)?),
         SaleCmd::Unpay => cart_out(till.unpay()?),
         SaleCmd::Coupon { code } => cart_out(till.add_coupon(&code)?),
         SaleCmd::Complete => {

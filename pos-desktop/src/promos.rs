@@ -1,0 +1,266 @@
+//! Promotions on the till: the shared engine run over the cart on every change, coupons
+//! checked against what head office sent, and usage counted for limited promotions.
+
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OptionalExtension};
+use shared_model::pricing::{line_amount, AppliedPromotion};
+use shared_model::promotions::{evaluate, PromoContext, PromoLine, Promotion};
+use shared_model::Money;
+use uuid::Uuid;
+
+use crate::cart::{Cart, CartLine};
+use crate::{db, error::Result, Till, TillError};
+
+/// The active promotions head office sent.
+fn active(conn: &Connection) -> Result<Vec<Promotion>> {
+    let defs: Vec<String> = conn
+        .prepare_cached("SELECT definition FROM promotions WHERE active = 1 ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(defs
+        .iter()
+        .map(|d| serde_json::from_str(d))
+        .collect::<Result<_, _>>()?)
+}
+
+/// The moment promotions are evaluated at: frozen when payment starts (so a window
+/// closing mid-payment cannot change what is due), else now; store-local time.
+fn pricing_moment(priced_at: Option<String>) -> Result<NaiveDateTime> {
+    match priced_at {
+        Some(t) => Ok(db::parse_ts(&t)?
+            .with_timezone(&chrono::Local)
+            .naive_local()),
+        None => Ok(chrono::Local::now().naive_local()),
+    }
+}
+
+/// The promotions head office sent, applied by the shared engine to these lines (after
+/// their manual line discounts), for this store, at the cart's pricing moment, with
+/// its coupons and customer group. No line goes below its cost; certificate lines
+/// take no promotions at all.
+pub(crate) fn promotions_for(
+    conn: &Connection,
+    cart_id: Uuid,
+    lines: &[CartLine],
+) -> Result<Vec<AppliedPromotion>> {
+    let promos = active(conn)?;
+    if promos.is_empty() || lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Row = (Option<String>, Option<String>, Option<String>);
+    let (coupons, group, priced_at): Row = conn
+        .prepare_cached(
+            "SELECT c.coupons, cu.group_code, c.priced_at FROM carts c
+             LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?1",
+        )?
+        .query_row([cart_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .unwrap_or_default();
+    let coupons: Vec<String> = coupons
+        .map(|c| serde_json::from_str(&c))
+        .transpose()?
+        .unwrap_or_default();
+    let store = db::setting(conn, "location_id")?
+        .and_then(|s| Uuid::parse_str(&s).ok())
+        .unwrap_or_default();
+    let mut promo_lines = Vec::with_capacity(lines.len());
+    for l in lines {
+        let (category, cost): (Option<String>, i64) = conn
+            .prepare_cached("SELECT category_id, cost_minor FROM products WHERE id = ?1")?
+            .query_row([l.product_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or_default();
+        let gross = line_amount(l.unit_price, l.qty)?;
+        let manual = l.discount.map_or(0, |d| d.amount_off(gross.minor));
+        let amount = Money::new(gross.minor - manual, gross.currency);
+        let floor = if l.certificate.is_some() {
+            amount
+        } else {
+            line_amount(Money::new(cost, gross.currency), l.qty)?
+        };
+        promo_lines.push(PromoLine {
+            product_id: l.product_id,
+            category_id: category.and_then(|c| Uuid::parse_str(&c).ok()),
+            unit_price: l.unit_price,
+            qty: l.qty,
+            amount,
+            floor,
+        });
+    }
+    let ctx = PromoContext {
+        lines: &promo_lines,
+        store,
+        now: pricing_moment(priced_at)?,
+        coupons: &coupons,
+        customer_group: group.as_deref(),
+    };
+    Ok(evaluate(&ctx, &promos))
+}
+
+/// Checks a coupon code against the promotions that take it: unknown, not yet valid,
+/// expired or used up are refused with the reason.
+fn check_coupon(promos: &[Promotion], code: &str, now: NaiveDateTime) -> Result<()> {
+    let takes: Vec<&Promotion> = promos
+        .iter()
+        .filter(|p| {
+            p.conditions
+                .coupon
+                .as_deref()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case(code))
+        })
+        .collect();
+    if takes.is_empty() {
+        return Err(TillError::Coupon(format!("unknown coupon {code}")));
+    }
+    let live: Vec<&&Promotion> = takes
+        .iter()
+        .filter(|p| p.conditions.until.is_none_or(|u| now < u))
+        .collect();
+    if live.is_empty() {
+        let last = takes.iter().filter_map(|p| p.conditions.until).max();
+        return Err(TillError::Coupon(format!(
+            "coupon {code} expired{}",
+            last.map(|t| format!(" on {}", t.format("%d.%m.%Y %H:%M")))
+                .unwrap_or_default()
+        )));
+    }
+    let started: Vec<&&&Promotion> = live
+        .iter()
+        .filter(|p| p.conditions.from.is_none_or(|f| now >= f))
+        .collect();
+    if started.is_empty() {
+        let first = live.iter().filter_map(|p| p.conditions.from).min();
+        return Err(TillError::Coupon(format!(
+            "coupon {code} is not valid yet{}",
+            first
+                .map(|t| format!(" (from {})", t.format("%d.%m.%Y %H:%M")))
+                .unwrap_or_default()
+        )));
+    }
+    if started.iter().all(|p| {
+        p.conditions
+            .usage_limit
+            .is_some_and(|l| p.conditions.used >= l)
+    }) {
+        return Err(TillError::Coupon(format!("coupon {code} has been used up")));
+    }
+    Ok(())
+}
+
+/// Counts a completed sale's use of limited promotions locally, until head office's
+/// count (which includes it once pushed) replaces it on the next pull.
+pub(crate) fn count_uses(conn: &Connection, promotion_ids: &[Uuid]) -> Result<()> {
+    for id in promotion_ids {
+        let def: Option<String> = conn
+            .prepare_cached("SELECT definition FROM promotions WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        let Some(def) = def else { continue };
+        let mut p: Promotion = serde_json::from_str(&def)?;
+        if p.conditions.usage_limit.is_some() {
+            p.conditions.used += 1;
+            conn.prepare_cached("UPDATE promotions SET definition = ?2 WHERE id = ?1")?
+                .execute((id.to_string(), serde_json::to_string(&p)?))?;
+        }
+    }
+    Ok(())
+}
+
+impl Till {
+    /// Adds a coupon code the customer presented; promotions that need it apply at once.
+    /// Unknown, expired, not-yet-valid and used-up coupons are refused with the reason.
+    pub fn add_coupon(&mut self, code: &str) -> Result<Cart> {
+        self.grant(shared_model::Capability::Sell)?;
+        let code = code.trim().to_uppercase();
+        if code.is_empty() || code.len() > 40 {
+            return Err(TillError::InvalidInput(
+                "a coupon code is 1 to 40 characters".into(),
+            ));
+        }
+        let cart = self.editable_cart()?;
+        check_coupon(
+            &active(&self.conn)?,
+            &code,
+            chrono::Local::now().naive_local(),
+        )?;
+        let mut coupons: Vec<String> = self
+            .conn
+            .query_row(
+                "SELECT coupons FROM carts WHERE id = ?1",
+                [cart.id.to_string()],
+                |r| r.get::<_, Option<String>>(0),
+            )?
+            .map(|c| serde_json::from_str(&c))
+            .transpose()?
+            .unwrap_or_default();
+        if !coupons.contains(&code) {
+            coupons.push(code);
+        }
+        self.conn.execute(
+            "UPDATE carts SET coupons = ?2 WHERE id = ?1",
+            (cart.id.to_string(), serde_json::to_string(&coupons)?),
+        )?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+
+    /// Fixes the moment promotions are priced at, once the first tender is taken.
+    pub(crate) fn freeze_pricing(&self, cart_id: Uuid) -> Result<()> {
+        self.conn.execute(
+            "UPDATE carts SET priced_at = COALESCE(priced_at, ?2) WHERE id = ?1",
+            (cart_id.to_string(), db::ts(db::now())),
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared_model::promotions::{Conditions, PromoKind, Target};
+    use shared_model::Percent;
+
+    fn promo(coupon: &str, from: Option<&str>, until: Option<&str>, limit: Option<(u32, u32)>) -> Promotion {
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        Promotion {
+            id: Uuid::now_v7(),
+            version: 1,
+            name: "c".into(),
+            priority: 0,
+            exclusive: false,
+            target: Target::All,
+            kind: PromoKind::PercentOff {
+                percent: Percent::from_bp(1000).unwrap(),
+            },
+            conditions: Conditions {
+                coupon: Some(coupon.into()),
+                from: from.map(t),
+                until: until.map(t),
+                usage_limit: limit.map(|l| l.0),
+                used: limit.map_or(0, |l| l.1),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn coupons_are_refused_with_the_reason() {
+        let now = NaiveDateTime::parse_from_str("2026-11-25 12:00", "%Y-%m-%d %H:%M").unwrap();
+        let msg = |ps: &[Promotion], code: &str| {
+            check_coupon(ps, code, now)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let ps = [
+            promo("OLD", None, Some("2026-11-01 00:00"), None),
+            promo("SOON", Some("2026-12-01 00:00"), None, None),
+            promo("GONE", None, None, Some((10, 10))),
+            promo("OK", None, None, Some((10, 9))),
+        ];
+        assert!(msg(&ps, "NOPE").contains("unknown coupon"));
+        assert!(msg(&ps, "OLD").contains("expired on 01.11.2026"));
+        assert!(msg(&ps, "SOON").contains("not valid yet"));
+        assert!(msg(&ps, "GONE").contains("used up"));
+        assert_eq!(msg(&ps, "ok"), "");
+    }
+}

@@ -1,0 +1,51 @@
+//! Customer identifiers as cashiers type them: phones and discount card numbers.
+
+use crate::ModelError;
+
+/// Normalises a phone number to `+` and digits. Russian habits are understood:
+/// `8 (912) 345-67-89`, `+7 912 345 67 89` and `9123456789` are the same number.
+pub fn normalize_phone(s: &str) -> Result<String, ModelError> {
+    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+    let allowed = |c: char| c.is_ascii_digit() || " +-()".contains(c);
+    if !s.chars().all(allowed) || !(10..=15).contains(&digits.len()) {
+        return Err(ModelError::InvalidPhone(s.trim().chars().take(30).collect()));
+    }
+    let full = match (digits.len(), digits.as_bytes()[0]) {
+        (10, b'9') => format!("7{digits}"),
+        (11, b'8') => format!("7{}", &digits[1..]),
+        _ => digits,
+    };
+    Ok(format!("+{full}"))
+}
+
+/// Normalises a discount card number: 3–32 letters or digits, upper case, no spaces.
+pub fn normalize_card(s: &str) -> Result<String, ModelError> {
+    let c: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_uppercase();
+    if !(3..=32).contains(&c.len()) || !c.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ModelError::InvalidCard(s.trim().chars().take(40).collect()));
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_in_every_local_habit_are_one_number() {
+        for p in ["8 (912) 345-67-89", "+7 912 345 67 89", "9123456789", "79123456789"] {
+            assert_eq!(normalize_phone(p).unwrap(), "+79123456789", "{p}");
+        }
+        assert_eq!(normalize_phone("+44 20 7946 0958").unwrap(), "+442079460958");
+        for bad in ["", "12345", "phone", "+7 912 345 67 89 ext 5"] {
+            assert!(normalize_phone(bad).is_err(), "{bad}");
+        }
+        assert_eq!(normalize_card(" ab-12 34 ").unwrap(), "AB1234");
+        assert!(normalize_card("ab").is_err());
+        assert!(normalize_card("карта1234").is_err());
+    }
+}
