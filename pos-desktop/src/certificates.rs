@@ -264,6 +264,17 @@ impl Till {
                 check_amount(&c, amount, allowed, true)?;
                 false
             }
+            Err(TillError::SyncRefused { code, message, .. })
+                if code.starts_with("certificate_") =>
+            {
+                return Err(TillError::CertificateRefused {
+                    code: shared_model::certificates::REFUSAL_CODES
+                        .into_iter()
+                        .find(|c| *c == code)
+                        .unwrap_or("certificate_refused"),
+                    message,
+                })
+            }
             Err(e) => return Err(e),
         };
         self.conn.execute(

@@ -24,7 +24,13 @@ pub(crate) fn by_id(conn: &Connection, id: &str) -> Result<Option<CustomerDoc>> 
         .transpose()
 }
 
-type Row = (String, String, Option<String>, Option<String>, Option<String>);
+type Row = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn doc((id, name, phone, card_no, group): Row) -> Result<CustomerDoc> {
     Ok(CustomerDoc {

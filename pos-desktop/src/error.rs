@@ -11,6 +11,9 @@ pub enum TillError {
     /// A gift certificate cannot be used as asked.
     #[error("{0}")]
     Certificate(#[from] shared_model::certificates::CertificateRefusal),
+    /// Head office refused a certificate redemption (its reason code is kept).
+    #[error("{message}")]
+    CertificateRefused { code: &'static str, message: String },
     /// A coupon the customer presented does not work, with the reason.
     #[error("{0}")]
     Coupon(String),
@@ -151,7 +154,8 @@ impl TillError {
     pub fn exit_code(&self) -> i32 {
         use TillError::*;
         match self {
-            UnknownProduct(_) | UnknownCustomer(_) | NoSuchLine(_) | NoSuchParkedSale(_) | NoSuchReceipt(_) => 3,
+            UnknownProduct(_) | UnknownCustomer(_) | NoSuchLine(_) | NoSuchParkedSale(_)
+            | NoSuchReceipt(_) => 3,
             NotInitialised(_) | AlreadyInitialised(_) | Locked | Corrupt(_) => 5,
             Network(_) => 6,
             Io(_) | Db(_) | Data(_) => 1,
@@ -165,6 +169,7 @@ impl TillError {
         match self {
             Model(_) => "invalid_input",
             Certificate(r) => r.code(),
+            CertificateRefused { code, .. } => code,
             Coupon(_) => "coupon_refused",
             UnknownCustomer(_) => "unknown_customer",
             CustomerExists(_) => "customer_exists",

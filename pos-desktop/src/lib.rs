@@ -4,8 +4,8 @@
 
 pub mod auth;
 pub mod cart;
-pub mod certificates;
 pub mod catalog;
+pub mod certificates;
 pub mod customers;
 mod db;
 pub mod demo;

@@ -53,7 +53,9 @@ pub(crate) fn promotions_for(
             "SELECT c.coupons, cu.group_code, c.priced_at FROM carts c
              LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?1",
         )?
-        .query_row([cart_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([cart_id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?
         .unwrap_or_default();
     let coupons: Vec<String> = coupons
@@ -219,7 +221,12 @@ mod tests {
     use shared_model::promotions::{Conditions, PromoKind, Target};
     use shared_model::Percent;
 
-    fn promo(coupon: &str, from: Option<&str>, until: Option<&str>, limit: Option<(u32, u32)>) -> Promotion {
+    fn promo(
+        coupon: &str,
+        from: Option<&str>,
+        until: Option<&str>,
+        limit: Option<(u32, u32)>,
+    ) -> Promotion {
         let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         Promotion {
             id: Uuid::now_v7(),

@@ -290,7 +290,11 @@ pub fn sale_text(sale: &SaleDoc, link: &ReceiptLink, h: &ReceiptHeader, locale: 
             out.push_str(&format!("   {}\n", t(locale, "promotions")));
         }
         for p in &sale.promotions {
-            two_cols(&mut out, &format!("   {}", p.name), &format!("-{}", f(p.amount)));
+            two_cols(
+                &mut out,
+                &format!("   {}", p.name),
+                &format!("-{}", f(p.amount)),
+            );
         }
     }
     two_cols(&mut out, t(locale, "total"), &f(sale.total));

@@ -57,6 +57,17 @@ pub enum CertificateRefusal {
     OnlineOnly,
 }
 
+/// Every code [`CertificateRefusal::code`] gives (a till maps head office's answer back).
+pub const REFUSAL_CODES: [&str; 7] = [
+    "certificate_unknown",
+    "certificate_not_sold",
+    "certificate_already_sold",
+    "certificate_expired",
+    "certificate_blocked",
+    "certificate_exhausted",
+    "certificate_offline_limit",
+];
+
 impl CertificateRefusal {
     /// A stable machine code for the reason.
     pub fn code(&self) -> &'static str {
@@ -116,12 +127,17 @@ impl CertificateCode {
         if check_symbol(&body) != clean[CODE_BODY_LEN] {
             return Err(bad());
         }
-        Ok(CertificateCode(String::from_utf8_lossy(&clean).into_owned()))
+        Ok(CertificateCode(
+            String::from_utf8_lossy(&clean).into_owned(),
+        ))
     }
 
     /// A code from random bytes (the caller supplies the randomness).
     pub fn from_random(random: &[u8; CODE_BODY_LEN]) -> Self {
-        let body: Vec<usize> = random.iter().map(|b| *b as usize % ALPHABET.len()).collect();
+        let body: Vec<usize> = random
+            .iter()
+            .map(|b| *b as usize % ALPHABET.len())
+            .collect();
         let mut s: String = body.iter().map(|i| ALPHABET[*i] as char).collect();
         s.push(check_symbol(&body) as char);
         CertificateCode(s)

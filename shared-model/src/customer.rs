@@ -8,7 +8,9 @@ pub fn normalize_phone(s: &str) -> Result<String, ModelError> {
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
     let allowed = |c: char| c.is_ascii_digit() || " +-()".contains(c);
     if !s.chars().all(allowed) || !(10..=15).contains(&digits.len()) {
-        return Err(ModelError::InvalidPhone(s.trim().chars().take(30).collect()));
+        return Err(ModelError::InvalidPhone(
+            s.trim().chars().take(30).collect(),
+        ));
     }
     let full = match (digits.len(), digits.as_bytes()[0]) {
         (10, b'9') => format!("7{digits}"),
@@ -37,10 +39,18 @@ mod tests {
 
     #[test]
     fn phones_in_every_local_habit_are_one_number() {
-        for p in ["8 (912) 345-67-89", "+7 912 345 67 89", "9123456789", "79123456789"] {
+        for p in [
+            "8 (912) 345-67-89",
+            "+7 912 345 67 89",
+            "9123456789",
+            "79123456789",
+        ] {
             assert_eq!(normalize_phone(p).unwrap(), "+79123456789", "{p}");
         }
-        assert_eq!(normalize_phone("+44 20 7946 0958").unwrap(), "+442079460958");
+        assert_eq!(
+            normalize_phone("+44 20 7946 0958").unwrap(),
+            "+442079460958"
+        );
         for bad in ["", "12345", "phone", "+7 912 345 67 89 ext 5"] {
             assert!(normalize_phone(bad).is_err(), "{bad}");
         }

@@ -153,7 +153,10 @@ mod tests {
     #[test]
     fn refunds_go_back_to_cards_first() {
         let paid = [(Tender::Cash, (), 300), (Tender::Card, (), 700)];
-        assert_eq!(refund_to_original(500, &paid), vec![(Tender::Card, (), 500)]);
+        assert_eq!(
+            refund_to_original(500, &paid),
+            vec![(Tender::Card, (), 500)]
+        );
         assert_eq!(
             refund_to_original(900, &paid),
             vec![(Tender::Card, (), 700), (Tender::Cash, (), 200)]

@@ -128,7 +128,8 @@ pub struct PolicyView {
 }
 
 type Row = (Uuid, String, String, i64, i64, i64, NaiveDate, Option<Uuid>);
-const COLS: &str = "id, code, status, nominal_minor, balance_minor, overdraw_minor, expires_on, home_location_id";
+const COLS: &str =
+    "id, code, status, nominal_minor, balance_minor, overdraw_minor, expires_on, home_location_id";
 
 fn view(r: Row) -> CertificateView {
     let code = CertificateCode::parse(&r.1).map_or(r.1, |c| c.to_string());
@@ -193,11 +194,10 @@ pub(crate) async fn states(
 
 /// The chain's offline policy.
 pub(crate) async fn policy(conn: &mut PgConnection) -> ApiResult<OfflinePolicy> {
-    let (mode, per_redemption, per_day): (String, i64, i64) = sqlx::query_as(
-        "SELECT mode, per_redemption_minor, per_day_minor FROM certificate_policy",
-    )
-    .fetch_one(conn)
-    .await?;
+    let (mode, per_redemption, per_day): (String, i64, i64) =
+        sqlx::query_as("SELECT mode, per_redemption_minor, per_day_minor FROM certificate_policy")
+            .fetch_one(conn)
+            .await?;
     Ok(OfflinePolicy {
         mode: if mode == "online_only" {
             OfflineMode::OnlineOnly
@@ -309,8 +309,7 @@ async fn list(
     _auth: Authorized<cap::ManageCertificates>,
     ApiQuery(f): ApiQuery<CertificateFilter>,
 ) -> ApiResult<Json<Page<CertificateView>>> {
-    if f
-        .status
+    if f.status
         .as_deref()
         .is_some_and(|s| CertificateStatus::from_code(s).is_none())
     {

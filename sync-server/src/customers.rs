@@ -131,7 +131,9 @@ fn clean(input: CustomerInput) -> ApiResult<CustomerInput> {
     Ok(CustomerInput {
         name: trim(input.name),
         phone: trim(input.phone).map(|p| normalize_phone(&p)).transpose()?,
-        card_no: trim(input.card_no).map(|c| normalize_card(&c)).transpose()?,
+        card_no: trim(input.card_no)
+            .map(|c| normalize_card(&c))
+            .transpose()?,
         email,
         group_code: trim(input.group_code),
     })

@@ -91,14 +91,20 @@ fn offline_allowance_is_the_lease_at_home_and_capped_elsewhere() {
         Ok(Money::rub(300_000))
     );
     // Elsewhere: the per-redemption cap, then what is left of the daily cap.
-    assert_eq!(offline_allowance(&c, &p, other, z, z), Ok(Money::rub(150_000)));
+    assert_eq!(
+        offline_allowance(&c, &p, other, z, z),
+        Ok(Money::rub(150_000))
+    );
     assert_eq!(
         offline_allowance(&c, &p, other, Money::rub(150_000), Money::rub(150_000)),
         Ok(Money::rub(50_000))
     );
     // Never more than the balance.
     let small = cert(CertificateStatus::Active, 10_000, Some(home));
-    assert_eq!(offline_allowance(&small, &p, other, z, z), Ok(Money::rub(10_000)));
+    assert_eq!(
+        offline_allowance(&small, &p, other, z, z),
+        Ok(Money::rub(10_000))
+    );
     let online_only = OfflinePolicy {
         mode: OfflineMode::OnlineOnly,
         ..p
@@ -115,7 +121,10 @@ fn offline_allowance_is_the_lease_at_home_and_capped_elsewhere() {
         check_amount(&c, Money::rub(500_000), Money::rub(400_000), false),
         Err(CertificateRefusal::Insufficient { .. })
     ));
-    assert_eq!(check_amount(&c, Money::rub(150_000), Money::rub(150_000), true), Ok(()));
+    assert_eq!(
+        check_amount(&c, Money::rub(150_000), Money::rub(150_000), true),
+        Ok(())
+    );
 }
 
 #[test]

@@ -71,7 +71,11 @@ fn by_code<'a>(items: impl Iterator<Item = (&'a str, i64)>) -> BTreeMap<String, 
 }
 
 /// Activates the certificates a sale sold and takes the redemptions it paid with.
-pub async fn reconcile_sale(conn: &mut PgConnection, device: &Device, s: &SaleDoc) -> ApiResult<()> {
+pub async fn reconcile_sale(
+    conn: &mut PgConnection,
+    device: &Device,
+    s: &SaleDoc,
+) -> ApiResult<()> {
     for l in s.lines.iter().filter(|l| l.certificate.is_some()) {
         let code = l.certificate.as_deref().unwrap_or_default();
         let activated: Option<(Uuid, i64)> = sqlx::query_as(
@@ -86,8 +90,18 @@ pub async fn reconcile_sale(conn: &mut PgConnection, device: &Device, s: &SaleDo
         .await?;
         match activated {
             Some((id, balance)) => {
-                ledger(conn, id, "activate", l.total.minor, balance, 0, device, s.sale_id, None)
-                    .await?
+                ledger(
+                    conn,
+                    id,
+                    "activate",
+                    l.total.minor,
+                    balance,
+                    0,
+                    device,
+                    s.sale_id,
+                    None,
+                )
+                .await?
             }
             None => {
                 let detail = json!({"sale_id": s.sale_id, "code": code, "problem": "sold but not in the issued state"});
@@ -151,7 +165,11 @@ pub async fn reconcile_sale(conn: &mut PgConnection, device: &Device, s: &SaleDo
 }
 
 /// Puts refunds to certificates back onto them.
-pub async fn reconcile_refunds(conn: &mut PgConnection, device: &Device, r: &ReturnDoc) -> ApiResult<()> {
+pub async fn reconcile_refunds(
+    conn: &mut PgConnection,
+    device: &Device,
+    r: &ReturnDoc,
+) -> ApiResult<()> {
     let refunded = by_code(
         r.refunds
             .iter()
@@ -168,10 +186,22 @@ pub async fn reconcile_refunds(conn: &mut PgConnection, device: &Device, r: &Ret
         .await?;
         match updated {
             Some((id, balance)) => {
-                ledger(conn, id, "refund", amount, balance, 0, device, r.return_id, None).await?
+                ledger(
+                    conn,
+                    id,
+                    "refund",
+                    amount,
+                    balance,
+                    0,
+                    device,
+                    r.return_id,
+                    None,
+                )
+                .await?
             }
             None => {
-                let detail = json!({"return_id": r.return_id, "code": code, "amount_minor": amount});
+                let detail =
+                    json!({"return_id": r.return_id, "code": code, "amount_minor": amount});
                 alert(conn, device, "unknown_certificate", detail).await?
             }
         }

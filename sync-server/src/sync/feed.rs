@@ -34,7 +34,11 @@ impl Phase {
 
 enum Cursor {
     /// Snapshot in progress: changes from `txid` on follow; `phase` rows after `after`.
-    Snapshot { txid: u64, phase: Phase, after: Uuid },
+    Snapshot {
+        txid: u64,
+        phase: Phase,
+        after: Uuid,
+    },
     /// Following the feed after (txid, id).
     Feed { txid: u64, id: i64 },
 }
@@ -434,7 +438,13 @@ async fn feed(
     }
     let customer_ids = ids_of("customer");
     if !customer_ids.is_empty() {
-        let found = customers(conn, Some(&customer_ids), Uuid::nil(), customer_ids.len() as i64).await?;
+        let found = customers(
+            conn,
+            Some(&customer_ids),
+            Uuid::nil(),
+            customer_ids.len() as i64,
+        )
+        .await?;
         changes.extend(found.into_iter().map(Change::Customer));
     }
     let cert_ids = ids_of("certificate");

@@ -6,6 +6,7 @@
 
 mod auth;
 mod bad_input;
+mod certificates;
 mod faults;
 mod flow;
 mod helpers;

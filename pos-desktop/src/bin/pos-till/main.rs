@@ -392,12 +392,8 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             card,
             group,
         }) => {
-            let c = till.register_customer(
-                &name,
-                phone.as_deref(),
-                card.as_deref(),
-                group.as_deref(),
-            )?;
+            let c =
+                till.register_customer(&name, phone.as_deref(), card.as_deref(), group.as_deref())?;
             let text = format!("Registered {}", customer_line(&c));
             out(&c, text)
         }
