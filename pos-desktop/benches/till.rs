@@ -81,6 +81,69 @@ fn big_catalog(dir: &Path) -> Till {
     till
 }
 
+/// Puts `n` promotions in the till as the feed would: product and category deals on
+/// the first 1 000 products, some cart-wide, some for other stores or behind coupons.
+fn install_promotions(db: &Path, n: u64) -> Connection {
+    use shared_model::promotions::{Conditions, PromoKind, Promotion, Target};
+    use shared_model::{Money, Percent};
+    let c = Connection::open(db).expect("till db");
+    let ids = |sql: &str| -> Vec<uuid::Uuid> {
+        let mut st = c.prepare(sql).expect("prepare");
+        st.query_map([], |r| r.get::<_, String>(0))
+            .expect("query")
+            .filter_map(|s| s.ok().and_then(|s| uuid::Uuid::parse_str(&s).ok()))
+            .collect()
+    };
+    let products = ids("SELECT id FROM products WHERE sku LIKE 'S%' ORDER BY sku LIMIT 1000");
+    let categories = ids("SELECT id FROM categories ORDER BY id");
+    for i in 0..n {
+        let pct = Percent::from_bp(500 + (i % 20) as u32 * 100).expect("percent");
+        let kind = match i % 4 {
+            0 => PromoKind::PercentOff { percent: pct },
+            1 => PromoKind::AmountOff {
+                amount: Money::rub(10_000),
+            },
+            2 => PromoKind::BuyXGetY {
+                buy: 2,
+                get: 1,
+                percent: Percent::FULL,
+            },
+            _ => PromoKind::Bundle {
+                qty: 3,
+                price: Money::rub(50_000),
+            },
+        };
+        let pick = |k: u64| products[((i * 7 + k * 131) as usize) % products.len()];
+        let target = match i % 10 {
+            0 => Target::All,
+            1..=3 => Target::Categories(vec![categories[i as usize % categories.len()]]),
+            _ => Target::Products((0..3).map(pick).collect()),
+        };
+        let mut conditions = Conditions::default();
+        match i % 7 {
+            0 => conditions.coupon = Some(format!("C{i}")),
+            1 => conditions.stores = vec![uuid::Uuid::from_u128(99)],
+            _ => {}
+        }
+        let p = Promotion {
+            id: uuid::Uuid::now_v7(),
+            version: 1,
+            name: format!("Акция {i}"),
+            priority: (i % 4) as i32,
+            exclusive: i % 11 == 0,
+            target,
+            kind,
+            conditions,
+        };
+        c.execute(
+            "INSERT INTO promotions (id, version, definition, active) VALUES (?1, 1, ?2, 1)",
+            (p.id.to_string(), serde_json::to_string(&p).expect("json")),
+        )
+        .expect("promotion");
+    }
+    c
+}
+
 /// The bare baseline database: the same pragmas, tables shaped like the till's.
 fn baseline_db(path: &Path) -> Connection {
     let c = Connection::open(path).expect("baseline db");
@@ -140,6 +203,31 @@ fn main() {
     {
         till.void_sale("bench").expect("void");
     }
+
+    // Scan again with 500 active promotions on the till, carts of up to 50 lines.
+    let promo_db = install_promotions(&tmp.path().join("till").join(pos_desktop::DB_FILE), 500);
+    let mut promo_t = Vec::with_capacity(scans);
+    for i in 0..scans {
+        let code = barcode(next() % 1_000);
+        let t = Instant::now();
+        till.add_item(&code, None).expect("scan with promotions");
+        promo_t.push(t.elapsed());
+        if i % 50 == 49 {
+            till.void_sale("bench").expect("void");
+        }
+    }
+    if till
+        .cart()
+        .expect("cart")
+        .is_some_and(|c| !c.lines.is_empty())
+    {
+        till.void_sale("bench").expect("void");
+    }
+    let promo_b = scan_b.clone();
+    // The sale benchmark below measures completion alone, as before.
+    promo_db
+        .execute("UPDATE promotions SET active = 0", [])
+        .expect("promotions off");
 
     // Complete a 3-line sale (untimed: ringing it up and paying).
     let mut sale_t = Vec::with_capacity(sales);
@@ -202,6 +290,11 @@ fn main() {
         &format!("scan into cart, {PRODUCTS} products ({scans} scans)"),
         &stats(scan_t),
         &stats(scan_b),
+    );
+    row(
+        &format!("scan into a cart of up to 50 lines, 500 active promotions ({scans} scans)"),
+        &stats(promo_t),
+        &stats(promo_b),
     );
     row(
         &format!("complete 3-line sale, fsync ({sales} sales)"),

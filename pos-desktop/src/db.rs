@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_sync.sql"),
     include_str!("migrations/003_promotions.sql"),
     include_str!("migrations/004_customers_certificates.sql"),
+    include_str!("migrations/005_promotion_rev.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".

@@ -1,6 +1,8 @@
 //! Promotions on the till: the shared engine run over the cart on every change, coupons
 //! checked against what head office sent, and usage counted for limited promotions.
 
+use std::sync::{Arc, Mutex};
+
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension};
 use shared_model::pricing::{line_amount, AppliedPromotion};
@@ -11,16 +13,38 @@ use uuid::Uuid;
 use crate::cart::{Cart, CartLine};
 use crate::{db, error::Result, Till, TillError};
 
+/// Parsed promotions of the last database read, by (database file, revision): parsing
+/// 500 definitions on every scan would cost milliseconds; the revision (bumped by
+/// triggers on every change) says when to read them again.
+type Cached = (String, i64, Arc<Vec<Promotion>>);
+static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
+
 /// The active promotions head office sent.
-fn active(conn: &Connection) -> Result<Vec<Promotion>> {
+fn active(conn: &Connection) -> Result<Arc<Vec<Promotion>>> {
+    let rev: i64 = conn
+        .prepare_cached("SELECT value FROM counters WHERE name = 'promotions_rev'")?
+        .query_row([], |r| r.get(0))?;
+    let key = conn.path().unwrap_or_default().to_owned();
+    if let Ok(cache) = CACHE.lock() {
+        if let Some((k, r, p)) = cache.as_ref() {
+            if *k == key && *r == rev && !key.is_empty() {
+                return Ok(p.clone());
+            }
+        }
+    }
     let defs: Vec<String> = conn
         .prepare_cached("SELECT definition FROM promotions WHERE active = 1 ORDER BY id")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(defs
-        .iter()
-        .map(|d| serde_json::from_str(d))
-        .collect::<Result<_, _>>()?)
+    let promos: Arc<Vec<Promotion>> = Arc::new(
+        defs.iter()
+            .map(|d| serde_json::from_str(d))
+            .collect::<Result<_, _>>()?,
+    );
+    if let Ok(mut cache) = CACHE.lock() {
+        *cache = Some((key, rev, promos.clone()));
+    }
+    Ok(promos)
 }
 
 /// The moment promotions are evaluated at: frozen when payment starts (so a window

@@ -311,9 +311,48 @@ fn total(applied: &[AppliedPromotion]) -> i64 {
         .sum()
 }
 
+/// What orders lines before evaluation: their content, so the result does not depend
+/// on the order the cashier scanned them in.
+fn line_key(l: &PromoLine) -> (Uuid, i64, i64, i64, i64, Option<Uuid>) {
+    (
+        l.product_id,
+        l.unit_price.minor,
+        l.qty.milli(),
+        l.amount.minor,
+        l.floor.minor,
+        l.category_id,
+    )
+}
+
 /// Applies the promotions to a cart by the combining rules above. Deterministic: the same
-/// inputs give the same output on every till and on the server.
+/// inputs give the same output on every till and on the server, whatever the order of
+/// the lines or of the promotions (lines are evaluated in a canonical order and the
+/// result mapped back; identical lines are interchangeable).
 pub fn evaluate(ctx: &PromoContext<'_>, promotions: &[Promotion]) -> Vec<AppliedPromotion> {
+    let mut order: Vec<usize> = (0..ctx.lines.len()).collect();
+    order.sort_by(|a, b| {
+        line_key(&ctx.lines[*a])
+            .cmp(&line_key(&ctx.lines[*b]))
+            .then(a.cmp(b))
+    });
+    let lines: Vec<PromoLine> = order.iter().map(|i| ctx.lines[*i].clone()).collect();
+    let canonical = PromoContext {
+        lines: &lines,
+        ..ctx.clone()
+    };
+    evaluate_canonical(&canonical, promotions)
+        .into_iter()
+        .map(|mut a| {
+            for (i, _) in a.line_discounts.iter_mut() {
+                *i = order[*i];
+            }
+            a.line_discounts.sort_unstable();
+            a
+        })
+        .collect()
+}
+
+fn evaluate_canonical(ctx: &PromoContext<'_>, promotions: &[Promotion]) -> Vec<AppliedPromotion> {
     let room0: Vec<i64> = ctx
         .lines
         .iter()

@@ -249,6 +249,21 @@ proptest! {
         for (l, d) in lines.iter().zip(&per_line) {
             prop_assert!(l.amount.minor - d >= l.floor.minor, "below floor");
         }
+        // Neither the order of the lines nor that of the promotions changes anything:
+        // each line (by content) gets the same discount from each promotion.
+        let mut rev_lines = lines.clone();
+        rev_lines.reverse();
+        let mut rev_promos = promos.clone();
+        rev_promos.reverse();
+        let again = evaluate(&ctx(&rev_lines), &rev_promos);
+        let by_content = |ls: &[PromoLine], a: &[AppliedPromotion]| {
+            let mut v: Vec<_> = a.iter().flat_map(|p| p.line_discounts.iter().map(|(i, d)| {
+                (p.promotion_id, line_key(&ls[*i]), *d)
+            })).collect();
+            v.sort();
+            v
+        };
+        prop_assert_eq!(by_content(&lines, &applied), by_content(&rev_lines, &again));
         // Priced through the cart, every promotion counts to the kopeck.
         let inputs: Vec<LineInput> = lines.iter().map(|l| LineInput {
             unit_price: l.unit_price, qty: l.qty, vat: VatRate::Vat20, discount: None,
@@ -256,4 +271,121 @@ proptest! {
         let priced = price_cart(Currency::RUB, &inputs, &applied, None).unwrap();
         prop_assert_eq!(priced.discount.minor, per_line.iter().sum::<i64>());
     }
+}
+
+/// The worked examples of `docs/promotions.md`, row by row.
+#[test]
+fn worked_examples_in_the_docs() {
+    let r = |rub: i64| rub * 100;
+    let run =
+        |lines: &[PromoLine], promos: &[Promotion], coupons: &[String], group: Option<&str>| {
+            let c = PromoContext {
+                coupons,
+                customer_group: group,
+                ..ctx(lines)
+            };
+            given(&evaluate(&c, promos))
+        };
+    let plain = |lines: &[PromoLine], promos: &[Promotion]| run(lines, promos, &[], None);
+    let mut cat = promo(1, PromoKind::PercentOff { percent: pct(10) });
+    cat.target = Target::Categories(vec![id(1000)]);
+    assert_eq!(plain(&[line(2, r(100), 2)], &[cat]), r(20));
+    let mut spring = promo(
+        2,
+        PromoKind::AmountOff {
+            amount: Money::rub(r(5)),
+        },
+    );
+    spring.conditions.coupon = Some("SPRING".into());
+    assert_eq!(
+        run(
+            &[line(1, r(100), 3)],
+            std::slice::from_ref(&spring),
+            &["spring".into()],
+            None
+        ),
+        r(5)
+    );
+    assert_eq!(plain(&[line(1, r(100), 3)], &[spring]), 0);
+    let b2g1 = promo(
+        3,
+        PromoKind::BuyXGetY {
+            buy: 2,
+            get: 1,
+            percent: pct(100),
+        },
+    );
+    assert_eq!(
+        plain(&[line(1, r(100), 3)], std::slice::from_ref(&b2g1)),
+        r(100)
+    );
+    assert_eq!(
+        plain(&[line(1, r(300), 1), line(2, r(100), 2)], &[b2g1]),
+        r(100)
+    );
+    let second = promo(
+        4,
+        PromoKind::BuyXGetY {
+            buy: 1,
+            get: 1,
+            percent: pct(50),
+        },
+    );
+    assert_eq!(plain(&[line(1, r(100), 2)], &[second]), r(50));
+    let bundle = promo(
+        5,
+        PromoKind::Bundle {
+            qty: 3,
+            price: Money::rub(r(250)),
+        },
+    );
+    assert_eq!(plain(&[line(1, r(100), 4)], &[bundle]), r(50));
+    let spend = promo(
+        6,
+        PromoKind::SpendThreshold {
+            min: Money::rub(r(1000)),
+            off: Discount::Percent(pct(10)),
+        },
+    );
+    assert_eq!(
+        plain(&[line(1, r(400), 2)], std::slice::from_ref(&spend)),
+        0
+    );
+    assert_eq!(plain(&[line(1, r(400), 3)], &[spend]), r(120));
+    let stack = [
+        promo(7, PromoKind::PercentOff { percent: pct(10) }),
+        promo(
+            8,
+            PromoKind::AmountOff {
+                amount: Money::rub(r(5)),
+            },
+        ),
+    ];
+    let mut excl = promo(9, PromoKind::PercentOff { percent: pct(20) });
+    excl.exclusive = true;
+    let with = |e: &Promotion| [stack[0].clone(), stack[1].clone(), e.clone()];
+    assert_eq!(plain(&[line(1, r(100), 1)], &with(&excl)), r(20));
+    excl.kind = PromoKind::PercentOff { percent: pct(10) };
+    assert_eq!(plain(&[line(1, r(100), 1)], &with(&excl)), r(15));
+    let mut costly = line(1, r(100), 1);
+    costly.floor = Money::rub(r(80));
+    assert_eq!(
+        plain(
+            &[costly],
+            &[promo(10, PromoKind::PercentOff { percent: pct(50) })]
+        ),
+        r(20)
+    );
+    let mut vip = promo(11, PromoKind::PercentOff { percent: pct(10) });
+    vip.conditions.customer_groups = vec!["vip".into()];
+    assert_eq!(
+        run(
+            &[line(1, r(100), 1)],
+            std::slice::from_ref(&vip),
+            &[],
+            Some("vip")
+        ),
+        r(10)
+    );
+    assert_eq!(plain(&[line(1, r(100), 1)], &[vip]), 0);
 }
