@@ -23,6 +23,9 @@ use crate::quantity::QTY_SCALE;
 use crate::rounding::allocate;
 use crate::{Money, Quantity};
 
+mod check;
+pub use check::check_definition;
+
 /// Which lines a promotion looks at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "ids", rename_all = "snake_case")]

@@ -162,22 +162,32 @@ fn validate(def: &PromotionInput) -> ApiResult<()> {
             "name must be 1 to 200 characters".into(),
         ));
     }
-    let bad = match &def.kind {
-        PromoKind::AmountOff { amount } => amount.is_negative(),
-        PromoKind::BuyXGetY { buy, get, .. } => *buy == 0 || *get == 0,
-        PromoKind::Bundle { qty, price } => *qty < 2 || price.is_negative(),
-        PromoKind::SpendThreshold { min, .. } => min.is_negative(),
-        PromoKind::PercentOff { .. } => false,
+    shared_model::promotions::check_definition(&def.target, &def.kind, &def.conditions)
+        .map_err(ApiError::Validation)
+}
+
+/// The products or categories a promotion targets must exist.
+async fn check_targets(conn: &mut sqlx::PgConnection, target: &Target) -> ApiResult<()> {
+    let (table, ids) = match target {
+        Target::All => return Ok(()),
+        Target::Products(ids) => ("products", ids),
+        Target::Categories(ids) => ("categories", ids),
     };
-    if bad
-        || def.conditions.weekdays.iter().any(|d| !(1..=7).contains(d))
-        || def.conditions.hours.is_some_and(|(a, b)| a > 23 || b > 24)
-    {
-        return Err(ApiError::Validation(
-            "the promotion's figures are out of range".into(),
-        ));
+    let found: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(DISTINCT id) FROM {table} WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_one(conn)
+    .await?;
+    let wanted = ids.iter().collect::<std::collections::BTreeSet<_>>().len() as i64;
+    if found == wanted {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(format!(
+            "{} of the targeted {table} do not exist",
+            wanted - found
+        )))
     }
-    Ok(())
 }
 
 type Row = (
@@ -244,6 +254,7 @@ pub async fn save(
         None => None,
     };
     let mut tx = state.db.begin().await?;
+    check_targets(&mut tx, &def.target).await?;
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO promotions (id, name, priority, exclusive, target, kind, conditions, active, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, jsonb_set($7, '{{used}}', '0'), $8, $9)

@@ -2,6 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use shared_model::Tender;
 
 use crate::helpers::*;
 
@@ -91,11 +92,25 @@ async fn promotions_refuse_bad_input_and_foreign_stores() {
         json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "bundle", "qty": 1, "price": {"minor": 1, "currency": "RUB"}}}),
         json!({"name": "", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 1000}}),
         json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 10001}}),
+        json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 1000},
+               "conditions": {"from": "2026-12-31T00:00:00", "until": "2026-12-01T00:00:00"}}),
+        json!({"name": "X", "target": {"type": "products", "ids": ["00000000-0000-7000-8000-000000000001"]},
+               "kind": {"type": "percent_off", "percent": 1000}}),
+        json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 1000},
+               "conditions": {"usage_limit": 0}}),
     ];
     for b in bad {
         let r = api.post("/promotions", b.clone()).await;
         assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {}", r.1);
     }
+    let r = api.post("/promotions", json!({"name": "X", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 1000},
+        "conditions": {"from": "2026-12-31T00:00:00", "until": "2026-12-01T00:00:00"}})).await;
+    assert_eq!(
+        r.1["error"]["message"],
+        "the promotion ends before it starts"
+    );
+    let (_, list) = api.get("/promotions").await;
+    assert_eq!(list["total"], 0, "nothing was written");
     api.ok_post("/users", json!({"login": "m", "full_name": "M", "role": "manager", "password": "password-123", "locations": [s1["id"]]}))
         .await;
     api.ok_post("/users", json!({"login": "c", "full_name": "C", "role": "cashier", "password": "password-123", "locations": [s1["id"]]}))
@@ -169,4 +184,58 @@ async fn a_till_applies_head_office_promotions_exactly_as_the_preview() {
         "the till gives what the server's preview gives"
     );
     assert_eq!(names, ["2+1", "SPRING −5"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promotions_are_frozen_once_payment_starts() {
+    use crate::sync::{enrolled_till, head_office, sync_until, till};
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (_, _, code) = head_office(&api).await;
+    let ends = chrono::Local::now().naive_local() + chrono::Duration::seconds(8);
+    api.ok_post(
+        "/promotions",
+        json!({"name": "Happy hour −10%", "target": {"type": "all"},
+        "kind": {"type": "percent_off", "percent": 1000}, "conditions": {"until": ends}}),
+    )
+    .await;
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    sync_until(dir.clone(), |t| {
+        t.sync_status().is_ok_and(|s| s.last_pull_at.is_some())
+    })
+    .await;
+    let during = till(dir.clone(), |t| {
+        t.login("4321")?;
+        t.open_shift("0")?;
+        t.add_item("CH-50", None)?;
+        Ok(t.pay(Tender::Card, "50", Some("A1"))?.priced.discount.minor)
+    })
+    .await
+    .unwrap();
+    assert_eq!(during, 1_000);
+    // The window closes while the customer is still paying.
+    let left = ends - chrono::Local::now().naive_local();
+    tokio::time::sleep(std::time::Duration::from_millis(
+        left.num_milliseconds().max(0) as u64 + 500,
+    ))
+    .await;
+    let (frozen, sale_total, after_unpay) = till(dir.clone(), |t| {
+        let frozen = t.cart()?.map(|c| c.priced.discount.minor);
+        let cart = t.pay(Tender::Cash, "40", None)?;
+        let total = t.complete_sale()?.doc.total.minor;
+        assert!(cart.due.is_zero());
+        t.add_item("CH-50", None)?;
+        t.pay(Tender::Card, "10", Some("A2"))?;
+        let after_unpay = t.unpay()?.priced.discount.minor;
+        Ok((frozen, total, after_unpay))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        frozen,
+        Some(1_000),
+        "the price the customer started paying holds"
+    );
+    assert_eq!(sale_total, 9_000);
+    assert_eq!(after_unpay, 0, "a new sale gets today's prices");
 }
