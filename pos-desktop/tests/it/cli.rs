@@ -324,3 +324,79 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
         "{text}"
     );
 }
+
+#[test]
+fn customers_coupons_and_certificates_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(d, &["init", "--demo"]);
+    ok(d, &["shift", "open", "--float", "0"]);
+    // A customer registered here is found by any spelling of the phone, offline.
+    let c = ok(
+        d,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Мария",
+            "--phone",
+            "8 (912) 345-67-89",
+            "--card",
+            "ac-0042",
+        ],
+    );
+    assert_eq!(
+        (c["phone"].as_str(), c["card_no"].as_str()),
+        (Some("+79123456789"), Some("AC0042"))
+    );
+    assert_eq!(
+        ok(d, &["customer", "find", "+7 912 345 67 89"])["name"],
+        "Мария"
+    );
+    refused(
+        d,
+        &["customer", "add", "--name", "Ещё", "--phone", "9123456789"],
+        "customer_exists",
+    );
+    // The demo cashier may not put customers in discount groups.
+    refused(
+        d,
+        &[
+            "customer", "add", "--name", "VIP", "--card", "V100", "--group", "vip",
+        ],
+        "forbidden",
+    );
+    ok(d, &["sale", "add", "P0001"]);
+    let cart = ok(d, &["sale", "customer", "ac 0042"]);
+    assert_eq!(cart["customer"]["name"], "Мария");
+    refused(
+        d,
+        &["sale", "customer", "+7 000 000 00 00"],
+        "unknown_customer",
+    );
+    // Coupons and certificates are checked before anything is written.
+    refused(d, &["sale", "coupon", "NOSUCH"], "coupon_refused");
+    refused(
+        d,
+        &["certificate", "ABCD-EFGH-JKLM-N"],
+        "certificate_unknown",
+    );
+    refused(
+        d,
+        &["sale", "sell-certificate", "2345"],
+        "certificate_unknown",
+    );
+    refused(
+        d,
+        &["sale", "pay", "certificate", "10", "--code", "2345"],
+        "certificate_unknown",
+    );
+    refused(d, &["sale", "pay", "certificate", "10"], "invalid_input");
+    assert!(ok(d, &["sale", "show"])["payments"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // The event for head office waits in the outbox with the sale's.
+    let s = ok(d, &["outbox"]);
+    assert!(s["pending"].as_u64().unwrap() >= 2, "{s}");
+}
