@@ -279,10 +279,37 @@ fn discounts(p: &Promotion, lines: &[PromoLine], room: &[i64]) -> Vec<i64> {
             }
         }
     }
+    if matches!(
+        p.kind,
+        PromoKind::BuyXGetY { .. } | PromoKind::Bundle { .. }
+    ) {
+        settle(&mut out, room, &q);
+    }
     for (d, r) in out.iter_mut().zip(room) {
         *d = (*d).clamp(0, (*r).max(0));
     }
     out
+}
+
+/// A piece-based deal is one deal over the pieces that took part: what a line cannot
+/// take (its floor, or earlier promotions, left too little room) moves to the other
+/// qualifying lines, so how the same goods are split into lines does not shrink it.
+fn settle(out: &mut [i64], room: &[i64], q: &[usize]) {
+    let mut excess = 0;
+    for &i in q {
+        let r = room[i].max(0);
+        if out[i] > r {
+            excess += out[i] - r;
+            out[i] = r;
+        }
+    }
+    if excess > 0 {
+        let weights: Vec<i64> = q.iter().map(|&i| room[i].max(0) - out[i]).collect();
+        let total = excess.min(weights.iter().sum());
+        for (k, share) in allocate(total, &weights).into_iter().enumerate() {
+            out[q[k]] += share;
+        }
+    }
 }
 
 fn apply(p: &Promotion, lines: &[PromoLine], room: &mut [i64]) -> Option<AppliedPromotion> {

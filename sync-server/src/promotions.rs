@@ -376,16 +376,16 @@ pub async fn preview_cart(
     let mut lines = Vec::new();
     let mut inputs = Vec::new();
     for l in &req.lines {
-        type P = (String, String, i64, Option<Uuid>);
+        type P = (String, String, i64, Option<Uuid>, i64);
         let p: Option<P> = sqlx::query_as(
-            "SELECT p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor), p.category_id FROM products p
+            "SELECT p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor), p.category_id, p.cost_minor FROM products p
              LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $2 WHERE p.id = $1 AND p.active",
         )
         .bind(l.product_id)
         .bind(req.store_id)
         .fetch_optional(&state.db)
         .await?;
-        let (unit, vat, price, category) =
+        let (unit, vat, price, category, cost) =
             p.ok_or_else(|| ApiError::Validation(format!("no product {}", l.product_id)))?;
         let qty = Quantity::parse_for_sale(&l.qty, Unit::parse(&unit)?)?;
         let price = Money::rub(price);
@@ -396,7 +396,8 @@ pub async fn preview_cart(
             unit_price: price,
             qty,
             amount,
-            floor: Money::rub(0),
+            // Never below cost, exactly as the till computes it.
+            floor: shared_model::pricing::line_amount(Money::rub(cost), qty)?,
         });
         inputs.push(LineInput {
             unit_price: price,

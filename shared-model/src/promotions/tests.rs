@@ -389,3 +389,33 @@ fn worked_examples_in_the_docs() {
     );
     assert_eq!(plain(&[line(1, r(100), 1)], &[vip]), 0);
 }
+
+/// Found by the till-vs-server random carts: three lines of the same bottle must get the
+/// same "2+1" as one line of all of them, even when an earlier promotion left one line
+/// too little room for its free pieces.
+#[test]
+fn splitting_goods_into_lines_does_not_shrink_a_piece_deal() {
+    let b2g1 = promo(
+        2,
+        PromoKind::BuyXGetY {
+            buy: 2,
+            get: 1,
+            percent: pct(100),
+        },
+    );
+    let mut first = promo(
+        1,
+        PromoKind::AmountOff {
+            amount: Money::rub(3_333),
+        },
+    );
+    first.priority = 5;
+    let promos = [first, b2g1];
+    let merged = given(&evaluate(&ctx(&[line(1, 10_000, 10)]), &promos));
+    let split = given(&evaluate(
+        &ctx(&[line(1, 10_000, 4), line(1, 10_000, 3), line(1, 10_000, 3)]),
+        &promos,
+    ));
+    assert_eq!(merged, 3_333 + 30_000);
+    assert_eq!(split, merged);
+}

@@ -239,3 +239,99 @@ async fn promotions_are_frozen_once_payment_starts() {
     assert_eq!(sale_total, 9_000);
     assert_eq!(after_unpay, 0, "a new sale gets today's prices");
 }
+
+/// Random carts priced by the server's preview and by a synced till, through the real
+/// code of both, must agree to the kopeck (costs as floors, every kind, exclusives).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_carts_price_the_same_on_the_till_and_the_server() {
+    use crate::sync::{enrolled_till, head_office, sync_until, till};
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, _, code) = head_office(&api).await;
+    let cat = api.ok_post("/categories", json!({"name": "Уход"})).await;
+    let mut skus = vec!["CH-50".to_owned()];
+    let mut ids = Vec::new();
+    for (i, (price, cost)) in [
+        ("250.00", "200.00"),
+        ("99.90", "10.00"),
+        ("1234.50", "0"),
+        ("15.00", "14.00"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = api
+            .ok_post("/products", json!({"sku": format!("R{i}"), "name": format!("Товар {i}"), "unit": "pcs", "vat": "20",
+                "default_price": price, "cost": cost, "category_id": cat["id"]}))
+            .await;
+        skus.push(format!("R{i}"));
+        ids.push(p["id"].clone());
+    }
+    let (_, all) = api.get("/products?q=CH-50").await;
+    ids.insert(0, all["items"][0]["id"].clone());
+    for p in [
+        json!({"name": "−15% уход", "target": {"type": "categories", "ids": [cat["id"]]}, "kind": {"type": "percent_off", "percent": 1500}}),
+        json!({"name": "2+1", "target": {"type": "products", "ids": [ids[0], ids[1]]}, "kind": {"type": "buy_x_get_y", "buy": 2, "get": 1, "percent": 10000}}),
+        json!({"name": "3 за 300", "target": {"type": "products", "ids": [ids[2], ids[4]]}, "kind": {"type": "bundle", "qty": 3, "price": {"minor": 30000, "currency": "RUB"}}}),
+        json!({"name": "от 1000 −7%", "target": {"type": "all"}, "kind": {"type": "spend_threshold", "min": {"minor": 100000, "currency": "RUB"}, "off": {"kind": "percent", "value": 700}}}),
+        json!({"name": "−33.33", "target": {"type": "all"}, "priority": 5, "kind": {"type": "amount_off", "amount": {"minor": 3333, "currency": "RUB"}}}),
+        json!({"name": "−40% эксклюзив", "target": {"type": "products", "ids": [ids[3]]}, "exclusive": true, "kind": {"type": "percent_off", "percent": 4000}}),
+    ] {
+        api.ok_post("/promotions", p).await;
+    }
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    sync_until(dir.clone(), |t| {
+        t.login("4321").is_ok() && t.find_product("R3").is_ok()
+    })
+    .await;
+    till(dir.clone(), |t| t.open_shift("0").map(|_| ()))
+        .await
+        .unwrap();
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n
+    };
+    for round in 0..25 {
+        let lines: Vec<(usize, u64)> = (0..1 + next(6))
+            .map(|_| (next(ids.len() as u64) as usize, 1 + next(5)))
+            .collect();
+        let scanned: Vec<(String, String)> = lines
+            .iter()
+            .map(|(i, q)| (skus[*i].clone(), q.to_string()))
+            .collect();
+        // The till merges a repeated scan into its line; the server prices the lines the
+        // till ended up with: the same cart.
+        let (cart_lines, discount, total) = till(dir.clone(), move |t| {
+            for (sku, q) in &scanned {
+                t.add_item(sku, Some(q))?;
+            }
+            let c = t.cart()?.expect("cart");
+            t.void_sale("сравнение")?;
+            let lines: Vec<Value> = c
+                .lines
+                .iter()
+                .map(|l| json!({"product_id": l.product_id, "qty": l.qty.to_string()}))
+                .collect();
+            Ok((
+                lines,
+                c.priced.discount.to_decimal_string(),
+                c.priced.total.to_decimal_string(),
+            ))
+        })
+        .await
+        .unwrap();
+        let body = json!({"store_id": store["id"], "at": chrono::Local::now().naive_local(), "lines": cart_lines});
+        let server = api.ok_post("/promotions/preview", body).await;
+        assert_eq!(
+            (
+                server["discount"].as_str().unwrap(),
+                server["total"].as_str().unwrap()
+            ),
+            (discount.as_str(), total.as_str()),
+            "round {round}: {lines:?}"
+        );
+    }
+}
