@@ -81,6 +81,17 @@ fn big_catalog(dir: &Path) -> Till {
     till
 }
 
+/// Voids the sale in progress, if any, so the next section starts with an empty cart.
+fn void_open_sale(till: &mut Till) {
+    if till
+        .cart()
+        .expect("cart")
+        .is_some_and(|c| !c.lines.is_empty())
+    {
+        till.void_sale("bench").expect("void");
+    }
+}
+
 /// Puts `n` promotions in the till as the feed would: product and category deals on
 /// the first 1 000 products, some cart-wide, some for other stores or behind coupons.
 fn install_promotions(db: &Path, n: u64) -> Connection {
@@ -196,13 +207,7 @@ fn main() {
             till.void_sale("bench").expect("void");
         }
     }
-    if till
-        .cart()
-        .expect("cart")
-        .is_some_and(|c| !c.lines.is_empty())
-    {
-        till.void_sale("bench").expect("void");
-    }
+    void_open_sale(&mut till);
 
     // Scan again with 500 active promotions on the till, carts of up to 50 lines.
     let promo_db = install_promotions(&tmp.path().join("till").join(pos_desktop::DB_FILE), 500);
@@ -216,13 +221,7 @@ fn main() {
             till.void_sale("bench").expect("void");
         }
     }
-    if till
-        .cart()
-        .expect("cart")
-        .is_some_and(|c| !c.lines.is_empty())
-    {
-        till.void_sale("bench").expect("void");
-    }
+    void_open_sale(&mut till);
     let promo_b = scan_b.clone();
     // The sale benchmark below measures completion alone, as before.
     promo_db
