@@ -1,0 +1,247 @@
+//! The app's commands: each parses what the window sent, calls one engine operation and
+//! maps the result. Every rule stays in the engine; errors reach the window as
+//! `{code, message}` (the window words them in the cashier's language by `code`).
+
+use std::sync::Mutex;
+
+use pos_desktop::cart::Cart;
+use pos_desktop::catalog::ProductView;
+use pos_desktop::returns::RefundTo;
+use pos_desktop::{Till, TillError};
+use serde::Serialize;
+use shared_model::events::CashDirection;
+use shared_model::shift::ShiftReport;
+use shared_model::{Discount, Locale, Percent, Tender};
+use tauri::State;
+
+/// The one open till, shared by the commands.
+pub struct App {
+    /// The engine (one SQLite connection: commands take turns).
+    pub till: Mutex<Till>,
+}
+
+/// An error as the window sees it.
+#[derive(Debug, Serialize)]
+pub struct UiError {
+    code: &'static str,
+    message: String,
+}
+
+impl From<TillError> for UiError {
+    fn from(e: TillError) -> Self {
+        UiError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+type Res<T> = Result<T, UiError>;
+
+fn with<T>(app: &State<'_, App>, f: impl FnOnce(&mut Till) -> Result<T, TillError>) -> Res<T> {
+    let mut till = app.till.lock().map_err(|_| UiError {
+        code: "internal",
+        message: "the till is busy after an earlier failure; restart the app".into(),
+    })?;
+    Ok(f(&mut till)?)
+}
+
+/// Everything the status bar and the screens need to decide what to show.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    store: String,
+    locale: Locale,
+    cashier: Option<pos_desktop::auth::Session>,
+    shift: Option<pos_desktop::shift::Shift>,
+    cart: Option<Cart>,
+    sync: pos_desktop::sync::SyncStatus,
+}
+
+#[tauri::command]
+pub fn status(app: State<'_, App>) -> Res<Status> {
+    with(&app, |t| {
+        Ok(Status {
+            store: t.store_name()?,
+            locale: t.locale(),
+            cashier: t.session().ok(),
+            shift: t.current_shift()?,
+            cart: t.cart()?,
+            sync: t.sync_status()?,
+        })
+    })
+}
+
+#[tauri::command]
+pub fn login(app: State<'_, App>, pin: String) -> Res<pos_desktop::auth::Session> {
+    with(&app, |t| t.login(&pin))
+}
+
+#[tauri::command]
+pub fn logout(app: State<'_, App>) -> Res<()> {
+    with(&app, |t| t.logout())
+}
+
+#[tauri::command]
+pub fn set_locale(app: State<'_, App>, lang: String) -> Res<()> {
+    let locale = Locale::parse(&lang).ok_or(UiError {
+        code: "invalid_input",
+        message: format!("unknown language {lang:?}"),
+    })?;
+    with(&app, |t| t.set_locale(locale))
+}
+
+#[tauri::command]
+pub fn open_shift(app: State<'_, App>, float: String) -> Res<pos_desktop::shift::Shift> {
+    with(&app, |t| t.open_shift(&float))
+}
+
+#[tauri::command]
+pub fn x_report(app: State<'_, App>) -> Res<ShiftReport> {
+    with(&app, |t| t.x_report())
+}
+
+#[tauri::command]
+pub fn close_shift(app: State<'_, App>, counted: String) -> Res<ShiftReport> {
+    with(&app, |t| t.close_shift(&counted))
+}
+
+#[tauri::command]
+pub fn cash(app: State<'_, App>, direction: String, amount: String, reason: String) -> Res<()> {
+    let direction = match direction.as_str() {
+        "in" => CashDirection::In,
+        _ => CashDirection::Out,
+    };
+    with(&app, |t| t.cash_move(direction, &amount, &reason).map(|_| ()))
+}
+
+#[tauri::command]
+pub fn search(app: State<'_, App>, text: String) -> Res<Vec<ProductView>> {
+    with(&app, |t| t.search(&text, 30))
+}
+
+#[tauri::command]
+pub fn add_item(app: State<'_, App>, code: String, qty: Option<String>) -> Res<Cart> {
+    with(&app, |t| t.add_item(&code, qty.as_deref()))
+}
+
+#[tauri::command]
+pub fn set_qty(app: State<'_, App>, line: usize, qty: String) -> Res<Cart> {
+    with(&app, |t| t.set_quantity(line, &qty))
+}
+
+#[tauri::command]
+pub fn remove_line(app: State<'_, App>, line: usize) -> Res<Cart> {
+    with(&app, |t| t.remove_line(line))
+}
+
+#[tauri::command]
+pub fn discount(app: State<'_, App>, line: Option<usize>, percent: String) -> Res<Cart> {
+    let d = match percent.trim() {
+        "" | "0" => None,
+        p => Some(Discount::Percent(
+            Percent::parse(p).map_err(TillError::from)?,
+        )),
+    };
+    with(&app, |t| match line {
+        Some(n) => t.discount_line(n, d),
+        None => t.discount_sale(d),
+    })
+}
+
+#[tauri::command]
+pub fn coupon(app: State<'_, App>, code: String) -> Res<Cart> {
+    with(&app, |t| t.add_coupon(&code))
+}
+
+#[tauri::command]
+pub fn customer(app: State<'_, App>, query: String) -> Res<Cart> {
+    with(&app, |t| t.set_customer(&query))
+}
+
+#[tauri::command]
+pub fn pay(
+    app: State<'_, App>,
+    tender: String,
+    amount: String,
+    approval: Option<String>,
+    certificate: Option<String>,
+) -> Res<Cart> {
+    let tender = Tender::parse(&tender).map_err(TillError::from)?;
+    with(&app, |t| match (tender, certificate) {
+        (Tender::Certificate, Some(code)) => t.pay_certificate(&code, &amount),
+        (tender, _) => t.pay(tender, &amount, approval.as_deref()),
+    })
+}
+
+#[tauri::command]
+pub fn unpay(app: State<'_, App>) -> Res<Cart> {
+    with(&app, |t| t.unpay())
+}
+
+/// A completed sale or return as the receipt preview shows it.
+#[derive(Debug, Serialize)]
+pub struct Printed {
+    receipt_no: u64,
+    text: String,
+    change: Option<shared_model::Money>,
+}
+
+#[tauri::command]
+pub fn complete(app: State<'_, App>) -> Res<Printed> {
+    with(&app, |t| {
+        let s = t.complete_sale()?;
+        Ok(Printed {
+            receipt_no: s.link.receipt_no,
+            text: t.sale_receipt_text(&s)?,
+            change: Some(s.doc.change),
+        })
+    })
+}
+
+#[tauri::command]
+pub fn reprint(app: State<'_, App>, receipt_no: u64) -> Res<Printed> {
+    with(&app, |t| {
+        let s = t.sale_by_receipt(receipt_no)?;
+        Ok(Printed {
+            receipt_no,
+            text: t.sale_receipt_text(&s)?,
+            change: None,
+        })
+    })
+}
+
+#[tauri::command]
+pub fn void(app: State<'_, App>, reason: String) -> Res<()> {
+    with(&app, |t| t.void_sale(&reason).map(|_| ()))
+}
+
+#[tauri::command]
+pub fn park(app: State<'_, App>, note: Option<String>) -> Res<()> {
+    with(&app, |t| t.park(note.as_deref()).map(|_| ()))
+}
+
+#[tauri::command]
+pub fn parked(app: State<'_, App>) -> Res<Vec<pos_desktop::cart::ParkedCart>> {
+    with(&app, |t| t.parked())
+}
+
+#[tauri::command]
+pub fn resume(app: State<'_, App>, id: String) -> Res<Cart> {
+    with(&app, |t| t.resume(&id))
+}
+
+#[tauri::command]
+pub fn return_all(app: State<'_, App>, receipt_no: u64, line: Option<u32>, qty: Option<String>, reason: String) -> Res<Printed> {
+    with(&app, |t| {
+        let sel = match (line, qty.as_deref()) {
+            (Some(l), Some(q)) => Some(vec![(l, q)]),
+            _ => None,
+        };
+        let r = t.return_goods(receipt_no, sel.as_deref(), RefundTo::Original, Some(&reason))?;
+        Ok(Printed {
+            receipt_no: r.link.receipt_no,
+            text: t.return_receipt_text(&r)?,
+            change: None,
+        })
+    })
+}

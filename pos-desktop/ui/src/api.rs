@@ -1,0 +1,156 @@
+//! Calls into the Tauri shell, and the shapes of what it answers.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use shared_model::events::CustomerDoc;
+use shared_model::pricing::PricedCart;
+use shared_model::{Locale, Money, Quantity, Tender, Unit};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
+    async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// An error from the engine: a stable code (worded by the UI) and the engine's message.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ApiError {
+    /// Stable code, e.g. `wrong_pin`.
+    pub code: String,
+    /// The engine's words (English), shown when the UI has none of its own.
+    pub message: String,
+}
+
+/// Calls a command; `args` keys are camelCase, as Tauri expects.
+pub async fn call<T: DeserializeOwned>(cmd: &str, args: serde_json::Value) -> Result<T, ApiError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args.serialize(&ser).unwrap_or(JsValue::NULL);
+    match invoke(cmd, args).await {
+        Ok(v) => serde_wasm_bindgen::from_value(v).map_err(|e| ApiError {
+            code: "internal".into(),
+            message: e.to_string(),
+        }),
+        Err(e) => Err(serde_wasm_bindgen::from_value(e.clone()).unwrap_or(ApiError {
+            code: "internal".into(),
+            message: e.as_string().unwrap_or_else(|| "the till did not answer".into()),
+        })),
+    }
+}
+
+/// The logged-in cashier.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Cashier {
+    /// Name.
+    pub name: String,
+    /// Role code.
+    pub role: String,
+}
+
+/// The open shift.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Shift {
+    /// Number.
+    pub shift_no: u64,
+    /// Opening float.
+    pub float: Money,
+}
+
+/// A cart line.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Line {
+    /// Number shown.
+    pub line_no: usize,
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: Unit,
+    /// Price per unit.
+    pub unit_price: Money,
+    /// Quantity.
+    pub qty: Quantity,
+}
+
+/// A tender taken.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Payment {
+    /// How.
+    pub tender: Tender,
+    /// How much.
+    pub amount: Money,
+}
+
+/// The sale in progress, priced by the engine.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Cart {
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// Customer on the sale.
+    pub customer: Option<CustomerDoc>,
+    /// Tenders.
+    pub payments: Vec<Payment>,
+    /// Prices, discounts, promotions, VAT.
+    pub priced: PricedCart,
+    /// Paid so far.
+    pub paid: Money,
+    /// Still due.
+    pub due: Money,
+    /// Change if completed now.
+    pub change: Money,
+}
+
+/// Sync state.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Sync {
+    /// Head office, when enrolled.
+    pub server: Option<String>,
+    /// Whether the last attempt reached it.
+    pub online: bool,
+    /// Events waiting.
+    pub pending: u64,
+    /// Last push.
+    pub last_push_at: Option<String>,
+}
+
+/// Everything the screens are chosen by.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Status {
+    /// Store name.
+    pub store: String,
+    /// Language.
+    pub locale: Locale,
+    /// Who is logged in.
+    pub cashier: Option<Cashier>,
+    /// Open shift.
+    pub shift: Option<Shift>,
+    /// Sale in progress.
+    pub cart: Option<Cart>,
+    /// Sync.
+    pub sync: Sync,
+}
+
+/// A printed receipt.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Printed {
+    /// Receipt number.
+    pub receipt_no: u64,
+    /// Text for 80 mm paper.
+    pub text: String,
+    /// Change to give (sales).
+    pub change: Option<Money>,
+}
+
+/// A parked sale.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Parked {
+    /// Id.
+    pub id: String,
+    /// When.
+    pub parked_at: String,
+    /// Note.
+    pub note: Option<String>,
+    /// Lines.
+    pub lines: u64,
+}

@@ -1,0 +1,541 @@
+//! The till window: which screen shows, the keyboard, and the calls behind each action.
+//! The screen follows the engine's state (no cashier → PIN, no shift → open shift),
+//! the rest is the sale screen and the dialogs over it.
+
+use serde_json::json;
+use shared_model::shift::ShiftReport;
+use shared_model::Locale;
+use web_sys::{HtmlInputElement, KeyboardEvent};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{call, ApiError, Cart, Parked, Printed, Status};
+use crate::i18n::{error, t};
+use crate::views;
+
+/// A dialog over the sale screen.
+#[derive(Clone, PartialEq)]
+enum Dialog {
+    None,
+    Pay,
+    Receipt(Printed),
+    Report(ShiftReport, bool),
+    CloseShift,
+    Return,
+    Parked(Vec<Parked>),
+    Customer,
+    Coupon,
+    Discount,
+    Void,
+    Cash,
+}
+
+fn value(r: &NodeRef) -> String {
+    r.cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+fn clear(r: &NodeRef) {
+    if let Some(i) = r.cast::<HtmlInputElement>() {
+        i.set_value("");
+    }
+}
+
+fn focus(r: &NodeRef) {
+    if let Some(i) = r.cast::<HtmlInputElement>() {
+        let _ = i.focus();
+    }
+}
+
+/// `2.5*D0004` → (Some("2.5"), "D0004"): the usual till way to key a quantity.
+fn split_qty(input: &str) -> (Option<String>, String) {
+    match input.split_once('*') {
+        Some((q, code)) => (Some(q.trim().replace(',', ".")), code.trim().to_owned()),
+        None => (None, input.trim().to_owned()),
+    }
+}
+
+/// The till window.
+#[function_component(App)]
+pub fn app() -> Html {
+    let status = use_state(|| None::<Status>);
+    let dialog = use_state(|| Dialog::None);
+    let message = use_state(|| None::<String>);
+    let armed_esc = use_state(|| false);
+    let scan = NodeRef::default();
+    let scan = use_memo((), move |_| scan).as_ref().clone();
+    let field = use_memo((), |_| (NodeRef::default(), NodeRef::default(), NodeRef::default()));
+    let (f1, f2, f3) = (field.0.clone(), field.1.clone(), field.2.clone());
+    let locale = status.as_ref().map(|s| s.locale).unwrap_or_default();
+
+    // Reloads the engine's state; every action ends with it.
+    let refresh = {
+        let status = status.clone();
+        Callback::from(move |_: ()| {
+            let status = status.clone();
+            spawn_local(async move {
+                if let Ok(s) = call::<Status>("status", json!({})).await {
+                    status.set(Some(s));
+                }
+            });
+        })
+    };
+    {
+        // First load, then a status refresh every few seconds (sync state, idle changes).
+        let refresh = refresh.clone();
+        use_effect_with((), move |_| {
+            refresh.emit(());
+            let timer = gloo_timers::callback::Interval::new(5_000, move || refresh.emit(()));
+            move || drop(timer)
+        });
+    }
+    // Runs an engine call; on success `done` gets its answer, on failure the message shows.
+    let run = {
+        let message = message.clone();
+        let refresh = refresh.clone();
+        move |cmd: &'static str, args: serde_json::Value, done: Callback<serde_json::Value>| {
+            let message = message.clone();
+            let refresh = refresh.clone();
+            spawn_local(async move {
+                match call::<serde_json::Value>(cmd, args).await {
+                    Ok(v) => {
+                        message.set(None);
+                        done.emit(v);
+                    }
+                    Err(ApiError { code, message: m }) => message.set(Some(error(locale, &code, &m))),
+                }
+                refresh.emit(());
+            });
+        }
+    };
+    let to = |d: Dialog| {
+        let dialog = dialog.clone();
+        Callback::from(move |_: serde_json::Value| dialog.set(d.clone()))
+    };
+    let noop = Callback::from(|_: serde_json::Value| ());
+
+    let Some(s) = (*status).clone() else {
+        return html! { <main class="loading">{ "Al Aroma POS" }</main> };
+    };
+    let error_box = html! {
+        if let Some(m) = &*message {
+            <div class="error" role="alert" data-testid="error">{ m }</div>
+        }
+    };
+    let toggle_lang = {
+        let run = run.clone();
+        let noop = noop.clone();
+        Callback::from(move |_| {
+            let lang = if locale == Locale::Ru { "en" } else { "ru" };
+            run("set_locale", json!({"lang": lang}), noop.clone());
+        })
+    };
+    let lang_button = html! {
+        <button class="lang" data-testid="lang" onclick={ toggle_lang }>{ t(locale, "lang") }</button>
+    };
+
+    // PIN login.
+    if s.cashier.is_none() {
+        let onsubmit = {
+            let run = run.clone();
+            let f1 = f1.clone();
+            let noop = noop.clone();
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                run("login", json!({"pin": value(&f1)}), noop.clone());
+                clear(&f1);
+            })
+        };
+        return html! {
+            <main class="login">
+                <h1>{ &s.store }</h1>
+                <form onsubmit={ onsubmit }>
+                    <label>{ t(locale, "pin") }</label>
+                    <input ref={ f1 } type="password" inputmode="numeric" autofocus=true data-testid="pin" />
+                    <button type="submit" data-testid="login">{ t(locale, "login") }</button>
+                </form>
+                { error_box }
+                { lang_button }
+                { views::status_bar(&s) }
+            </main>
+        };
+    }
+
+    // Shift open (or the Z report of the shift just closed).
+    if s.shift.is_none() {
+        let onsubmit = {
+            let run = run.clone();
+            let f1 = f1.clone();
+            let noop = noop.clone();
+            let dialog = dialog.clone();
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                dialog.set(Dialog::None);
+                run("open_shift", json!({"float": value(&f1)}), noop.clone());
+            })
+        };
+        let logout = {
+            let run = run.clone();
+            let noop = noop.clone();
+            Callback::from(move |_| run("logout", json!({}), noop.clone()))
+        };
+        return html! {
+            <main class="shift">
+                if let Dialog::Report(r, true) = &*dialog { { views::report(r, true, locale) } }
+                <form onsubmit={ onsubmit }>
+                    <label>{ t(locale, "float") }</label>
+                    <input ref={ f1 } inputmode="decimal" value="0" autofocus=true data-testid="float" />
+                    <button type="submit" data-testid="open-shift">{ t(locale, "open_shift") }</button>
+                </form>
+                <button onclick={ logout } data-testid="logout">{ t(locale, "logout") }</button>
+                { error_box }
+                { views::status_bar(&s) }
+            </main>
+        };
+    }
+
+    let cart: Option<Cart> = s.cart.clone();
+    let has_lines = cart.as_ref().is_some_and(|c| !c.lines.is_empty());
+
+    // The scan field: a scanner types the code and Enter, like a keyboard.
+    let on_scan = {
+        let run = run.clone();
+        let scan = scan.clone();
+        let noop = noop.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (qty, code) = split_qty(&value(&scan));
+            clear(&scan);
+            if !code.is_empty() {
+                run("add_item", json!({"code": code, "qty": qty}), noop.clone());
+            }
+        })
+    };
+
+    // Keyboard: the usual till keys, Esc backs out (twice when typed input would be lost).
+    let onkeydown = {
+        let dialog = dialog.clone();
+        let run = run.clone();
+        let scan = scan.clone();
+        let armed_esc = armed_esc.clone();
+        let message = message.clone();
+        let (f1, f2) = (f1.clone(), f2.clone());
+        let noop = noop.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let key = e.key();
+            let handled = match key.as_str() {
+                "F2" => {
+                    dialog.set(Dialog::None);
+                    focus(&scan);
+                    true
+                }
+                "F3" => {
+                    dialog.set(Dialog::Customer);
+                    true
+                }
+                "F4" if has_lines => {
+                    run("park", json!({}), noop.clone());
+                    true
+                }
+                "F5" => {
+                    run("parked", json!({}), {
+                        let dialog = dialog.clone();
+                        Callback::from(move |v: serde_json::Value| {
+                            dialog.set(Dialog::Parked(serde_json::from_value(v).unwrap_or_default()))
+                        })
+                    });
+                    true
+                }
+                "F6" => {
+                    dialog.set(Dialog::Return);
+                    true
+                }
+                "F7" => {
+                    dialog.set(Dialog::Cash);
+                    true
+                }
+                "F8" if has_lines => {
+                    dialog.set(Dialog::Discount);
+                    true
+                }
+                "F9" if has_lines => {
+                    dialog.set(Dialog::Pay);
+                    true
+                }
+                "Enter" if e.ctrl_key() && has_lines => {
+                    dialog.set(Dialog::Pay);
+                    true
+                }
+                "F10" => {
+                    run("x_report", json!({}), {
+                        let dialog = dialog.clone();
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(r) = serde_json::from_value(v) {
+                                dialog.set(Dialog::Report(r, false));
+                            }
+                        })
+                    });
+                    true
+                }
+                "Escape" => {
+                    let typed = !value(&f1).is_empty() || !value(&f2).is_empty() || !value(&scan).is_empty();
+                    if typed && !*armed_esc {
+                        armed_esc.set(true);
+                        message.set(Some(t(locale, "confirm_lose")));
+                    } else {
+                        armed_esc.set(false);
+                        message.set(None);
+                        clear(&scan);
+                        dialog.set(Dialog::None);
+                        focus(&scan);
+                    }
+                    true
+                }
+                _ => false,
+            };
+            if handled {
+                e.prevent_default();
+            }
+        })
+    };
+
+    let dialog_html = match (*dialog).clone() {
+        Dialog::None => html! {},
+        Dialog::Pay => {
+            let pay = |tender: &'static str| {
+                let run = run.clone();
+                let (f1, f2, f3) = (f1.clone(), f2.clone(), f3.clone());
+                let noop = noop.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let amount = value(&f1);
+                    let extra = value(&f2);
+                    let args = match tender {
+                        "card" => json!({"tender": "card", "amount": amount, "approval": extra}),
+                        "certificate" => json!({"tender": "certificate", "amount": amount, "certificate": value(&f3)}),
+                        _ => json!({"tender": "cash", "amount": amount}),
+                    };
+                    run("pay", args, noop.clone());
+                    clear(&f1);
+                })
+            };
+            let due = cart.as_ref().map(|c| c.due.to_decimal_string()).unwrap_or_default();
+            let paid_in_full = cart.as_ref().is_some_and(|c| !c.payments.is_empty() && c.due.is_zero());
+            let complete = {
+                let run = run.clone();
+                let dialog = dialog.clone();
+                Callback::from(move |_| {
+                    let dialog = dialog.clone();
+                    run("complete", json!({}), Callback::from(move |v: serde_json::Value| {
+                        if let Ok(p) = serde_json::from_value(v) {
+                            dialog.set(Dialog::Receipt(p));
+                        }
+                    }));
+                })
+            };
+            let unpay = {
+                let run = run.clone();
+                let noop = noop.clone();
+                Callback::from(move |_| run("unpay", json!({}), noop.clone()))
+            };
+            html! {
+                <section class="dialog pay" data-testid="pay-dialog">
+                    <h2>{ t(locale, "pay") }</h2>
+                    <form onsubmit={ pay("cash") }>
+                        <label>{ t(locale, "amount") }</label>
+                        <input ref={ f1.clone() } inputmode="decimal" value={ due } autofocus=true data-testid="pay-amount" />
+                        <button type="submit" data-testid="pay-cash">{ format!("{} (Enter)", t(locale, "cash")) }</button>
+                    </form>
+                    <form onsubmit={ pay("card") }>
+                        <input ref={ f2.clone() } placeholder={ t(locale, "approval") } data-testid="pay-approval" />
+                        <button type="submit" data-testid="pay-card">{ t(locale, "card") }</button>
+                    </form>
+                    <form onsubmit={ pay("certificate") }>
+                        <input ref={ f3.clone() } placeholder={ t(locale, "cert_code") } data-testid="pay-certificate-code" />
+                        <button type="submit" data-testid="pay-certificate">{ t(locale, "certificate") }</button>
+                    </form>
+                    <div class="actions">
+                        <button onclick={ unpay } data-testid="unpay">{ format!("{} ", t(locale, "back")) }</button>
+                        <button class="primary" disabled={ !paid_in_full } onclick={ complete } data-testid="complete">{ t(locale, "complete") }</button>
+                    </div>
+                </section>
+            }
+        }
+        Dialog::Receipt(p) => {
+            let done = {
+                let dialog = dialog.clone();
+                let scan = scan.clone();
+                Callback::from(move |_| {
+                    dialog.set(Dialog::None);
+                    focus(&scan);
+                })
+            };
+            html! {
+                <section class="dialog receipt" data-testid="receipt-dialog">
+                    if let Some(c) = p.change { if !c.is_zero() {
+                        <div class="change" data-testid="receipt-change">{ format!("{}: {}", t(locale, "change"), c.format(locale)) }</div>
+                    } }
+                    <pre data-testid="receipt-text">{ &p.text }</pre>
+                    <button class="primary" autofocus=true onclick={ done } data-testid="new-sale">{ t(locale, "new_sale") }</button>
+                </section>
+            }
+        }
+        Dialog::Report(r, z) => {
+            let close = {
+                let dialog = dialog.clone();
+                Callback::from(move |_| dialog.set(Dialog::CloseShift))
+            };
+            html! {
+                <section class="dialog" data-testid="report-dialog">
+                    { views::report(&r, z, locale) }
+                    <button onclick={ close } data-testid="to-close-shift">{ t(locale, "close_shift") }</button>
+                </section>
+            }
+        }
+        Dialog::CloseShift => {
+            let onsubmit = {
+                let run = run.clone();
+                let f1 = f1.clone();
+                let dialog = dialog.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let dialog = dialog.clone();
+                    run("close_shift", json!({"counted": value(&f1)}), Callback::from(move |v: serde_json::Value| {
+                        if let Ok(r) = serde_json::from_value(v) {
+                            dialog.set(Dialog::Report(r, true));
+                        }
+                    }));
+                })
+            };
+            html! {
+                <section class="dialog" data-testid="close-shift-dialog">
+                    <form onsubmit={ onsubmit }>
+                        <label>{ t(locale, "counted") }</label>
+                        <input ref={ f1.clone() } inputmode="decimal" autofocus=true data-testid="counted" />
+                        <button type="submit" data-testid="close-shift">{ t(locale, "close_shift") }</button>
+                    </form>
+                </section>
+            }
+        }
+        Dialog::Return => {
+            let onsubmit = {
+                let run = run.clone();
+                let (f1, f2, f3) = (f1.clone(), f2.clone(), f3.clone());
+                let dialog = dialog.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let no: u64 = value(&f1).trim().parse().unwrap_or(0);
+                    let line: Option<u32> = value(&f2).trim().parse().ok();
+                    let qty = Some(value(&f3)).filter(|q| !q.trim().is_empty());
+                    let dialog = dialog.clone();
+                    run("return_all", json!({"receiptNo": no, "line": line, "qty": qty, "reason": "возврат"}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(p) = serde_json::from_value(v) {
+                                dialog.set(Dialog::Receipt(p));
+                            }
+                        }));
+                })
+            };
+            html! {
+                <section class="dialog" data-testid="return-dialog">
+                    <h2>{ t(locale, "return") }</h2>
+                    <form onsubmit={ onsubmit }>
+                        <input ref={ f1.clone() } inputmode="numeric" placeholder={ t(locale, "receipt_no") } autofocus=true data-testid="return-receipt" />
+                        <input ref={ f2.clone() } inputmode="numeric" placeholder={ t(locale, "line") } data-testid="return-line" />
+                        <input ref={ f3.clone() } inputmode="decimal" placeholder={ t(locale, "qty") } data-testid="return-qty" />
+                        <button type="submit" data-testid="return-submit">{ t(locale, "return") }</button>
+                    </form>
+                </section>
+            }
+        }
+        Dialog::Parked(list) => html! {
+            <section class="dialog" data-testid="parked-dialog">
+                <h2>{ t(locale, "resume") }</h2>
+                <ul>
+                { for list.iter().enumerate().map(|(i, p)| {
+                    let run = run.clone();
+                    let id = p.id.clone();
+                    let to_none = to(Dialog::None);
+                    let onclick = Callback::from(move |_| run("resume", json!({"id": id}), to_none.clone()));
+                    html! {
+                        <li><button data-testid={ format!("resume-{i}") } onclick={ onclick }>
+                            { format!("{} · {} · {}", p.parked_at.get(11..16).unwrap_or(&p.parked_at), p.lines, p.note.clone().unwrap_or_default()) }
+                        </button></li>
+                    }
+                }) }
+                </ul>
+            </section>
+        },
+        Dialog::Customer | Dialog::Coupon | Dialog::Discount | Dialog::Void | Dialog::Cash => {
+            let kind = (*dialog).clone();
+            let onsubmit = {
+                let run = run.clone();
+                let (f1, f2) = (f1.clone(), f2.clone());
+                let to_none = to(Dialog::None);
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let v = value(&f1);
+                    let (cmd, args) = match kind {
+                        Dialog::Coupon => ("coupon", json!({"code": v})),
+                        Dialog::Customer => ("customer", json!({"query": v})),
+                        Dialog::Discount => ("discount", json!({"line": value(&f2).trim().parse::<usize>().ok(), "percent": v})),
+                        Dialog::Void => ("void", json!({"reason": v})),
+                        _ => ("cash", json!({"direction": if v.trim_start().starts_with('-') { "out" } else { "in" },
+                                              "amount": v.trim().trim_start_matches('-'), "reason": value(&f2)})),
+                    };
+                    run(cmd, args, to_none.clone());
+                })
+            };
+            let (title, first, second) = match *dialog {
+                Dialog::Customer => ("customer", "customer_q", None),
+                Dialog::Coupon => ("coupon", "coupon", None),
+                Dialog::Discount => ("discount", "discount", Some("line")),
+                Dialog::Void => ("void", "reason", None),
+                _ => ("cash_in_out", "amount", Some("reason")),
+            };
+            html! {
+                <section class="dialog" data-testid={ format!("{title}-dialog") }>
+                    <h2>{ t(locale, title) }</h2>
+                    <form onsubmit={ onsubmit }>
+                        <input ref={ f1.clone() } placeholder={ t(locale, first) } autofocus=true data-testid={ format!("{title}-input") } />
+                        if let Some(k) = second {
+                            <input ref={ f2.clone() } placeholder={ t(locale, k) } data-testid={ format!("{title}-second") } />
+                        }
+                        <button type="submit" data-testid={ format!("{title}-submit") }>{ t(locale, "take") }</button>
+                    </form>
+                </section>
+            }
+        }
+    };
+
+    let button = |key: &str, label: &str, testid: &str, d: Dialog| {
+        let dialog = dialog.clone();
+        let onclick = Callback::from(move |_| dialog.set(d.clone()));
+        html! { <button data-testid={ testid.to_owned() } onclick={ onclick }><kbd>{ key }</kbd>{ t(locale, label) }</button> }
+    };
+    html! {
+        <main class="sale" onkeydown={ onkeydown }>
+            <header>
+                <form class="scan" onsubmit={ on_scan }>
+                    <input ref={ scan.clone() } placeholder={ t(locale, "scan") } autofocus=true autocomplete="off" data-testid="scan" />
+                </form>
+                { lang_button }
+            </header>
+            { error_box }
+            { views::cart(cart.as_ref(), locale) }
+            { dialog_html }
+            <nav class="keys">
+                { button("F3", "customer", "key-customer", Dialog::Customer) }
+                { button("", "coupon", "key-coupon", Dialog::Coupon) }
+                { button("F6", "return", "key-return", Dialog::Return) }
+                { button("F7", "cash_in_out", "key-cash", Dialog::Cash) }
+                { button("F8", "discount", "key-discount", Dialog::Discount) }
+                { button("F9", "pay", "key-pay", Dialog::Pay) }
+                { button("", "void", "key-void", Dialog::Void) }
+                { button("", "close_shift", "key-close-shift", Dialog::CloseShift) }
+            </nav>
+            { views::status_bar(&s) }
+        </main>
+    }
+}

@@ -1,0 +1,102 @@
+//! Every word the window shows, in Russian (default) and English. Engine errors are
+//! worded here by their stable code; an unknown code shows the engine's own message.
+
+use shared_model::Locale;
+
+const WORDS: &[(&str, &str, &str)] = &[
+    ("pin", "Введите PIN", "Enter your PIN"),
+    ("login", "Войти", "Log in"),
+    ("logout", "Выйти", "Log out"),
+    ("open_shift", "Открыть смену", "Open shift"),
+    ("float", "Размен в кассе, ₽", "Cash float"),
+    ("scan", "Штрихкод или артикул (кол-во*код)", "Barcode or SKU (qty*code)"),
+    ("search", "Поиск товара", "Find a product"),
+    ("total", "Итого", "Total"),
+    ("discount", "Скидка", "Discount"),
+    ("due", "К оплате", "Due"),
+    ("paid", "Оплачено", "Paid"),
+    ("change", "Сдача", "Change"),
+    ("pay", "Оплата", "Payment"),
+    ("cash", "Наличные", "Cash"),
+    ("card", "Карта", "Card"),
+    ("certificate", "Сертификат", "Certificate"),
+    ("approval", "Код авторизации", "Approval code"),
+    ("cert_code", "Код сертификата", "Certificate code"),
+    ("amount", "Сумма", "Amount"),
+    ("take", "Принять", "Take"),
+    ("complete", "Закрыть чек", "Complete sale"),
+    ("new_sale", "Новый чек", "New sale"),
+    ("receipt", "Чек", "Receipt"),
+    ("park", "Отложить", "Park"),
+    ("resume", "Отложенные", "Parked"),
+    ("void", "Аннулировать", "Void"),
+    ("reason", "Причина", "Reason"),
+    ("return", "Возврат", "Return"),
+    ("receipt_no", "Номер чека", "Receipt number"),
+    ("return_all", "Вернуть всё", "Return all"),
+    ("line", "Строка", "Line"),
+    ("qty", "Количество", "Quantity"),
+    ("x_report", "X-отчёт", "X report"),
+    ("close_shift", "Закрыть смену", "Close shift"),
+    ("counted", "Наличных в кассе, ₽", "Cash counted"),
+    ("z_report", "Z-отчёт", "Z report"),
+    ("back", "Назад", "Back"),
+    ("customer", "Покупатель", "Customer"),
+    ("customer_q", "Телефон или карта", "Phone or card"),
+    ("coupon", "Купон", "Coupon"),
+    ("cash_in_out", "Внесение/изъятие", "Cash in/out"),
+    ("cash_in", "Внести", "Cash in"),
+    ("cash_out", "Изъять", "Cash out"),
+    ("online", "В сети", "Online"),
+    ("offline", "Нет связи", "Offline"),
+    ("standalone", "Автономно", "Standalone"),
+    ("waiting", "к отправке", "to send"),
+    ("shift", "Смена", "Shift"),
+    ("no_shift", "Смена закрыта", "No shift"),
+    ("empty", "Отсканируйте товар", "Scan an item"),
+    ("promotions", "Акции", "Promotions"),
+    ("confirm_lose", "Несохранённые данные будут потеряны. Нажмите Esc ещё раз.", "Unsaved input will be lost. Press Esc again."),
+    ("sales", "Продажи", "Sales"),
+    ("returns", "Возвраты", "Returns"),
+    ("cash_sales", "Наличными", "In cash"),
+    ("card_sales", "Картами", "By card"),
+    ("expected_cash", "Должно быть в кассе", "Expected in drawer"),
+    ("difference", "Расхождение", "Difference"),
+    ("lang", "English", "Русский"),
+    // Engine error codes.
+    ("wrong_pin", "Неверный PIN", "Wrong PIN"),
+    ("unknown_product", "Товар не найден", "No such product"),
+    ("no_open_shift", "Смена не открыта", "No shift is open"),
+    ("empty_cart", "Чек пуст", "The sale is empty"),
+    ("cart_has_payments", "Сначала отмените оплаты", "Remove the payments first"),
+    ("approval_code", "Нужен код авторизации с терминала", "The card terminal's approval code is needed"),
+    ("forbidden", "Недостаточно прав", "Your role may not do this"),
+    ("not_logged_in", "Войдите по PIN", "Log in with your PIN"),
+    ("sale_in_progress", "Сначала завершите, отложите или аннулируйте чек", "Complete, park or void the sale first"),
+    ("reason_required", "Укажите причину", "A reason is required"),
+    ("return_exceeds_sold", "Больше, чем осталось к возврату", "More than is left to return"),
+    ("no_such_receipt", "Чек не найден", "No such receipt"),
+    ("not_enough_cash", "В кассе недостаточно наличных", "Not enough cash in the drawer"),
+    ("coupon_refused", "Купон не принят", "Coupon refused"),
+    ("unknown_customer", "Покупатель не найден", "No such customer"),
+];
+
+/// The word for `key` in `locale` (the key itself if there is none).
+pub fn t(locale: Locale, key: &str) -> String {
+    WORDS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, ru, en)| if locale == Locale::En { *en } else { *ru })
+        .unwrap_or(key)
+        .to_owned()
+}
+
+/// An engine error in the cashier's language: in Russian our words for its code (the
+/// engine speaks English), in English the engine's own, more detailed message.
+pub fn error(locale: Locale, code: &str, message: &str) -> String {
+    if locale == Locale::Ru && WORDS.iter().any(|(k, _, _)| *k == code) {
+        t(locale, code)
+    } else {
+        message.to_owned()
+    }
+}

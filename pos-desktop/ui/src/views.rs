@@ -1,0 +1,106 @@
+//! Pieces of the screens that only show: the status bar, the cart, reports.
+
+use shared_model::shift::ShiftReport;
+use shared_model::{Locale, Money};
+use yew::prelude::*;
+
+use crate::api::{Cart, Status};
+use crate::i18n::t;
+
+fn m(v: Money, l: Locale) -> String {
+    v.format(l)
+}
+
+/// The always-visible bar: store, cashier, shift, sync state.
+pub fn status_bar(s: &Status) -> Html {
+    let l = s.locale;
+    let sync = match (&s.sync.server, s.sync.online) {
+        (None, _) => t(l, "standalone"),
+        (Some(_), true) => t(l, "online"),
+        (Some(_), false) => t(l, "offline"),
+    };
+    html! {
+        <footer class="status" data-testid="status-bar">
+            <span data-testid="status-store">{ &s.store }</span>
+            <span data-testid="status-cashier">{ s.cashier.as_ref().map(|c| format!("{} ({})", c.name, c.role)).unwrap_or_default() }</span>
+            <span data-testid="status-shift">{ match &s.shift {
+                Some(sh) => format!("{} {}", t(l, "shift"), sh.shift_no),
+                None => t(l, "no_shift"),
+            } }</span>
+            <span data-testid="status-sync" class={ if s.sync.online || s.sync.server.is_none() { "ok" } else { "warn" } }>
+                { format!("{sync} · {} {}", s.sync.pending, t(l, "waiting")) }
+                { s.sync.last_push_at.as_deref().map(|a| format!(" · {}", a.get(11..16).unwrap_or(a))).unwrap_or_default() }
+            </span>
+            <span class="keys">{ "F2 F3 F4 F5 F6 F8 F9 F10 Esc" }</span>
+        </footer>
+    }
+}
+
+/// The cart with its priced lines, promotions and totals.
+pub fn cart(c: Option<&Cart>, l: Locale) -> Html {
+    let Some(c) = c.filter(|c| !c.lines.is_empty()) else {
+        return html! { <div class="cart empty" data-testid="cart-empty">{ t(l, "empty") }</div> };
+    };
+    html! {
+        <div class="cart">
+            if let Some(cu) = &c.customer {
+                <div class="customer" data-testid="cart-customer">{ format!("{}: {}", t(l, "customer"), cu.name) }</div>
+            }
+            <table data-testid="cart">
+                <tbody>
+                { for c.lines.iter().zip(&c.priced.lines).map(|(line, p)| html! {
+                    <tr data-testid={ format!("line-{}", line.line_no) }>
+                        <td class="no">{ line.line_no }</td>
+                        <td class="name">{ &line.name }<small>{ format!(" {}", line.sku) }</small></td>
+                        <td class="qty" data-testid={ format!("line-{}-qty", line.line_no) }>
+                            { format!("{} {}", line.qty.format(l), line.unit.label(l)) }
+                        </td>
+                        <td class="price">{ m(line.unit_price, l) }</td>
+                        <td class="disc">{ if p.discount().is_zero() { String::new() } else { format!("−{}", m(p.discount(), l)) } }</td>
+                        <td class="sum" data-testid={ format!("line-{}-total", line.line_no) }>{ m(p.total, l) }</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            if !c.priced.promotions.is_empty() {
+                <ul class="promos" data-testid="promotions">
+                { for c.priced.promotions.iter().map(|(p, saving)| html! {
+                    <li>{ format!("{}: −{}", p.name, m(*saving, l)) }</li>
+                }) }
+                </ul>
+            }
+            <div class="totals">
+                if !c.priced.discount.is_zero() {
+                    <div>{ t(l, "discount") }<b data-testid="cart-discount">{ m(c.priced.discount, l) }</b></div>
+                }
+                <div class="total">{ t(l, "total") }<b data-testid="cart-total">{ m(c.priced.total, l) }</b></div>
+                if !c.payments.is_empty() {
+                    <div>{ t(l, "paid") }<b data-testid="cart-paid">{ m(c.paid, l) }</b></div>
+                    <div>{ t(l, "due") }<b data-testid="cart-due">{ m(c.due, l) }</b></div>
+                    <div>{ t(l, "change") }<b data-testid="cart-change">{ m(c.change, l) }</b></div>
+                }
+            </div>
+        </div>
+    }
+}
+
+/// An X or Z report.
+pub fn report(r: &ShiftReport, z: bool, l: Locale) -> Html {
+    let row = |key: &str, v: Money, id: &str| html! {
+        <tr><td>{ t(l, key) }</td><td data-testid={ id.to_owned() }>{ m(v, l) }</td></tr>
+    };
+    html! {
+        <div class="report" data-testid={ if z { "z-report" } else { "x-report" } }>
+            <h2>{ format!("{} · {} {}", t(l, if z { "z_report" } else { "x_report" }), t(l, "shift"), r.shift_no) }</h2>
+            <table>
+                { row("sales", r.sales, "report-sales") }
+                { row("returns", r.returns, "report-returns") }
+                { row("cash_sales", r.cash_sales, "report-cash-sales") }
+                { row("card_sales", r.card_sales, "report-card-sales") }
+                { row("expected_cash", r.expected_cash, "report-expected-cash") }
+                if let Some(c) = r.counted_cash { { row("counted", c, "report-counted") } }
+                if let Some(d) = r.difference { { row("difference", d, "report-difference") } }
+            </table>
+        </div>
+    }
+}
