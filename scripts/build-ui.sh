@@ -28,4 +28,4 @@ fi
 mkdir -p "$ui/dist"
 wasm-bindgen --target web --no-typescript --out-dir "$ui/dist" \
   "$target/wasm32-unknown-unknown/$profile_dir/pos_ui.wasm"
-cp "$ui/index.html" "$ui/style.css" "$ui/dist/"
+cp "$ui/index.html" "$ui/main.js" "$ui/style.css" "$ui/dist/"

@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # Runs the till on its own SQLite database with the demo catalog: no server needed.
-# Usage: scripts/run.sh [pos-till arguments]   (no arguments: an interactive till session)
+# Usage: scripts/run.sh                      the till window (needs a display)
+#        scripts/run.sh shell                the interactive command-line till
+#        scripts/run.sh [pos-till arguments] one pos-till command
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/services.sh"
 
 export ALAROMA_DATA_DIR="${ALAROMA_DATA_DIR:-$HOME/.local/share/alaroma-till}"
+if [ $# -eq 0 ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  say "Desktop libraries for the till window (WebKitGTK)"
+  ensure_desktop_deps
+  "$(dirname "${BASH_SOURCE[0]}")/build-ui.sh"
+  say "Building and starting the till window; data in $ALAROMA_DATA_DIR (a demo till on first start)"
+  exec cargo run --quiet -p pos-desktop --bin pos-desktop
+fi
+[ $# -eq 0 ] && say "No display found: starting the command-line till instead"
+[ "${1:-}" = shell ] && shift
 say "Building the till (pos-till) into $CARGO_TARGET_DIR"
 cargo build --quiet -p pos-desktop --bin pos-till
 till="$CARGO_TARGET_DIR/debug/pos-till"

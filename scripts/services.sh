@@ -40,3 +40,23 @@ ensure_redis() {
   for _ in $(seq 50); do tcp_open 127.0.0.1 6379 && return; sleep 0.2; done
   echo "Redis did not start on 127.0.0.1:6379" >&2; exit 1
 }
+
+# The till window's system libraries (WebKitGTK for Tauri 2) and, for its end-to-end tests,
+# an X server (Xvfb) and the WebKit WebDriver.
+ensure_desktop_deps() {
+  local missing=()
+  pkg-config --exists webkit2gtk-4.1 2>/dev/null || missing+=(libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev build-essential pkg-config file)
+  if [ "${1:-}" = tests ]; then
+    command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb xauth)
+    command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
+# tauri-driver bridges WebDriver to the app window (cargo install, ~1 minute, once).
+ensure_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    say "Installing tauri-driver (once per machine)"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+}

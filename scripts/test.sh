@@ -19,17 +19,23 @@ for db in $(psql "$pg_admin" -Atc "SELECT datname FROM pg_database WHERE datname
   psql "$pg_admin" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 done
 
+say "Desktop libraries, Xvfb and WebDriver for the till window and its tests"
+ensure_desktop_deps tests
+ensure_tauri_driver
+"$(dirname "${BASH_SOURCE[0]}")/build-ui.sh"
+
 say "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
-say "Lints (cargo clippy --all-targets -D warnings)"
-cargo clippy --workspace --all-targets -- -D warnings
+say "Lints (cargo clippy --all-targets -D warnings; the till window for wasm32)"
+cargo clippy --workspace --exclude pos-ui --all-targets -- -D warnings
+cargo clippy -p pos-ui --target wasm32-unknown-unknown -- -D warnings
 
 say "shared-model compiles to wasm32-unknown-unknown (for the web admin and the till UI)"
 cargo build -p shared-model --target wasm32-unknown-unknown
 
-say "Unit, property, CLI, crash and server integration tests (real SQLite, PostgreSQL, Redis)"
-cargo test --workspace
+say "Unit, property, CLI, crash, till-window (WebDriver under Xvfb) and server integration tests"
+cargo test --workspace --exclude pos-ui
 
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_install python3-venv

@@ -5,3 +5,7 @@ mod cli;
 mod crash;
 mod engine;
 mod support;
+#[cfg(feature = "app")]
+mod ui;
+#[cfg(feature = "app")]
+mod webdriver;

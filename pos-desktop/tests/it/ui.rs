@@ -1,0 +1,104 @@
+//! The till window end to end: the real app under Xvfb, driven through tauri-driver by
+//! `data-testid`, keyboard only, offline; what the screen shows is checked against what
+//! the engine stored. Screenshots of the main screens go to `docs/screenshots/`.
+
+use std::path::{Path, PathBuf};
+
+use pos_desktop::{InitOptions, Till};
+use shared_model::events::EventPayload;
+use shared_model::shift::ShiftReport;
+use shared_model::{Locale, Money};
+
+use crate::webdriver::*;
+
+fn shots() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    std::fs::create_dir_all(&d).expect("screenshot dir");
+    d
+}
+
+/// The Z report the engine recorded for the last closed shift.
+fn engine_z(dir: &Path) -> ShiftReport {
+    let till = Till::open(dir).expect("till");
+    till.pending_events(10_000)
+        .expect("events")
+        .into_iter()
+        .rev()
+        .find_map(|e| match e.payload {
+            EventPayload::ShiftClosed(c) => Some(c.report),
+            _ => None,
+        })
+        .expect("a closed shift")
+}
+
+#[test]
+fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    {
+        let mut t = Till::init(
+            &dir,
+            &InitOptions {
+                demo: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        t.logout().unwrap();
+    }
+    let display = Display::start();
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    let ru = |m: i64| Money::rub(m).format(Locale::Ru);
+
+    // Log in with the PIN, open the shift with a float.
+    s.type_into("pin", &format!("0000{ENTER}"));
+    s.wait_text("error", |t| t.contains("Неверный PIN"));
+    s.type_into("pin", &format!("1111{ENTER}"));
+    s.fill("float", "5000");
+    s.type_into("float", ENTER);
+    // Sell five items — one by the ml — as a scanner would type them.
+    for code in ["4607123000014", "4607123000021", "2.5*D0004", "4607123000038", "P0010"] {
+        s.type_into("scan", &format!("{code}{ENTER}"));
+    }
+    s.wait_text("line-5-total", |t| t.contains("16 790"));
+    assert!(s.text("line-3-qty").starts_with("2,5"), "{}", s.text("line-3-qty"));
+    let total = s.wait_text("cart-total", |t| t == ru(6_373_500));
+    s.screenshot(&shots().join("ru-sale.png"));
+    // Pay cash with change, keyboard only: F9, amount, Enter, then complete.
+    s.type_into("scan", F9);
+    s.fill("pay-amount", "70000");
+    s.type_into("pay-amount", ENTER);
+    s.wait_text("cart-change", |t| t == ru(626_500));
+    s.screenshot(&shots().join("ru-payment.png"));
+    s.click("complete");
+    assert_eq!(s.text("receipt-change"), format!("Сдача: {}", ru(626_500)));
+    assert!(s.text("receipt-text").contains(&total));
+    s.click("new-sale");
+    // Return the first bottle from receipt 1 (F6).
+    s.type_into("scan", F6);
+    s.fill("return-receipt", "1");
+    s.fill("return-line", "1");
+    s.fill("return-qty", "1");
+    s.type_into("return-qty", ENTER);
+    s.wait_text("receipt-text", |t| t.contains("ЧЕК ВОЗВРАТА"));
+    s.type_into("new-sale", ESCAPE);
+    // X report (F10), then close the shift with the counted cash.
+    s.type_into("scan", F10);
+    s.wait_text("report-sales", |t| t == ru(6_373_500));
+    s.click("to-close-shift");
+    s.fill("counted", "58645");
+    s.type_into("counted", ENTER);
+    s.wait_text("report-difference", |t| t == ru(0));
+    s.screenshot(&shots().join("ru-z-report.png"));
+
+    // The screen and the engine agree.
+    let z = engine_z(&dir);
+    assert_eq!(s.text("report-sales"), z.sales.format(Locale::Ru));
+    assert_eq!(s.text("report-returns"), z.returns.format(Locale::Ru));
+    assert_eq!(s.text("report-expected-cash"), z.expected_cash.format(Locale::Ru));
+    assert_eq!(z.sales, Money::rub(6_373_500));
+    assert_eq!(z.returns, Money::rub(1_009_000));
+    assert_eq!(z.expected_cash, Money::rub(5_864_500));
+    assert_eq!(z.difference, Some(Money::rub(0)));
+}

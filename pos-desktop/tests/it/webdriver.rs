@@ -1,0 +1,271 @@
+//! Just enough of the W3C WebDriver protocol to drive the till window through
+//! tauri-driver (WebKitWebDriver underneath): sessions, elements by `data-testid`,
+//! typing, clicking, text and screenshots. Blocking, over the reqwest the engine has.
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// Keys as WebDriver spells them.
+pub const ENTER: &str = "\u{E007}";
+pub const ESCAPE: &str = "\u{E00C}";
+pub const F6: &str = "\u{E036}";
+pub const F9: &str = "\u{E039}";
+pub const F10: &str = "\u{E03A}";
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A running X server for the window (Xvfb), unless one is given in `DISPLAY`.
+pub struct Display {
+    child: Option<Child>,
+    /// The `DISPLAY` value.
+    pub name: String,
+}
+
+impl Display {
+    /// Starts Xvfb on a free display number.
+    pub fn start() -> Display {
+        if let Ok(d) = std::env::var("DISPLAY") {
+            return Display { child: None, name: d };
+        }
+        let n = 90 + std::process::id() % 100;
+        let name = format!(":{n}");
+        let child = Command::new("Xvfb")
+            .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (apt install xvfb; scripts/test.sh installs it)");
+        std::thread::sleep(Duration::from_millis(500));
+        Display {
+            child: Some(child),
+            name,
+        }
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.child {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// tauri-driver on a free port, stopped with SIGTERM (a SIGKILL would leave
+/// WebKitWebDriver holding its port).
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Driver {
+    /// Starts tauri-driver for an app that sees `env`.
+    pub fn start(display: &Display, env: &[(&str, &Path)]) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new(
+            std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
+        );
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", &display.name)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .expect("tauri-driver (cargo install tauri-driver; scripts/test.sh installs it)");
+        let t = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(t.elapsed() < Duration::from_secs(20), "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A WebDriver session on the app window.
+pub struct Session {
+    http: reqwest::blocking::Client,
+    base: String,
+}
+
+impl Session {
+    /// Launches the app at `app` and opens a session on its window.
+    pub fn open(driver: &Driver, app: &Path) -> Session {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        let root = format!("http://127.0.0.1:{}", driver.port);
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry",
+            "tauri:options": {"application": app}}}});
+        // tauri-driver listens before WebKitWebDriver behind it does: retry briefly.
+        let t = Instant::now();
+        let v: Value = loop {
+            match http
+                .post(format!("{root}/session"))
+                .json(&caps)
+                .send()
+                .and_then(|r| r.json())
+            {
+                Ok(v) => break v,
+                Err(e) if t.elapsed() < Duration::from_secs(20) => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+                Err(e) => panic!("new session: {e}"),
+            }
+        };
+        let id = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {v}"))
+            .to_owned();
+        Session {
+            http,
+            base: format!("{root}/session/{id}"),
+        }
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let mut text = String::new();
+        req.send()
+            .expect("webdriver call")
+            .read_to_string(&mut text)
+            .expect("webdriver answer");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// The element with this `data-testid`, waiting up to 10 s for it to appear.
+    pub fn find(&self, testid: &str) -> String {
+        let t = Instant::now();
+        loop {
+            let v = self.send(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": format!("[data-testid=\"{testid}\"]")})),
+            );
+            if let Some(id) = v["value"][ELEMENT].as_str() {
+                return id.to_owned();
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "no element {testid} on screen: {v}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Types into an element (keys included, e.g. [`ENTER`]).
+    pub fn type_into(&self, testid: &str, text: &str) {
+        let e = self.find(testid);
+        self.send(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// Replaces an input's text.
+    pub fn fill(&self, testid: &str, text: &str) {
+        let e = self.find(testid);
+        self.send(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({})));
+        self.send(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// Clicks an element.
+    pub fn click(&self, testid: &str) {
+        let e = self.find(testid);
+        self.send(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    /// An element's visible text.
+    pub fn text(&self, testid: &str) -> String {
+        let e = self.find(testid);
+        self.send(reqwest::Method::GET, &format!("/element/{e}/text"), None)["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits until an element's text satisfies `ok`, and returns it.
+    pub fn wait_text(&self, testid: &str, ok: impl Fn(&str) -> bool) -> String {
+        let t = Instant::now();
+        loop {
+            let s = self.text(testid);
+            if ok(&s) {
+                return s;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10), "{testid} shows {s:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Saves a PNG of the window.
+    pub fn screenshot(&self, path: &Path) {
+        let v = self.send(reqwest::Method::GET, "/screenshot", None);
+        let b64 = v["value"].as_str().unwrap_or_default();
+        std::fs::write(path, decode_base64(b64)).expect("screenshot file");
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.http.delete(&self.base).send();
+    }
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in s.bytes().filter_map(val) {
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}

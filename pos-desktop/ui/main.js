@@ -1,0 +1,2 @@
+import init from "./pos_ui.js";
+init();
