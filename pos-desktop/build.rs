@@ -11,7 +11,16 @@ fn app() {
     use std::path::Path;
     use std::process::Command;
     let ui = Path::new("ui");
-    for p in ["ui/src", "ui/index.html", "ui/main.js", "ui/style.css", "ui/Cargo.toml", "../shared-model/src", "tauri.conf.json", "capabilities"] {
+    for p in [
+        "ui/src",
+        "ui/index.html",
+        "ui/main.js",
+        "ui/style.css",
+        "ui/Cargo.toml",
+        "../shared-model/src",
+        "tauri.conf.json",
+        "capabilities",
+    ] {
         println!("cargo:rerun-if-changed={p}");
     }
     // The UI has its own target dir: this build holds the lock on ours.

@@ -58,11 +58,21 @@ fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
     s.fill("float", "5000");
     s.type_into("float", ENTER);
     // Sell five items — one by the ml — as a scanner would type them.
-    for code in ["4607123000014", "4607123000021", "2.5*D0004", "4607123000038", "P0010"] {
+    for code in [
+        "4607123000014",
+        "4607123000021",
+        "2.5*D0004",
+        "4607123000038",
+        "P0010",
+    ] {
         s.type_into("scan", &format!("{code}{ENTER}"));
     }
     s.wait_text("line-5-total", |t| t.contains("16 790"));
-    assert!(s.text("line-3-qty").starts_with("2,5"), "{}", s.text("line-3-qty"));
+    assert!(
+        s.text("line-3-qty").starts_with("2,5"),
+        "{}",
+        s.text("line-3-qty")
+    );
     let total = s.wait_text("cart-total", |t| t == ru(6_373_500));
     s.screenshot(&shots().join("ru-sale.png"));
     // Pay cash with change, keyboard only: F9, amount, Enter, then complete.
@@ -96,7 +106,10 @@ fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
     let z = engine_z(&dir);
     assert_eq!(s.text("report-sales"), z.sales.format(Locale::Ru));
     assert_eq!(s.text("report-returns"), z.returns.format(Locale::Ru));
-    assert_eq!(s.text("report-expected-cash"), z.expected_cash.format(Locale::Ru));
+    assert_eq!(
+        s.text("report-expected-cash"),
+        z.expected_cash.format(Locale::Ru)
+    );
     assert_eq!(z.sales, Money::rub(6_373_500));
     assert_eq!(z.returns, Money::rub(1_009_000));
     assert_eq!(z.expected_cash, Money::rub(5_864_500));

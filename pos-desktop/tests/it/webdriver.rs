@@ -30,12 +30,25 @@ impl Display {
     /// Starts Xvfb on a free display number.
     pub fn start() -> Display {
         if let Ok(d) = std::env::var("DISPLAY") {
-            return Display { child: None, name: d };
+            return Display {
+                child: None,
+                name: d,
+            };
         }
-        let n = 90 + std::process::id() % 100;
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = 90
+            + (std::process::id() % 50) * 4
+            + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!(":{n}");
         let child = Command::new("Xvfb")
-            .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                name.as_str(),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -76,13 +89,17 @@ impl Driver {
     pub fn start(display: &Display, env: &[(&str, &Path)]) -> Driver {
         let port = free_port();
         let native = free_port();
-        let mut cmd = Command::new(
-            std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
-        );
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("DISPLAY", &display.name)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        let mut cmd =
+            Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", &display.name)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -91,7 +108,10 @@ impl Driver {
             .expect("tauri-driver (cargo install tauri-driver; scripts/test.sh installs it)");
         let t = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(t.elapsed() < Duration::from_secs(20), "tauri-driver did not start");
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Driver { child, port }
@@ -196,7 +216,11 @@ impl Session {
     /// Replaces an input's text.
     pub fn fill(&self, testid: &str, text: &str) {
         let e = self.find(testid);
-        self.send(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({})));
+        self.send(
+            reqwest::Method::POST,
+            &format!("/element/{e}/clear"),
+            Some(json!({})),
+        );
         self.send(
             reqwest::Method::POST,
             &format!("/element/{e}/value"),
@@ -207,7 +231,11 @@ impl Session {
     /// Clicks an element.
     pub fn click(&self, testid: &str) {
         let e = self.find(testid);
-        self.send(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({})));
+        self.send(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            Some(json!({})),
+        );
     }
 
     /// An element's visible text.
@@ -227,13 +255,18 @@ impl Session {
             if ok(&s) {
                 return s;
             }
-            assert!(t.elapsed() < Duration::from_secs(10), "{testid} shows {s:?}");
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "{testid} shows {s:?}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     /// Saves a PNG of the window.
     pub fn screenshot(&self, path: &Path) {
+        // Let WebKit paint what the DOM already holds.
+        std::thread::sleep(Duration::from_millis(700));
         let v = self.send(reqwest::Method::GET, "/screenshot", None);
         let b64 = v["value"].as_str().unwrap_or_default();
         std::fs::write(path, decode_base64(b64)).expect("screenshot file");

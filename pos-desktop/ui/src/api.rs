@@ -31,10 +31,14 @@ pub async fn call<T: DeserializeOwned>(cmd: &str, args: serde_json::Value) -> Re
             code: "internal".into(),
             message: e.to_string(),
         }),
-        Err(e) => Err(serde_wasm_bindgen::from_value(e.clone()).unwrap_or(ApiError {
-            code: "internal".into(),
-            message: e.as_string().unwrap_or_else(|| "the till did not answer".into()),
-        })),
+        Err(e) => Err(
+            serde_wasm_bindgen::from_value(e.clone()).unwrap_or(ApiError {
+                code: "internal".into(),
+                message: e
+                    .as_string()
+                    .unwrap_or_else(|| "the till did not answer".into()),
+            }),
+        ),
     }
 }
 

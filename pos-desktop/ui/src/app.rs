@@ -65,7 +65,9 @@ pub fn app() -> Html {
     let armed_esc = use_state(|| false);
     let scan = NodeRef::default();
     let scan = use_memo((), move |_| scan).as_ref().clone();
-    let field = use_memo((), |_| (NodeRef::default(), NodeRef::default(), NodeRef::default()));
+    let field = use_memo((), |_| {
+        (NodeRef::default(), NodeRef::default(), NodeRef::default())
+    });
     let (f1, f2, f3) = (field.0.clone(), field.1.clone(), field.2.clone());
     let locale = status.as_ref().map(|s| s.locale).unwrap_or_default();
 
@@ -103,7 +105,9 @@ pub fn app() -> Html {
                         message.set(None);
                         done.emit(v);
                     }
-                    Err(ApiError { code, message: m }) => message.set(Some(error(locale, &code, &m))),
+                    Err(ApiError { code, message: m }) => {
+                        message.set(Some(error(locale, &code, &m)))
+                    }
                 }
                 refresh.emit(());
             });
@@ -242,7 +246,9 @@ pub fn app() -> Html {
                     run("parked", json!({}), {
                         let dialog = dialog.clone();
                         Callback::from(move |v: serde_json::Value| {
-                            dialog.set(Dialog::Parked(serde_json::from_value(v).unwrap_or_default()))
+                            dialog.set(Dialog::Parked(
+                                serde_json::from_value(v).unwrap_or_default(),
+                            ))
                         })
                     });
                     true
@@ -279,7 +285,9 @@ pub fn app() -> Html {
                     true
                 }
                 "Escape" => {
-                    let typed = !value(&f1).is_empty() || !value(&f2).is_empty() || !value(&scan).is_empty();
+                    let typed = !value(&f1).is_empty()
+                        || !value(&f2).is_empty()
+                        || !value(&scan).is_empty();
                     if typed && !*armed_esc {
                         armed_esc.set(true);
                         message.set(Some(t(locale, "confirm_lose")));
@@ -313,25 +321,36 @@ pub fn app() -> Html {
                     let extra = value(&f2);
                     let args = match tender {
                         "card" => json!({"tender": "card", "amount": amount, "approval": extra}),
-                        "certificate" => json!({"tender": "certificate", "amount": amount, "certificate": value(&f3)}),
+                        "certificate" => {
+                            json!({"tender": "certificate", "amount": amount, "certificate": value(&f3)})
+                        }
                         _ => json!({"tender": "cash", "amount": amount}),
                     };
                     run("pay", args, noop.clone());
                     clear(&f1);
                 })
             };
-            let due = cart.as_ref().map(|c| c.due.to_decimal_string()).unwrap_or_default();
-            let paid_in_full = cart.as_ref().is_some_and(|c| !c.payments.is_empty() && c.due.is_zero());
+            let due = cart
+                .as_ref()
+                .map(|c| c.due.to_decimal_string())
+                .unwrap_or_default();
+            let paid_in_full = cart
+                .as_ref()
+                .is_some_and(|c| !c.payments.is_empty() && c.due.is_zero());
             let complete = {
                 let run = run.clone();
                 let dialog = dialog.clone();
                 Callback::from(move |_| {
                     let dialog = dialog.clone();
-                    run("complete", json!({}), Callback::from(move |v: serde_json::Value| {
-                        if let Ok(p) = serde_json::from_value(v) {
-                            dialog.set(Dialog::Receipt(p));
-                        }
-                    }));
+                    run(
+                        "complete",
+                        json!({}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(p) = serde_json::from_value(v) {
+                                dialog.set(Dialog::Receipt(p));
+                            }
+                        }),
+                    );
                 })
             };
             let unpay = {
@@ -401,11 +420,15 @@ pub fn app() -> Html {
                 Callback::from(move |e: SubmitEvent| {
                     e.prevent_default();
                     let dialog = dialog.clone();
-                    run("close_shift", json!({"counted": value(&f1)}), Callback::from(move |v: serde_json::Value| {
-                        if let Ok(r) = serde_json::from_value(v) {
-                            dialog.set(Dialog::Report(r, true));
-                        }
-                    }));
+                    run(
+                        "close_shift",
+                        json!({"counted": value(&f1)}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(r) = serde_json::from_value(v) {
+                                dialog.set(Dialog::Report(r, true));
+                            }
+                        }),
+                    );
                 })
             };
             html! {
@@ -429,12 +452,15 @@ pub fn app() -> Html {
                     let line: Option<u32> = value(&f2).trim().parse().ok();
                     let qty = Some(value(&f3)).filter(|q| !q.trim().is_empty());
                     let dialog = dialog.clone();
-                    run("return_all", json!({"receiptNo": no, "line": line, "qty": qty, "reason": "возврат"}),
+                    run(
+                        "return_all",
+                        json!({"receiptNo": no, "line": line, "qty": qty, "reason": "возврат"}),
                         Callback::from(move |v: serde_json::Value| {
                             if let Ok(p) = serde_json::from_value(v) {
                                 dialog.set(Dialog::Receipt(p));
                             }
-                        }));
+                        }),
+                    );
                 })
             };
             html! {
@@ -479,10 +505,16 @@ pub fn app() -> Html {
                     let (cmd, args) = match kind {
                         Dialog::Coupon => ("coupon", json!({"code": v})),
                         Dialog::Customer => ("customer", json!({"query": v})),
-                        Dialog::Discount => ("discount", json!({"line": value(&f2).trim().parse::<usize>().ok(), "percent": v})),
+                        Dialog::Discount => (
+                            "discount",
+                            json!({"line": value(&f2).trim().parse::<usize>().ok(), "percent": v}),
+                        ),
                         Dialog::Void => ("void", json!({"reason": v})),
-                        _ => ("cash", json!({"direction": if v.trim_start().starts_with('-') { "out" } else { "in" },
-                                              "amount": v.trim().trim_start_matches('-'), "reason": value(&f2)})),
+                        _ => (
+                            "cash",
+                            json!({"direction": if v.trim_start().starts_with('-') { "out" } else { "in" },
+                                              "amount": v.trim().trim_start_matches('-'), "reason": value(&f2)}),
+                        ),
                     };
                     run(cmd, args, to_none.clone());
                 })
@@ -512,7 +544,12 @@ pub fn app() -> Html {
     let button = |key: &str, label: &str, testid: &str, d: Dialog| {
         let dialog = dialog.clone();
         let onclick = Callback::from(move |_| dialog.set(d.clone()));
-        html! { <button data-testid={ testid.to_owned() } onclick={ onclick }><kbd>{ key }</kbd>{ t(locale, label) }</button> }
+        html! {
+            <button data-testid={ testid.to_owned() } onclick={ onclick }>
+                if !key.is_empty() { <kbd>{ key }</kbd> }
+                { t(locale, label) }
+            </button>
+        }
     };
     html! {
         <main class="sale" onkeydown={ onkeydown }>

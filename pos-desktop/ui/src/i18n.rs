@@ -9,7 +9,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("logout", "Выйти", "Log out"),
     ("open_shift", "Открыть смену", "Open shift"),
     ("float", "Размен в кассе, ₽", "Cash float"),
-    ("scan", "Штрихкод или артикул (кол-во*код)", "Barcode or SKU (qty*code)"),
+    (
+        "scan",
+        "Штрихкод или артикул (кол-во*код)",
+        "Barcode or SKU (qty*code)",
+    ),
     ("search", "Поиск товара", "Find a product"),
     ("total", "Итого", "Total"),
     ("discount", "Скидка", "Discount"),
@@ -55,7 +59,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("no_shift", "Смена закрыта", "No shift"),
     ("empty", "Отсканируйте товар", "Scan an item"),
     ("promotions", "Акции", "Promotions"),
-    ("confirm_lose", "Несохранённые данные будут потеряны. Нажмите Esc ещё раз.", "Unsaved input will be lost. Press Esc again."),
+    (
+        "confirm_lose",
+        "Несохранённые данные будут потеряны. Нажмите Esc ещё раз.",
+        "Unsaved input will be lost. Press Esc again.",
+    ),
     ("sales", "Продажи", "Sales"),
     ("returns", "Возвраты", "Returns"),
     ("cash_sales", "Наличными", "In cash"),
@@ -68,17 +76,45 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("unknown_product", "Товар не найден", "No such product"),
     ("no_open_shift", "Смена не открыта", "No shift is open"),
     ("empty_cart", "Чек пуст", "The sale is empty"),
-    ("cart_has_payments", "Сначала отмените оплаты", "Remove the payments first"),
-    ("approval_code", "Нужен код авторизации с терминала", "The card terminal's approval code is needed"),
-    ("forbidden", "Недостаточно прав", "Your role may not do this"),
+    (
+        "cart_has_payments",
+        "Сначала отмените оплаты",
+        "Remove the payments first",
+    ),
+    (
+        "approval_code",
+        "Нужен код авторизации с терминала",
+        "The card terminal's approval code is needed",
+    ),
+    (
+        "forbidden",
+        "Недостаточно прав",
+        "Your role may not do this",
+    ),
     ("not_logged_in", "Войдите по PIN", "Log in with your PIN"),
-    ("sale_in_progress", "Сначала завершите, отложите или аннулируйте чек", "Complete, park or void the sale first"),
+    (
+        "sale_in_progress",
+        "Сначала завершите, отложите или аннулируйте чек",
+        "Complete, park or void the sale first",
+    ),
     ("reason_required", "Укажите причину", "A reason is required"),
-    ("return_exceeds_sold", "Больше, чем осталось к возврату", "More than is left to return"),
+    (
+        "return_exceeds_sold",
+        "Больше, чем осталось к возврату",
+        "More than is left to return",
+    ),
     ("no_such_receipt", "Чек не найден", "No such receipt"),
-    ("not_enough_cash", "В кассе недостаточно наличных", "Not enough cash in the drawer"),
+    (
+        "not_enough_cash",
+        "В кассе недостаточно наличных",
+        "Not enough cash in the drawer",
+    ),
     ("coupon_refused", "Купон не принят", "Coupon refused"),
-    ("unknown_customer", "Покупатель не найден", "No such customer"),
+    (
+        "unknown_customer",
+        "Покупатель не найден",
+        "No such customer",
+    ),
 ];
 
 /// The word for `key` in `locale` (the key itself if there is none).

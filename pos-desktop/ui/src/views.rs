@@ -86,8 +86,10 @@ pub fn cart(c: Option<&Cart>, l: Locale) -> Html {
 
 /// An X or Z report.
 pub fn report(r: &ShiftReport, z: bool, l: Locale) -> Html {
-    let row = |key: &str, v: Money, id: &str| html! {
-        <tr><td>{ t(l, key) }</td><td data-testid={ id.to_owned() }>{ m(v, l) }</td></tr>
+    let row = |key: &str, v: Money, id: &str| {
+        html! {
+            <tr><td>{ t(l, key) }</td><td data-testid={ id.to_owned() }>{ m(v, l) }</td></tr>
+        }
     };
     html! {
         <div class="report" data-testid={ if z { "z-report" } else { "x-report" } }>

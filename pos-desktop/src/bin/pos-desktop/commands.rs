@@ -111,7 +111,9 @@ pub fn cash(app: State<'_, App>, direction: String, amount: String, reason: Stri
         "in" => CashDirection::In,
         _ => CashDirection::Out,
     };
-    with(&app, |t| t.cash_move(direction, &amount, &reason).map(|_| ()))
+    with(&app, |t| {
+        t.cash_move(direction, &amount, &reason).map(|_| ())
+    })
 }
 
 #[tauri::command]
@@ -231,13 +233,24 @@ pub fn resume(app: State<'_, App>, id: String) -> Res<Cart> {
 }
 
 #[tauri::command]
-pub fn return_all(app: State<'_, App>, receipt_no: u64, line: Option<u32>, qty: Option<String>, reason: String) -> Res<Printed> {
+pub fn return_all(
+    app: State<'_, App>,
+    receipt_no: u64,
+    line: Option<u32>,
+    qty: Option<String>,
+    reason: String,
+) -> Res<Printed> {
     with(&app, |t| {
         let sel = match (line, qty.as_deref()) {
             (Some(l), Some(q)) => Some(vec![(l, q)]),
             _ => None,
         };
-        let r = t.return_goods(receipt_no, sel.as_deref(), RefundTo::Original, Some(&reason))?;
+        let r = t.return_goods(
+            receipt_no,
+            sel.as_deref(),
+            RefundTo::Original,
+            Some(&reason),
+        )?;
         Ok(Printed {
             receipt_no: r.link.receipt_no,
             text: t.return_receipt_text(&r)?,

@@ -27,7 +27,10 @@ fn open_till(dir: &std::path::Path) -> Result<Till, TillError> {
     if dir.join(DB_FILE).exists() {
         Till::open(dir)
     } else {
-        eprintln!("No till in {}: creating one on the demo catalog", dir.display());
+        eprintln!(
+            "No till in {}: creating one on the demo catalog",
+            dir.display()
+        );
         Till::init(
             dir,
             &InitOptions {
@@ -49,13 +52,17 @@ fn main() {
     };
     // An enrolled till keeps syncing in the background (its own connection); prices and
     // promotions from head office appear in the next cart refresh.
-    let _sync = till.sync_status().ok().filter(|s| s.server.is_some()).map(|_| {
-        pos_desktop::sync_loop::SyncLoop::start(dir.clone(), Default::default(), |r| {
-            if let Err(e) = r {
-                eprintln!("sync: {e}");
-            }
-        })
-    });
+    let _sync = till
+        .sync_status()
+        .ok()
+        .filter(|s| s.server.is_some())
+        .map(|_| {
+            pos_desktop::sync_loop::SyncLoop::start(dir.clone(), Default::default(), |r| {
+                if let Err(e) = r {
+                    eprintln!("sync: {e}");
+                }
+            })
+        });
     let result = tauri::Builder::default()
         .manage(commands::App {
             till: Mutex::new(till),
