@@ -115,3 +115,66 @@ fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
     assert_eq!(z.expected_cash, Money::rub(5_864_500));
     assert_eq!(z.difference, Some(Money::rub(0)));
 }
+
+#[test]
+fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    Till::init(
+        &dir,
+        &InitOptions {
+            demo: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let display = Display::start();
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    let en = |m: i64| Money::rub(m).format(Locale::En);
+
+    // The demo cashier is logged in on a fresh demo till; switch the language.
+    s.click("lang");
+    s.wait_text("open-shift", |t| t == "Open shift");
+    s.type_into("float", ENTER);
+    s.type_into("scan", &format!("NOPE{ENTER}"));
+    s.wait_text("error", |t| t.contains("no product"));
+    s.type_into("scan", &format!("4607123000021{ENTER}"));
+    s.wait_text("cart-total", |t| t == en(1_439_000));
+    // Park it (F4), serve someone else, resume it (F5).
+    s.type_into("scan", F4);
+    s.find("cart-empty");
+    s.type_into("scan", &format!("P0010{ENTER}"));
+    s.wait_text("cart-total", |t| t == en(1_679_000));
+    s.screenshot(&shots().join("en-sale.png"));
+    // A card needs the terminal's approval code; then it pays exactly what is due.
+    s.type_into("scan", F9);
+    s.fill("pay-amount", "16790");
+    s.type_into("pay-approval", ENTER);
+    s.wait_text("error", |t| t.contains("approval code"));
+    s.fill("pay-amount", "16790");
+    s.type_into("pay-approval", &format!("A1B2C3{ENTER}"));
+    s.wait_text("cart-due", |t| t == en(0));
+    s.screenshot(&shots().join("en-payment.png"));
+    s.click("complete");
+    s.wait_text("receipt-text", |t| t.contains("Card (approval A1B2C3)"));
+    s.type_into("new-sale", ESCAPE);
+    s.type_into("scan", F5);
+    s.click("resume-0");
+    s.wait_text("cart-total", |t| t == en(1_439_000));
+    s.type_into("scan", F9);
+    s.type_into("pay-amount", ENTER);
+    s.click("complete");
+    s.click("new-sale");
+    s.type_into("scan", F10);
+    s.wait_text("report-card-sales", |t| t == en(1_679_000));
+    s.click("to-close-shift");
+    s.fill("counted", "14390");
+    s.type_into("counted", ENTER);
+    s.wait_text("report-difference", |t| t == en(0));
+    s.screenshot(&shots().join("en-z-report.png"));
+    let z = engine_z(&dir);
+    assert_eq!(z.sales_count, 2);
+    assert_eq!(z.card_sales, Money::rub(1_679_000));
+    assert_eq!(z.cash_sales, Money::rub(1_439_000));
+}

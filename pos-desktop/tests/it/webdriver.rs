@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 /// Keys as WebDriver spells them.
 pub const ENTER: &str = "\u{E007}";
 pub const ESCAPE: &str = "\u{E00C}";
+pub const F4: &str = "\u{E034}";
+pub const F5: &str = "\u{E035}";
 pub const F6: &str = "\u{E036}";
 pub const F9: &str = "\u{E039}";
 pub const F10: &str = "\u{E03A}";

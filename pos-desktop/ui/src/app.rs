@@ -194,6 +194,7 @@ pub fn app() -> Html {
                 </form>
                 <button onclick={ logout } data-testid="logout">{ t(locale, "logout") }</button>
                 { error_box }
+                { lang_button }
                 { views::status_bar(&s) }
             </main>
         };
@@ -551,6 +552,21 @@ pub fn app() -> Html {
             </button>
         }
     };
+    let park = {
+        let run = run.clone();
+        let noop = noop.clone();
+        Callback::from(move |_| run("park", json!({}), noop.clone()))
+    };
+    let parked = {
+        let run = run.clone();
+        let dialog = dialog.clone();
+        Callback::from(move |_| {
+            let dialog = dialog.clone();
+            run("parked", json!({}), Callback::from(move |v: serde_json::Value| {
+                dialog.set(Dialog::Parked(serde_json::from_value(v).unwrap_or_default()))
+            }));
+        })
+    };
     html! {
         <main class="sale" onkeydown={ onkeydown }>
             <header>
@@ -564,6 +580,8 @@ pub fn app() -> Html {
             { dialog_html }
             <nav class="keys">
                 { button("F3", "customer", "key-customer", Dialog::Customer) }
+                <button data-testid="key-park" disabled={ !has_lines } onclick={ park }><kbd>{ "F4" }</kbd>{ t(locale, "park") }</button>
+                <button data-testid="key-parked" onclick={ parked }><kbd>{ "F5" }</kbd>{ t(locale, "resume") }</button>
                 { button("", "coupon", "key-coupon", Dialog::Coupon) }
                 { button("F6", "return", "key-return", Dialog::Return) }
                 { button("F7", "cash_in_out", "key-cash", Dialog::Cash) }
