@@ -16,7 +16,7 @@ fi
 profile_flag=""; profile_dir=debug
 if [ "${ALAROMA_UI_RELEASE:-}" = 1 ]; then profile_flag=--release; profile_dir=release; fi
 say "Building the till window (wasm)"
-(cd "$ROOT" && env -u CARGO_ENCODED_RUSTFLAGS -u RUSTFLAGS -u CARGO_BUILD_TARGET \
+(cd "$ROOT" && env -u CARGO_ENCODED_RUSTFLAGS -u RUSTFLAGS -u CARGO_BUILD_TARGET -u RUSTC_WORKSPACE_WRAPPER -u RUSTC_WRAPPER -u CLIPPY_ARGS \
   CARGO_TARGET_DIR="$target" cargo build --quiet -p pos-ui --lib --target wasm32-unknown-unknown $profile_flag)
 want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")
 have=$( (wasm-bindgen --version 2>/dev/null || true) | awk '{print $2}')

@@ -19,7 +19,7 @@ enum Dialog {
     None,
     Pay,
     Receipt(Printed),
-    Report(ShiftReport, bool),
+    Report(Box<ShiftReport>, bool),
     CloseShift,
     Return,
     Parked(Vec<Parked>),
@@ -279,7 +279,7 @@ pub fn app() -> Html {
                         let dialog = dialog.clone();
                         Callback::from(move |v: serde_json::Value| {
                             if let Ok(r) = serde_json::from_value(v) {
-                                dialog.set(Dialog::Report(r, false));
+                                dialog.set(Dialog::Report(Box::new(r), false));
                             }
                         })
                     });
@@ -426,7 +426,7 @@ pub fn app() -> Html {
                         json!({"counted": value(&f1)}),
                         Callback::from(move |v: serde_json::Value| {
                             if let Ok(r) = serde_json::from_value(v) {
-                                dialog.set(Dialog::Report(r, true));
+                                dialog.set(Dialog::Report(Box::new(r), true));
                             }
                         }),
                     );
@@ -562,9 +562,15 @@ pub fn app() -> Html {
         let dialog = dialog.clone();
         Callback::from(move |_| {
             let dialog = dialog.clone();
-            run("parked", json!({}), Callback::from(move |v: serde_json::Value| {
-                dialog.set(Dialog::Parked(serde_json::from_value(v).unwrap_or_default()))
-            }));
+            run(
+                "parked",
+                json!({}),
+                Callback::from(move |v: serde_json::Value| {
+                    dialog.set(Dialog::Parked(
+                        serde_json::from_value(v).unwrap_or_default(),
+                    ))
+                }),
+            );
         })
     };
     html! {
