@@ -109,6 +109,21 @@ impl Till {
         }
     }
 
+    /// Quick keys: the goods this till sold most often in the last 30 days (the first
+    /// of the catalog on a new till), so the popular ones are one key away.
+    pub fn popular(&self, n: u32) -> Result<Vec<Product>> {
+        let since = db::ts(db::now() - chrono::Duration::days(30));
+        let sql = format!(
+            "SELECT {PRODUCT_COLS} FROM products p LEFT JOIN categories c ON c.id = p.category_id
+             LEFT JOIN (SELECT l.product_id, COUNT(*) AS n FROM sale_lines l JOIN sales s ON s.id = l.sale_id
+                        WHERE s.completed_at >= ?1 GROUP BY l.product_id) top ON top.product_id = p.id
+             WHERE p.active = 1 ORDER BY COALESCE(top.n, 0) DESC, p.sku LIMIT ?2"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map((since, n.min(50)), |r| self.product_from_row(r))?;
+        rows.map(|r| r?).collect()
+    }
+
     /// Searches active products by name words, SKU prefix or barcode; best matches first.
     pub fn search(&self, text: &str, limit: u32) -> Result<Vec<ProductView>> {
         let words: Vec<String> = text.split_whitespace().map(|w| w.to_lowercase()).collect();

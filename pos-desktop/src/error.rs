@@ -120,6 +120,9 @@ pub enum TillError {
         message: String,
         expected_seq: Option<u64>,
     },
+    /// The receipt printer failed (the sale stands; reprint when it is fixed).
+    #[error("printer: {0}")]
+    Printer(String),
     /// Reading a file failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -200,6 +203,7 @@ impl TillError {
             Import { .. } => "import",
             NotEnrolled => "not_enrolled",
             Network(_) => "offline",
+            Printer(_) => "printer",
             SyncRefused { .. } => "sync_refused",
             Io(_) => "io",
             Db(_) => "database",

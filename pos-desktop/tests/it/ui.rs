@@ -178,3 +178,45 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
     assert_eq!(z.card_sales, Money::rub(1_679_000));
     assert_eq!(z.cash_sales, Money::rub(1_439_000));
 }
+
+#[test]
+fn search_by_name_quick_keys_printing_to_files_and_reprint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    {
+        let mut t = Till::init(
+            &dir,
+            &InitOptions {
+                demo: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        t.open_shift("0").unwrap();
+    }
+    let display = Display::start();
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    // Words in the scan field search by name; Enter on the first hit adds it.
+    s.type_into("scan", &format!("chance 100{ENTER}"));
+    s.wait_text("found-0", |t| t.contains("Chanel Chance EDP 100"));
+    s.type_into("found-0", ENTER);
+    s.wait_text("line-1-total", |t| t.contains("16 790"));
+    // A quick key adds a popular product with one touch.
+    let quick = s.text("quick-0");
+    s.click("quick-0");
+    s.wait_text("line-2-total", |t| !t.is_empty());
+    assert!(s.text("line-2").contains(&quick), "{quick}");
+    s.type_into("scan", F9);
+    s.type_into("pay-amount", ENTER);
+    s.click("complete");
+    // No printer is set: the receipt goes to a text file, and a reprint writes it again.
+    let to = s.wait_text("printed-to", |t| t.contains("receipt-000001.txt"));
+    let file = dir.join("receipts").join("receipt-000001.txt");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("Chanel Chance EDP 100"), "{to}");
+    std::fs::remove_file(&file).unwrap();
+    s.click("reprint");
+    s.wait_text("printed-to", |t| t.contains("receipt-000001.txt"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}

@@ -133,6 +133,21 @@ pub struct Status {
     pub cart: Option<Cart>,
     /// Sync.
     pub sync: Sync,
+    /// Idle minutes before the window locks back to the PIN screen.
+    pub idle_lock_minutes: u32,
+}
+
+/// A product (quick keys, search results).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Product {
+    /// SKU (what the window adds it by).
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Price per unit.
+    pub price: Money,
+    /// Unit.
+    pub unit: Unit,
 }
 
 /// A printed receipt.
@@ -144,6 +159,10 @@ pub struct Printed {
     pub text: String,
     /// Change to give (sales).
     pub change: Option<Money>,
+    /// Where it was printed.
+    pub printed_to: Option<String>,
+    /// Why it was not (the sale stands; reprint).
+    pub printer_error: Option<String>,
 }
 
 /// A parked sale.

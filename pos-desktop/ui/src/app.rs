@@ -9,7 +9,7 @@ use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{call, ApiError, Cart, Parked, Printed, Status};
+use crate::api::{call, ApiError, Cart, Parked, Printed, Product, Status};
 use crate::i18n::{error, t};
 use crate::views;
 
@@ -23,6 +23,7 @@ enum Dialog {
     CloseShift,
     Return,
     Parked(Vec<Parked>),
+    Search(Vec<Product>),
     Customer,
     Coupon,
     Discount,
@@ -63,6 +64,8 @@ pub fn app() -> Html {
     let dialog = use_state(|| Dialog::None);
     let message = use_state(|| None::<String>);
     let armed_esc = use_state(|| false);
+    let popular = use_state(Vec::<Product>::new);
+    let last_input = use_mut_ref(js_sys::Date::now);
     let scan = NodeRef::default();
     let scan = use_memo((), move |_| scan).as_ref().clone();
     let field = use_memo((), |_| {
@@ -84,14 +87,47 @@ pub fn app() -> Html {
         })
     };
     {
-        // First load, then a status refresh every few seconds (sync state, idle changes).
+        // First load, then every few seconds: a status refresh (sync state, live prices)
+        // and the idle lock back to the PIN screen.
         let refresh = refresh.clone();
+        let status = status.clone();
+        let last_input = last_input.clone();
         use_effect_with((), move |_| {
             refresh.emit(());
-            let timer = gloo_timers::callback::Interval::new(5_000, move || refresh.emit(()));
+            let timer = gloo_timers::callback::Interval::new(5_000, move || {
+                let idle_ms = js_sys::Date::now() - *last_input.borrow();
+                let limit = status.as_ref().filter(|s| s.cashier.is_some()).map(|s| s.idle_lock_minutes);
+                if limit.is_some_and(|m| idle_ms > f64::from(m) * 60_000.0) {
+                    let refresh = refresh.clone();
+                    spawn_local(async move {
+                        let _ = call::<()>("logout", json!({})).await;
+                        refresh.emit(());
+                    });
+                } else {
+                    refresh.emit(());
+                }
+            });
             move || drop(timer)
         });
     }
+    {
+        // Quick keys: the goods this till sells most, loaded when the shift opens.
+        let popular = popular.clone();
+        let shift_open = status.as_ref().is_some_and(|s| s.shift.is_some());
+        use_effect_with(shift_open, move |open| {
+            if *open {
+                spawn_local(async move {
+                    if let Ok(p) = call::<Vec<Product>>("popular", json!({})).await {
+                        popular.set(p);
+                    }
+                });
+            }
+        });
+    }
+    let touched = {
+        let last_input = last_input.clone();
+        Callback::from(move |_: ()| *last_input.borrow_mut() = js_sys::Date::now())
+    };
     // Runs an engine call; on success `done` gets its answer, on failure the message shows.
     let run = {
         let message = message.clone();
@@ -204,17 +240,36 @@ pub fn app() -> Html {
     let has_lines = cart.as_ref().is_some_and(|c| !c.lines.is_empty());
 
     // The scan field: a scanner types the code and Enter, like a keyboard.
+    // Not a barcode or SKU but words: search by name and offer what matches.
     let on_scan = {
-        let run = run.clone();
         let scan = scan.clone();
-        let noop = noop.clone();
+        let dialog = dialog.clone();
+        let message = message.clone();
+        let refresh = refresh.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (qty, code) = split_qty(&value(&scan));
             clear(&scan);
-            if !code.is_empty() {
-                run("add_item", json!({"code": code, "qty": qty}), noop.clone());
+            if code.is_empty() {
+                return;
             }
+            let (dialog, message, refresh) = (dialog.clone(), message.clone(), refresh.clone());
+            spawn_local(async move {
+                match call::<serde_json::Value>("add_item", json!({"code": code, "qty": qty})).await {
+                    Ok(_) => message.set(None),
+                    Err(ApiError { code: c, message: m }) if c == "unknown_product" => {
+                        match call::<Vec<Product>>("search", json!({"text": code})).await {
+                            Ok(found) if !found.is_empty() => {
+                                message.set(None);
+                                dialog.set(Dialog::Search(found));
+                            }
+                            _ => message.set(Some(error(locale, &c, &m))),
+                        }
+                    }
+                    Err(ApiError { code: c, message: m }) => message.set(Some(error(locale, &c, &m))),
+                }
+                refresh.emit(());
+            });
         })
     };
 
@@ -227,7 +282,9 @@ pub fn app() -> Html {
         let message = message.clone();
         let (f1, f2) = (f1.clone(), f2.clone());
         let noop = noop.clone();
+        let touched = touched.clone();
         Callback::from(move |e: KeyboardEvent| {
+            touched.emit(());
             let key = e.key();
             let handled = match key.as_str() {
                 "F2" => {
@@ -383,6 +440,20 @@ pub fn app() -> Html {
             }
         }
         Dialog::Receipt(p) => {
+            let reprint = {
+                let dialog = dialog.clone();
+                let run = run.clone();
+                let no = p.receipt_no;
+                let change = p.change;
+                Callback::from(move |_| {
+                    let dialog = dialog.clone();
+                    run("reprint", json!({"receiptNo": no}), Callback::from(move |v: serde_json::Value| {
+                        if let Ok(p) = serde_json::from_value::<Printed>(v) {
+                            dialog.set(Dialog::Receipt(Printed { change, ..p }));
+                        }
+                    }));
+                })
+            };
             let done = {
                 let dialog = dialog.clone();
                 let scan = scan.clone();
@@ -397,6 +468,13 @@ pub fn app() -> Html {
                         <div class="change" data-testid="receipt-change">{ format!("{}: {}", t(locale, "change"), c.format(locale)) }</div>
                     } }
                     <pre data-testid="receipt-text">{ &p.text }</pre>
+                    if let Some(to) = &p.printed_to {
+                        <div class="printed" data-testid="printed-to">{ format!("{}: {to}", t(locale, "printed_to")) }</div>
+                    }
+                    if let Some(e) = &p.printer_error {
+                        <div class="error" data-testid="printer-error">{ format!("{}: {e}", t(locale, "printer_error")) }</div>
+                    }
+                    <button onclick={ reprint } data-testid="reprint">{ t(locale, "reprint") }</button>
                     <button class="primary" autofocus=true onclick={ done } data-testid="new-sale">{ t(locale, "new_sale") }</button>
                 </section>
             }
@@ -476,6 +554,24 @@ pub fn app() -> Html {
                 </section>
             }
         }
+        Dialog::Search(found) => html! {
+            <section class="dialog" data-testid="search-dialog">
+                <h2>{ t(locale, "found") }</h2>
+                <ul class="found">
+                { for found.iter().enumerate().map(|(i, p)| {
+                    let run = run.clone();
+                    let sku = p.sku.clone();
+                    let to_none = to(Dialog::None);
+                    let onclick = Callback::from(move |_| run("add_item", json!({"code": sku}), to_none.clone()));
+                    html! {
+                        <li><button data-testid={ format!("found-{i}") } onclick={ onclick } autofocus={ i == 0 }>
+                            { format!("{} · {} · {}/{}", p.sku, p.name, p.price.format(locale), p.unit.label(locale)) }
+                        </button></li>
+                    }
+                }) }
+                </ul>
+            </section>
+        },
         Dialog::Parked(list) => html! {
             <section class="dialog" data-testid="parked-dialog">
                 <h2>{ t(locale, "resume") }</h2>
@@ -574,13 +670,22 @@ pub fn app() -> Html {
         })
     };
     html! {
-        <main class="sale" onkeydown={ onkeydown }>
+        <main class="sale" onkeydown={ onkeydown } onclick={ touched.reform(|_| ()) }>
             <header>
                 <form class="scan" onsubmit={ on_scan }>
                     <input ref={ scan.clone() } placeholder={ t(locale, "scan") } autofocus=true autocomplete="off" data-testid="scan" />
                 </form>
                 { lang_button }
             </header>
+            <nav class="quick" data-testid="quick-keys">
+            { for popular.iter().enumerate().map(|(i, p)| {
+                let run = run.clone();
+                let sku = p.sku.clone();
+                let noop = noop.clone();
+                let onclick = Callback::from(move |_| run("add_item", json!({"code": sku}), noop.clone()));
+                html! { <button data-testid={ format!("quick-{i}") } onclick={ onclick }>{ &p.name }</button> }
+            }) }
+            </nav>
             { error_box }
             { views::cart(cart.as_ref(), locale) }
             { dialog_html }

@@ -71,6 +71,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("expected_cash", "Должно быть в кассе", "Expected in drawer"),
     ("difference", "Расхождение", "Difference"),
     ("lang", "English", "Русский"),
+    ("printed_to", "Напечатан", "Printed"),
+    ("printer_error", "Чек не напечатан", "Not printed"),
+    ("reprint", "Печать ещё раз", "Reprint"),
+    ("found", "Найдено", "Found"),
+    ("quick", "Быстрые клавиши", "Quick keys"),
+    ("printer", "Ошибка принтера", "Printer fault"),
     // Engine error codes.
     ("wrong_pin", "Неверный PIN", "Wrong PIN"),
     ("unknown_product", "Товар не найден", "No such product"),

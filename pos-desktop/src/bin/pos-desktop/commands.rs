@@ -55,6 +55,7 @@ pub struct Status {
     shift: Option<pos_desktop::shift::Shift>,
     cart: Option<Cart>,
     sync: pos_desktop::sync::SyncStatus,
+    idle_lock_minutes: u32,
 }
 
 #[tauri::command]
@@ -67,6 +68,7 @@ pub fn status(app: State<'_, App>) -> Res<Status> {
             shift: t.current_shift()?,
             cart: t.cart()?,
             sync: t.sync_status()?,
+            idle_lock_minutes: t.idle_lock_minutes()?,
         })
     })
 }
@@ -119,6 +121,11 @@ pub fn cash(app: State<'_, App>, direction: String, amount: String, reason: Stri
 #[tauri::command]
 pub fn search(app: State<'_, App>, text: String) -> Res<Vec<ProductView>> {
     with(&app, |t| t.search(&text, 30))
+}
+
+#[tauri::command]
+pub fn popular(app: State<'_, App>) -> Res<Vec<pos_desktop::catalog::Product>> {
+    with(&app, |t| t.popular(8))
 }
 
 #[tauri::command]
@@ -180,36 +187,42 @@ pub fn unpay(app: State<'_, App>) -> Res<Cart> {
     with(&app, |t| t.unpay())
 }
 
-/// A completed sale or return as the receipt preview shows it.
+/// A completed sale or return as the receipt preview shows it, and what printing did:
+/// a printer fault never undoes the sale, the window offers a reprint instead.
 #[derive(Debug, Serialize)]
 pub struct Printed {
     receipt_no: u64,
     text: String,
     change: Option<shared_model::Money>,
+    printed_to: Option<String>,
+    printer_error: Option<String>,
+}
+
+fn printed(t: &Till, receipt_no: u64, change: Option<shared_model::Money>) -> Result<Printed, TillError> {
+    let (printed_to, printer_error) = match t.print_receipt(receipt_no) {
+        Ok(p) => (Some(p.to), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    Ok(Printed {
+        receipt_no,
+        text: t.receipt_text(receipt_no)?,
+        change,
+        printed_to,
+        printer_error,
+    })
 }
 
 #[tauri::command]
 pub fn complete(app: State<'_, App>) -> Res<Printed> {
     with(&app, |t| {
         let s = t.complete_sale()?;
-        Ok(Printed {
-            receipt_no: s.link.receipt_no,
-            text: t.sale_receipt_text(&s)?,
-            change: Some(s.doc.change),
-        })
+        printed(t, s.link.receipt_no, Some(s.doc.change))
     })
 }
 
 #[tauri::command]
 pub fn reprint(app: State<'_, App>, receipt_no: u64) -> Res<Printed> {
-    with(&app, |t| {
-        let s = t.sale_by_receipt(receipt_no)?;
-        Ok(Printed {
-            receipt_no,
-            text: t.sale_receipt_text(&s)?,
-            change: None,
-        })
-    })
+    with(&app, |t| printed(t, receipt_no, None))
 }
 
 #[tauri::command]

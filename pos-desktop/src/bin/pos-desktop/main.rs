@@ -77,6 +77,7 @@ fn main() {
             commands::close_shift,
             commands::cash,
             commands::search,
+            commands::popular,
             commands::add_item,
             commands::set_qty,
             commands::remove_line,
