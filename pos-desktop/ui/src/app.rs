@@ -96,7 +96,10 @@ pub fn app() -> Html {
             refresh.emit(());
             let timer = gloo_timers::callback::Interval::new(5_000, move || {
                 let idle_ms = js_sys::Date::now() - *last_input.borrow();
-                let limit = status.as_ref().filter(|s| s.cashier.is_some()).map(|s| s.idle_lock_minutes);
+                let limit = status
+                    .as_ref()
+                    .filter(|s| s.cashier.is_some())
+                    .map(|s| s.idle_lock_minutes);
                 if limit.is_some_and(|m| idle_ms > f64::from(m) * 60_000.0) {
                     let refresh = refresh.clone();
                     spawn_local(async move {
@@ -255,9 +258,13 @@ pub fn app() -> Html {
             }
             let (dialog, message, refresh) = (dialog.clone(), message.clone(), refresh.clone());
             spawn_local(async move {
-                match call::<serde_json::Value>("add_item", json!({"code": code, "qty": qty})).await {
+                match call::<serde_json::Value>("add_item", json!({"code": code, "qty": qty})).await
+                {
                     Ok(_) => message.set(None),
-                    Err(ApiError { code: c, message: m }) if c == "unknown_product" => {
+                    Err(ApiError {
+                        code: c,
+                        message: m,
+                    }) if c == "unknown_product" => {
                         match call::<Vec<Product>>("search", json!({"text": code})).await {
                             Ok(found) if !found.is_empty() => {
                                 message.set(None);
@@ -266,7 +273,10 @@ pub fn app() -> Html {
                             _ => message.set(Some(error(locale, &c, &m))),
                         }
                     }
-                    Err(ApiError { code: c, message: m }) => message.set(Some(error(locale, &c, &m))),
+                    Err(ApiError {
+                        code: c,
+                        message: m,
+                    }) => message.set(Some(error(locale, &c, &m))),
                 }
                 refresh.emit(());
             });
@@ -447,11 +457,15 @@ pub fn app() -> Html {
                 let change = p.change;
                 Callback::from(move |_| {
                     let dialog = dialog.clone();
-                    run("reprint", json!({"receiptNo": no}), Callback::from(move |v: serde_json::Value| {
-                        if let Ok(p) = serde_json::from_value::<Printed>(v) {
-                            dialog.set(Dialog::Receipt(Printed { change, ..p }));
-                        }
-                    }));
+                    run(
+                        "reprint",
+                        json!({"receiptNo": no}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(p) = serde_json::from_value::<Printed>(v) {
+                                dialog.set(Dialog::Receipt(Printed { change, ..p }));
+                            }
+                        }),
+                    );
                 })
             };
             let done = {

@@ -198,7 +198,11 @@ pub struct Printed {
     printer_error: Option<String>,
 }
 
-fn printed(t: &Till, receipt_no: u64, change: Option<shared_model::Money>) -> Result<Printed, TillError> {
+fn printed(
+    t: &Till,
+    receipt_no: u64,
+    change: Option<shared_model::Money>,
+) -> Result<Printed, TillError> {
     let (printed_to, printer_error) = match t.print_receipt(receipt_no) {
         Ok(p) => (Some(p.to), None),
         Err(e) => (None, Some(e.to_string())),
@@ -264,10 +268,6 @@ pub fn return_all(
             RefundTo::Original,
             Some(&reason),
         )?;
-        Ok(Printed {
-            receipt_no: r.link.receipt_no,
-            text: t.return_receipt_text(&r)?,
-            change: None,
-        })
+        printed(t, r.link.receipt_no, None)
     })
 }

@@ -52,6 +52,12 @@ pub enum Command {
         /// Store name printed on receipts.
         #[arg(long)]
         store: Option<String>,
+        /// Receipt printer: files[:DIR], device:/dev/usb/lp0 or tcp:HOST:PORT (ESC/POS).
+        #[arg(long)]
+        printer: Option<String>,
+        /// Minutes without input before the till window locks back to the PIN screen.
+        #[arg(long)]
+        idle_lock: Option<u32>,
     },
     /// Catalog lookup and import.
     #[command(subcommand)]

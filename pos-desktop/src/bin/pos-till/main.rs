@@ -161,7 +161,18 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 format!("Added {name} ({})", role.code()),
             )
         }
-        Command::Settings { lang, store } => {
+        Command::Settings {
+            lang,
+            store,
+            printer,
+            idle_lock,
+        } => {
+            if let Some(p) = printer {
+                till.set_printer(&pos_desktop::printer::Printer::parse(&p)?)?;
+            }
+            if let Some(m) = idle_lock {
+                till.set_idle_lock_minutes(m)?;
+            }
             if let Some(l) = lang {
                 let locale = Locale::parse(&l).ok_or_else(|| {
                     TillError::InvalidInput(format!("unknown language {l:?}; use ru or en"))
@@ -172,9 +183,12 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 till.set_store_name(&s)?;
             }
             let (lang, store) = (till.locale().code(), till.store_name()?);
+            let (printer, idle) = (till.printer()?, till.idle_lock_minutes()?);
             out(
-                &json!({"lang": lang, "store": store}),
-                format!("Language: {lang}\nStore: {store}"),
+                &json!({"lang": lang, "store": store, "printer": printer, "idle_lock_minutes": idle}),
+                format!(
+                    "Language: {lang}\nStore: {store}\nPrinter: {printer:?}\nIdle lock: {idle} min"
+                ),
             )
         }
         Command::Logout => {
