@@ -219,4 +219,32 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     s.click("reprint");
     s.wait_text("printed-to", |t| t.contains("receipt-000001.txt"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+
+    // A printer fault is said in words; the sale stands and can be reprinted later.
+    {
+        let mut t = Till::open(&dir).unwrap();
+        t.login("9999").unwrap();
+        t.set_printer(&pos_desktop::printer::Printer::Device(
+            "/nonexistent/lp0".into(),
+        ))
+        .unwrap();
+    }
+    s.click("new-sale");
+    s.type_into("scan", &format!("P0002{ENTER}"));
+    s.wait_text("line-1-total", |t| t.contains("14 390"));
+    s.type_into("scan", F9);
+    s.type_into("pay-amount", ENTER);
+    s.click("complete");
+    s.wait_text("printer-error", |t| t.contains("/nonexistent/lp0"));
+    assert!(s.text("receipt-text").contains("14 390"));
+    let sale = Till::open(&dir).unwrap().sale_by_receipt(2).unwrap();
+    assert_eq!(sale.doc.total, Money::rub(1_439_000));
+
+    // The window may call the app's own commands and nothing of Tauri's core.
+    let core = s.execute_async(
+        "const done = arguments[0]; window.__TAURI__.core.invoke('plugin:app|version')
+           .then(v => done('allowed: ' + v), e => done(String(e)));",
+    );
+    let core = core.as_str().unwrap_or_default();
+    assert!(core.contains("not allowed"), "{core}");
 }

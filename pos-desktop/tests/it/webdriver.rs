@@ -265,6 +265,17 @@ impl Session {
         }
     }
 
+    /// Runs an async script in the window (`arguments[0]` is its callback) and returns
+    /// what it passed back.
+    pub fn execute_async(&self, script: &str) -> Value {
+        self.send(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )["value"]
+            .clone()
+    }
+
     /// Saves a PNG of the window.
     pub fn screenshot(&self, path: &Path) {
         // Let WebKit paint what the DOM already holds.
