@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod dialogs;
 mod i18n;
 mod views;
 

@@ -1,0 +1,361 @@
+//! The dialogs over the sale screen: payment, receipt, reports, returns, parked sales,
+//! search results and the small one-field forms.
+
+use serde_json::json;
+use shared_model::shift::ShiftReport;
+use shared_model::Locale;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::api::{Cart, Parked, Printed, Product};
+use crate::i18n::t;
+use crate::views;
+
+/// An engine call: command, arguments, and what to do with the answer.
+pub type Call = (&'static str, serde_json::Value, Callback<serde_json::Value>);
+
+/// What the dialogs need from the window.
+#[derive(Clone)]
+pub struct Ctx {
+    /// Runs an engine call (errors show in the window's error line).
+    pub run: Callback<Call>,
+    /// The dialog shown.
+    pub dialog: UseStateHandle<Dialog>,
+    /// Language.
+    pub locale: Locale,
+    /// Up to three input fields of the dialog shown.
+    pub fields: [NodeRef; 3],
+    /// The scan field (focus returns to it).
+    pub scan: NodeRef,
+}
+
+/// A dialog over the sale screen.
+#[derive(Clone, PartialEq)]
+pub enum Dialog {
+    None,
+    Pay,
+    Receipt(Printed),
+    Report(Box<ShiftReport>, bool),
+    CloseShift,
+    Return,
+    Parked(Vec<Parked>),
+    Search(Vec<Product>),
+    Customer,
+    Coupon,
+    Discount,
+    Void,
+    Cash,
+}
+
+pub fn value(r: &NodeRef) -> String {
+    r.cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+pub fn clear(r: &NodeRef) {
+    if let Some(i) = r.cast::<HtmlInputElement>() {
+        i.set_value("");
+    }
+}
+
+pub fn focus(r: &NodeRef) {
+    if let Some(i) = r.cast::<HtmlInputElement>() {
+        let _ = i.focus();
+    }
+}
+
+/// The dialog shown now, if any.
+pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
+    let Ctx {
+        run,
+        dialog,
+        locale,
+        fields: [f1, f2, f3],
+        scan,
+    } = c.clone();
+    let run =
+        move |cmd: &'static str, args: serde_json::Value, done: Callback<serde_json::Value>| {
+            run.emit((cmd, args, done))
+        };
+    let noop = Callback::from(|_: serde_json::Value| ());
+    let to = |d: Dialog| {
+        let dialog = dialog.clone();
+        Callback::from(move |_: serde_json::Value| dialog.set(d.clone()))
+    };
+    match (*dialog).clone() {
+        Dialog::None => html! {},
+        Dialog::Pay => {
+            let pay = |tender: &'static str| {
+                let run = run.clone();
+                let (f1, f2, f3) = (f1.clone(), f2.clone(), f3.clone());
+                let noop = noop.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let amount = value(&f1);
+                    let extra = value(&f2);
+                    let args = match tender {
+                        "card" => json!({"tender": "card", "amount": amount, "approval": extra}),
+                        "certificate" => {
+                            json!({"tender": "certificate", "amount": amount, "certificate": value(&f3)})
+                        }
+                        _ => json!({"tender": "cash", "amount": amount}),
+                    };
+                    run("pay", args, noop.clone());
+                    clear(&f1);
+                })
+            };
+            let due = cart
+                .as_ref()
+                .map(|c| c.due.to_decimal_string())
+                .unwrap_or_default();
+            let paid_in_full = cart
+                .as_ref()
+                .is_some_and(|c| !c.payments.is_empty() && c.due.is_zero());
+            let complete = {
+                let run = run.clone();
+                let dialog = dialog.clone();
+                Callback::from(move |_| {
+                    let dialog = dialog.clone();
+                    run(
+                        "complete",
+                        json!({}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(p) = serde_json::from_value(v) {
+                                dialog.set(Dialog::Receipt(p));
+                            }
+                        }),
+                    );
+                })
+            };
+            let unpay = {
+                let run = run.clone();
+                let noop = noop.clone();
+                Callback::from(move |_| run("unpay", json!({}), noop.clone()))
+            };
+            html! {
+                <section class="dialog pay" data-testid="pay-dialog">
+                    <h2>{ t(locale, "pay") }</h2>
+                    <form onsubmit={ pay("cash") }>
+                        <label>{ t(locale, "amount") }</label>
+                        <input ref={ f1.clone() } inputmode="decimal" value={ due } autofocus=true data-testid="pay-amount" />
+                        <button type="submit" data-testid="pay-cash">{ format!("{} (Enter)", t(locale, "cash")) }</button>
+                    </form>
+                    <form onsubmit={ pay("card") }>
+                        <input ref={ f2.clone() } placeholder={ t(locale, "approval") } data-testid="pay-approval" />
+                        <button type="submit" data-testid="pay-card">{ t(locale, "card") }</button>
+                    </form>
+                    <form onsubmit={ pay("certificate") }>
+                        <input ref={ f3.clone() } placeholder={ t(locale, "cert_code") } data-testid="pay-certificate-code" />
+                        <button type="submit" data-testid="pay-certificate">{ t(locale, "certificate") }</button>
+                    </form>
+                    <div class="actions">
+                        <button onclick={ unpay } data-testid="unpay">{ format!("{} ", t(locale, "back")) }</button>
+                        <button class="primary" disabled={ !paid_in_full } onclick={ complete } data-testid="complete">{ t(locale, "complete") }</button>
+                    </div>
+                </section>
+            }
+        }
+        Dialog::Receipt(p) => {
+            let reprint = {
+                let dialog = dialog.clone();
+                let run = run.clone();
+                let no = p.receipt_no;
+                let change = p.change;
+                Callback::from(move |_| {
+                    let dialog = dialog.clone();
+                    run(
+                        "reprint",
+                        json!({"receiptNo": no}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(p) = serde_json::from_value::<Printed>(v) {
+                                dialog.set(Dialog::Receipt(Printed { change, ..p }));
+                            }
+                        }),
+                    );
+                })
+            };
+            let done = {
+                let dialog = dialog.clone();
+                let scan = scan.clone();
+                Callback::from(move |_| {
+                    dialog.set(Dialog::None);
+                    focus(&scan);
+                })
+            };
+            html! {
+                <section class="dialog receipt" data-testid="receipt-dialog">
+                    if let Some(c) = p.change { if !c.is_zero() {
+                        <div class="change" data-testid="receipt-change">{ format!("{}: {}", t(locale, "change"), c.format(locale)) }</div>
+                    } }
+                    <pre data-testid="receipt-text">{ &p.text }</pre>
+                    if let Some(to) = &p.printed_to {
+                        <div class="printed" data-testid="printed-to">{ format!("{}: {to}", t(locale, "printed_to")) }</div>
+                    }
+                    if let Some(e) = &p.printer_error {
+                        <div class="error" data-testid="printer-error">{ format!("{}: {e}", t(locale, "printer_error")) }</div>
+                    }
+                    <button onclick={ reprint } data-testid="reprint">{ t(locale, "reprint") }</button>
+                    <button class="primary" autofocus=true onclick={ done } data-testid="new-sale">{ t(locale, "new_sale") }</button>
+                </section>
+            }
+        }
+        Dialog::Report(r, z) => {
+            let close = {
+                let dialog = dialog.clone();
+                Callback::from(move |_| dialog.set(Dialog::CloseShift))
+            };
+            html! {
+                <section class="dialog" data-testid="report-dialog">
+                    { views::report(&r, z, locale) }
+                    <button onclick={ close } data-testid="to-close-shift">{ t(locale, "close_shift") }</button>
+                </section>
+            }
+        }
+        Dialog::CloseShift => {
+            let onsubmit = {
+                let run = run.clone();
+                let f1 = f1.clone();
+                let dialog = dialog.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let dialog = dialog.clone();
+                    run(
+                        "close_shift",
+                        json!({"counted": value(&f1)}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(r) = serde_json::from_value(v) {
+                                dialog.set(Dialog::Report(Box::new(r), true));
+                            }
+                        }),
+                    );
+                })
+            };
+            html! {
+                <section class="dialog" data-testid="close-shift-dialog">
+                    <form onsubmit={ onsubmit }>
+                        <label>{ t(locale, "counted") }</label>
+                        <input ref={ f1.clone() } inputmode="decimal" autofocus=true data-testid="counted" />
+                        <button type="submit" data-testid="close-shift">{ t(locale, "close_shift") }</button>
+                    </form>
+                </section>
+            }
+        }
+        Dialog::Return => {
+            let onsubmit = {
+                let run = run.clone();
+                let (f1, f2, f3) = (f1.clone(), f2.clone(), f3.clone());
+                let dialog = dialog.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let no: u64 = value(&f1).trim().parse().unwrap_or(0);
+                    let line: Option<u32> = value(&f2).trim().parse().ok();
+                    let qty = Some(value(&f3)).filter(|q| !q.trim().is_empty());
+                    let dialog = dialog.clone();
+                    run(
+                        "return_all",
+                        json!({"receiptNo": no, "line": line, "qty": qty, "reason": "возврат"}),
+                        Callback::from(move |v: serde_json::Value| {
+                            if let Ok(p) = serde_json::from_value(v) {
+                                dialog.set(Dialog::Receipt(p));
+                            }
+                        }),
+                    );
+                })
+            };
+            html! {
+                <section class="dialog" data-testid="return-dialog">
+                    <h2>{ t(locale, "return") }</h2>
+                    <form onsubmit={ onsubmit }>
+                        <input ref={ f1.clone() } inputmode="numeric" placeholder={ t(locale, "receipt_no") } autofocus=true data-testid="return-receipt" />
+                        <input ref={ f2.clone() } inputmode="numeric" placeholder={ t(locale, "line") } data-testid="return-line" />
+                        <input ref={ f3.clone() } inputmode="decimal" placeholder={ t(locale, "qty") } data-testid="return-qty" />
+                        <button type="submit" data-testid="return-submit">{ t(locale, "return") }</button>
+                    </form>
+                </section>
+            }
+        }
+        Dialog::Search(found) => html! {
+            <section class="dialog" data-testid="search-dialog">
+                <h2>{ t(locale, "found") }</h2>
+                <ul class="found">
+                { for found.iter().enumerate().map(|(i, p)| {
+                    let run = run.clone();
+                    let sku = p.sku.clone();
+                    let to_none = to(Dialog::None);
+                    let onclick = Callback::from(move |_| run("add_item", json!({"code": sku}), to_none.clone()));
+                    html! {
+                        <li><button data-testid={ format!("found-{i}") } onclick={ onclick } autofocus={ i == 0 }>
+                            { format!("{} · {} · {}/{}", p.sku, p.name, p.price.format(locale), p.unit.label(locale)) }
+                        </button></li>
+                    }
+                }) }
+                </ul>
+            </section>
+        },
+        Dialog::Parked(list) => html! {
+            <section class="dialog" data-testid="parked-dialog">
+                <h2>{ t(locale, "resume") }</h2>
+                <ul>
+                { for list.iter().enumerate().map(|(i, p)| {
+                    let run = run.clone();
+                    let id = p.id.clone();
+                    let to_none = to(Dialog::None);
+                    let onclick = Callback::from(move |_| run("resume", json!({"id": id}), to_none.clone()));
+                    html! {
+                        <li><button data-testid={ format!("resume-{i}") } onclick={ onclick }>
+                            { format!("{} · {} · {}", p.parked_at.get(11..16).unwrap_or(&p.parked_at), p.lines, p.note.clone().unwrap_or_default()) }
+                        </button></li>
+                    }
+                }) }
+                </ul>
+            </section>
+        },
+        Dialog::Customer | Dialog::Coupon | Dialog::Discount | Dialog::Void | Dialog::Cash => {
+            let kind = (*dialog).clone();
+            let onsubmit = {
+                let run = run.clone();
+                let (f1, f2) = (f1.clone(), f2.clone());
+                let to_none = to(Dialog::None);
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let v = value(&f1);
+                    let (cmd, args) = match kind {
+                        Dialog::Coupon => ("coupon", json!({"code": v})),
+                        Dialog::Customer => ("customer", json!({"query": v})),
+                        Dialog::Discount => (
+                            "discount",
+                            json!({"line": value(&f2).trim().parse::<usize>().ok(), "percent": v}),
+                        ),
+                        Dialog::Void => ("void", json!({"reason": v})),
+                        _ => (
+                            "cash",
+                            json!({"direction": if v.trim_start().starts_with('-') { "out" } else { "in" },
+                                              "amount": v.trim().trim_start_matches('-'), "reason": value(&f2)}),
+                        ),
+                    };
+                    run(cmd, args, to_none.clone());
+                })
+            };
+            let (title, first, second) = match *dialog {
+                Dialog::Customer => ("customer", "customer_q", None),
+                Dialog::Coupon => ("coupon", "coupon", None),
+                Dialog::Discount => ("discount", "discount", Some("line")),
+                Dialog::Void => ("void", "reason", None),
+                _ => ("cash_in_out", "amount", Some("reason")),
+            };
+            html! {
+                <section class="dialog" data-testid={ format!("{title}-dialog") }>
+                    <h2>{ t(locale, title) }</h2>
+                    <form onsubmit={ onsubmit }>
+                        <input ref={ f1.clone() } placeholder={ t(locale, first) } autofocus=true data-testid={ format!("{title}-input") } />
+                        if let Some(k) = second {
+                            <input ref={ f2.clone() } placeholder={ t(locale, k) } data-testid={ format!("{title}-second") } />
+                        }
+                        <button type="submit" data-testid={ format!("{title}-submit") }>{ t(locale, "take") }</button>
+                    </form>
+                </section>
+            }
+        }
+    }
+}
