@@ -239,6 +239,18 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     assert!(s.text("receipt-text").contains("14 390"));
     let sale = Till::open(&dir).unwrap().sale_by_receipt(2).unwrap();
     assert_eq!(sale.doc.total, Money::rub(1_439_000));
+    // Any receipt can be reprinted by its number once the printer is back.
+    {
+        let mut t = Till::open(&dir).unwrap();
+        t.set_printer(&pos_desktop::printer::Printer::Files(None))
+            .unwrap();
+    }
+    s.click("new-sale");
+    s.click("key-reprint");
+    s.fill("reprint-input", "1");
+    s.type_into("reprint-input", ENTER);
+    s.wait_text("receipt-text", |t| t.contains("Chanel Chance EDP 100"));
+    s.wait_text("printed-to", |t| t.contains("receipt-000001.txt"));
 
     // The window may call the app's own commands and nothing of Tauri's core.
     let core = s.execute_async(

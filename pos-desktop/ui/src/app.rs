@@ -408,6 +408,7 @@ pub fn app() -> Html {
                 { button("F8", "discount", "key-discount", Dialog::Discount) }
                 { button("F9", "pay", "key-pay", Dialog::Pay) }
                 { button("", "void", "key-void", Dialog::Void) }
+                { button("", "reprint", "key-reprint", Dialog::Reprint) }
                 { button("", "close_shift", "key-close-shift", Dialog::CloseShift) }
             </nav>
             { views::status_bar(&s) }

@@ -45,6 +45,7 @@ pub enum Dialog {
     Discount,
     Void,
     Cash,
+    Reprint,
 }
 
 pub fn value(r: &NodeRef) -> String {
@@ -311,15 +312,35 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 </ul>
             </section>
         },
-        Dialog::Customer | Dialog::Coupon | Dialog::Discount | Dialog::Void | Dialog::Cash => {
+        Dialog::Customer
+        | Dialog::Coupon
+        | Dialog::Discount
+        | Dialog::Void
+        | Dialog::Cash
+        | Dialog::Reprint => {
             let kind = (*dialog).clone();
             let onsubmit = {
                 let run = run.clone();
                 let (f1, f2) = (f1.clone(), f2.clone());
                 let to_none = to(Dialog::None);
+                let dialog = dialog.clone();
                 Callback::from(move |e: SubmitEvent| {
                     e.prevent_default();
                     let v = value(&f1);
+                    if kind == Dialog::Reprint {
+                        let dialog = dialog.clone();
+                        let no: u64 = v.trim().parse().unwrap_or(0);
+                        run(
+                            "reprint",
+                            json!({"receiptNo": no}),
+                            Callback::from(move |v: serde_json::Value| {
+                                if let Ok(p) = serde_json::from_value(v) {
+                                    dialog.set(Dialog::Receipt(p));
+                                }
+                            }),
+                        );
+                        return;
+                    }
                     let (cmd, args) = match kind {
                         Dialog::Coupon => ("coupon", json!({"code": v})),
                         Dialog::Customer => ("customer", json!({"query": v})),
@@ -342,6 +363,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 Dialog::Coupon => ("coupon", "coupon", None),
                 Dialog::Discount => ("discount", "discount", Some("line")),
                 Dialog::Void => ("void", "reason", None),
+                Dialog::Reprint => ("reprint", "receipt_no", None),
                 _ => ("cash_in_out", "amount", Some("reason")),
             };
             html! {
