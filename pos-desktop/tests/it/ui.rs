@@ -147,6 +147,12 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
     s.type_into("scan", &format!("P0010{ENTER}"));
     s.wait_text("cart-total", |t| t == en(1_679_000));
     s.screenshot(&shots().join("en-sale.png"));
+    // A cashier's role gives no manual discounts: refused in plain words.
+    s.type_into("scan", F8);
+    s.fill("discount-input", "5%");
+    s.type_into("discount-input", ENTER);
+    s.wait_text("error", |t| t.contains("may not"));
+    s.type_into("discount-input", ESCAPE);
     // A card needs the terminal's approval code; then it pays exactly what is due.
     s.type_into("scan", F9);
     s.fill("pay-amount", "16790");

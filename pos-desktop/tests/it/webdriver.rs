@@ -16,6 +16,7 @@ pub const ESCAPE: &str = "\u{E00C}";
 pub const F4: &str = "\u{E034}";
 pub const F5: &str = "\u{E035}";
 pub const F6: &str = "\u{E036}";
+pub const F8: &str = "\u{E038}";
 pub const F9: &str = "\u{E039}";
 pub const F10: &str = "\u{E03A}";
 

@@ -361,7 +361,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
             let (title, first, second) = match *dialog {
                 Dialog::Customer => ("customer", "customer_q", None),
                 Dialog::Coupon => ("coupon", "coupon", None),
-                Dialog::Discount => ("discount", "discount", Some("line")),
+                Dialog::Discount => ("discount", "discount_hint", Some("line")),
                 Dialog::Void => ("void", "reason", None),
                 Dialog::Reprint => ("reprint", "receipt_no", None),
                 _ => ("cash_in_out", "amount", Some("reason")),

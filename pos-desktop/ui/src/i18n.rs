@@ -17,6 +17,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("search", "Поиск товара", "Find a product"),
     ("total", "Итого", "Total"),
     ("discount", "Скидка", "Discount"),
+    (
+        "discount_hint",
+        "Скидка: 10% или 500₽",
+        "Discount: 10% or 500₽",
+    ),
     ("due", "К оплате", "Due"),
     ("paid", "Оплачено", "Paid"),
     ("change", "Сдача", "Change"),

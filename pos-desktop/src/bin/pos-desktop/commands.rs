@@ -145,8 +145,16 @@ pub fn remove_line(app: State<'_, App>, line: usize) -> Res<Cart> {
 
 #[tauri::command]
 pub fn discount(app: State<'_, App>, line: Option<usize>, percent: String) -> Res<Cart> {
+    // `10` or `10%` is a percentage; `500₽` (or `500р`) an amount; empty clears it.
     let d = match percent.trim() {
         "" | "0" => None,
+        p if p.ends_with('₽') || p.ends_with('р') => Some(Discount::Amount(
+            shared_model::Money::parse(
+                p.trim_end_matches(['₽', 'р']).trim(),
+                shared_model::Currency::RUB,
+            )
+            .map_err(TillError::from)?,
+        )),
         p => Some(Discount::Percent(
             Percent::parse(p).map_err(TillError::from)?,
         )),
