@@ -17,6 +17,18 @@ fn shots() -> PathBuf {
     d
 }
 
+/// A demo till in `dir`, as the app would create it.
+fn demo_till(dir: &Path) -> Till {
+    Till::init(
+        dir,
+        &InitOptions {
+            demo: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
 /// The Z report the engine recorded for the last closed shift.
 fn engine_z(dir: &Path) -> ShiftReport {
     let till = Till::open(dir).expect("till");
@@ -35,17 +47,7 @@ fn engine_z(dir: &Path) -> ShiftReport {
 fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("till");
-    {
-        let mut t = Till::init(
-            &dir,
-            &InitOptions {
-                demo: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        t.logout().unwrap();
-    }
+    demo_till(&dir).logout().unwrap();
     let display = Display::start();
     let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
     let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
@@ -120,14 +122,7 @@ fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
 fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("till");
-    Till::init(
-        &dir,
-        &InitOptions {
-            demo: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    demo_till(&dir);
     let display = Display::start();
     let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
     let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
@@ -189,17 +184,7 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
 fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("till");
-    {
-        let mut t = Till::init(
-            &dir,
-            &InitOptions {
-                demo: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        t.open_shift("0").unwrap();
-    }
+    demo_till(&dir).open_shift("0").unwrap();
     let display = Display::start();
     let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
     let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));

@@ -9,7 +9,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{call, ApiError, Cart, Product, Status};
-use crate::dialogs::{self, clear, focus, value, Ctx, Dialog};
+use crate::dialogs::{self, clear, focus, show, value, Ctx, Dialog};
 use crate::i18n::{error, t};
 use crate::views;
 
@@ -271,14 +271,7 @@ pub fn app() -> Html {
                     true
                 }
                 "F5" => {
-                    run("parked", json!({}), {
-                        let dialog = dialog.clone();
-                        Callback::from(move |v: serde_json::Value| {
-                            dialog.set(Dialog::Parked(
-                                serde_json::from_value(v).unwrap_or_default(),
-                            ))
-                        })
-                    });
+                    run("parked", json!({}), show(&dialog, Dialog::Parked));
                     true
                 }
                 "F6" => {
@@ -302,14 +295,8 @@ pub fn app() -> Html {
                     true
                 }
                 "F10" => {
-                    run("x_report", json!({}), {
-                        let dialog = dialog.clone();
-                        Callback::from(move |v: serde_json::Value| {
-                            if let Ok(r) = serde_json::from_value(v) {
-                                dialog.set(Dialog::Report(Box::new(r), false));
-                            }
-                        })
-                    });
+                    let report = |r| Dialog::Report(Box::new(r), false);
+                    run("x_report", json!({}), show(&dialog, report));
                     true
                 }
                 "Escape" => {
@@ -365,18 +352,7 @@ pub fn app() -> Html {
     let parked = {
         let run = run.clone();
         let dialog = dialog.clone();
-        Callback::from(move |_| {
-            let dialog = dialog.clone();
-            run(
-                "parked",
-                json!({}),
-                Callback::from(move |v: serde_json::Value| {
-                    dialog.set(Dialog::Parked(
-                        serde_json::from_value(v).unwrap_or_default(),
-                    ))
-                }),
-            );
-        })
+        Callback::from(move |_| run("parked", json!({}), show(&dialog, Dialog::Parked)))
     };
     html! {
         <main class="sale" onkeydown={ onkeydown } onclick={ touched.reform(|_| ()) }>

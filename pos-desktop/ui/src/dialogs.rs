@@ -66,6 +66,19 @@ pub fn focus(r: &NodeRef) {
     }
 }
 
+/// A callback that shows the engine's answer in a dialog (`make` builds it).
+pub fn show<T: serde::de::DeserializeOwned + 'static>(
+    dialog: &UseStateHandle<Dialog>,
+    make: impl Fn(T) -> Dialog + 'static,
+) -> Callback<serde_json::Value> {
+    let dialog = dialog.clone();
+    Callback::from(move |v: serde_json::Value| {
+        if let Ok(answer) = serde_json::from_value(v) {
+            dialog.set(make(answer));
+        }
+    })
+}
+
 /// The dialog shown now, if any.
 pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
     let Ctx {
@@ -118,15 +131,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 let dialog = dialog.clone();
                 Callback::from(move |_| {
                     let dialog = dialog.clone();
-                    run(
-                        "complete",
-                        json!({}),
-                        Callback::from(move |v: serde_json::Value| {
-                            if let Ok(p) = serde_json::from_value(v) {
-                                dialog.set(Dialog::Receipt(p));
-                            }
-                        }),
-                    );
+                    run("complete", json!({}), show(&dialog, Dialog::Receipt));
                 })
             };
             let unpay = {
@@ -168,10 +173,8 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                     run(
                         "reprint",
                         json!({"receiptNo": no}),
-                        Callback::from(move |v: serde_json::Value| {
-                            if let Ok(p) = serde_json::from_value::<Printed>(v) {
-                                dialog.set(Dialog::Receipt(Printed { change, ..p }));
-                            }
+                        show(&dialog, move |p: Printed| {
+                            Dialog::Receipt(Printed { change, ..p })
                         }),
                     );
                 })
@@ -224,11 +227,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                     run(
                         "close_shift",
                         json!({"counted": value(&f1)}),
-                        Callback::from(move |v: serde_json::Value| {
-                            if let Ok(r) = serde_json::from_value(v) {
-                                dialog.set(Dialog::Report(Box::new(r), true));
-                            }
-                        }),
+                        show(&dialog, |r| Dialog::Report(Box::new(r), true)),
                     );
                 })
             };
@@ -256,11 +255,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                     run(
                         "return_all",
                         json!({"receiptNo": no, "line": line, "qty": qty, "reason": "возврат"}),
-                        Callback::from(move |v: serde_json::Value| {
-                            if let Ok(p) = serde_json::from_value(v) {
-                                dialog.set(Dialog::Receipt(p));
-                            }
-                        }),
+                        show(&dialog, Dialog::Receipt),
                     );
                 })
             };
@@ -333,11 +328,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                         run(
                             "reprint",
                             json!({"receiptNo": no}),
-                            Callback::from(move |v: serde_json::Value| {
-                                if let Ok(p) = serde_json::from_value(v) {
-                                    dialog.set(Dialog::Receipt(p));
-                                }
-                            }),
+                            show(&dialog, Dialog::Receipt),
                         );
                         return;
                     }
