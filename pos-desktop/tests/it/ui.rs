@@ -26,7 +26,7 @@ fn demo_till(dir: &Path) -> Till {
             ..Default::default()
         },
     )
-    .unwrap()
+    .expect("demo till")
 }
 
 /// The Z report the engine recorded for the last closed shift.
