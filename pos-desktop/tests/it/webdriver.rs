@@ -186,7 +186,8 @@ impl Session {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
-    /// The element with this `data-testid`, waiting up to 10 s for it to appear.
+    /// The element with this `data-testid`, waiting up to 30 s for it to appear (a loaded
+    /// 2-core machine runs the crash test beside this).
     pub fn find(&self, testid: &str) -> String {
         let t = Instant::now();
         loop {
@@ -199,7 +200,7 @@ impl Session {
                 return id.to_owned();
             }
             assert!(
-                t.elapsed() < Duration::from_secs(10),
+                t.elapsed() < Duration::from_secs(30),
                 "no element {testid} on screen: {v}"
             );
             std::thread::sleep(Duration::from_millis(100));
@@ -259,7 +260,7 @@ impl Session {
                 return s;
             }
             assert!(
-                t.elapsed() < Duration::from_secs(10),
+                t.elapsed() < Duration::from_secs(30),
                 "{testid} shows {s:?}"
             );
             std::thread::sleep(Duration::from_millis(100));
