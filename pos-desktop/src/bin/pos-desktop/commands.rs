@@ -111,7 +111,13 @@ pub fn close_shift(app: State<'_, App>, counted: String) -> Res<ShiftReport> {
 pub fn cash(app: State<'_, App>, direction: String, amount: String, reason: String) -> Res<()> {
     let direction = match direction.as_str() {
         "in" => CashDirection::In,
-        _ => CashDirection::Out,
+        "out" => CashDirection::Out,
+        other => {
+            return Err(UiError {
+                code: "invalid_input",
+                message: format!("cash goes in or out, not {other:?}"),
+            })
+        }
     };
     with(&app, |t| {
         t.cash_move(direction, &amount, &reason).map(|_| ())
