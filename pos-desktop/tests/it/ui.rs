@@ -132,6 +132,12 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
     s.click("lang");
     s.wait_text("open-shift", |t| t == "Open shift");
     s.type_into("float", ENTER);
+    // Esc with typed input asks first; the second Esc drops it.
+    s.type_into("scan", "4607");
+    s.type_into("scan", ESCAPE);
+    s.wait_text("error", |t| t.contains("Press Esc again"));
+    s.type_into("scan", ESCAPE);
+    assert!(s.text("cart-empty").contains("Scan"));
     s.type_into("scan", &format!("NOPE{ENTER}"));
     s.wait_text("error", |t| t.contains("no product"));
     s.type_into("scan", &format!("4607123000021{ENTER}"));
