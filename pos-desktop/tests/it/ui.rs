@@ -257,3 +257,35 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     let core = core.as_str().unwrap_or_default();
     assert!(core.contains("not allowed"), "{core}");
 }
+
+#[test]
+fn an_idle_till_locks_back_to_the_pin_screen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    let mut t = demo_till(&dir);
+    t.login("9999").unwrap();
+    t.set_idle_lock_minutes(1).unwrap();
+    t.login("1111").unwrap();
+    t.open_shift("0").unwrap();
+    drop(t);
+    let display = Display::start();
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    s.find("scan");
+    let start = std::time::Instant::now();
+    while !s.has("pin") {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(90),
+            "still unlocked after 90 s"
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    assert!(
+        start.elapsed() >= std::time::Duration::from_secs(50),
+        "locked before the minute was up"
+    );
+    assert!(
+        Till::open(&dir).unwrap().session().is_err(),
+        "the engine logged out too"
+    );
+}

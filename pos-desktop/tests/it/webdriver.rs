@@ -207,6 +207,16 @@ impl Session {
         }
     }
 
+    /// Whether an element with this `data-testid` is on screen now.
+    pub fn has(&self, testid: &str) -> bool {
+        let v = self.send(
+            reqwest::Method::POST,
+            "/elements",
+            Some(json!({"using": "css selector", "value": format!("[data-testid=\"{testid}\"]")})),
+        );
+        v["value"].as_array().is_some_and(|a| !a.is_empty())
+    }
+
     /// Types into an element (keys included, e.g. [`ENTER`]).
     pub fn type_into(&self, testid: &str, text: &str) {
         let e = self.find(testid);

@@ -30,6 +30,13 @@ pub fn app() -> Html {
     let armed_esc = use_state(|| false);
     let popular = use_state(Vec::<Product>::new);
     let last_input = use_mut_ref(js_sys::Date::now);
+    // The idle limit while someone is logged in, read by the timer (a state handle captured
+    // by the timer would only ever see the first render's value).
+    let idle_limit = use_mut_ref(|| None::<u32>);
+    *idle_limit.borrow_mut() = status
+        .as_ref()
+        .filter(|s| s.cashier.is_some())
+        .map(|s| s.idle_lock_minutes);
     let scan = NodeRef::default();
     let scan = use_memo((), move |_| scan).as_ref().clone();
     let field = use_memo((), |_| {
@@ -54,16 +61,13 @@ pub fn app() -> Html {
         // First load, then every few seconds: a status refresh (sync state, live prices)
         // and the idle lock back to the PIN screen.
         let refresh = refresh.clone();
-        let status = status.clone();
+        let idle_limit = idle_limit.clone();
         let last_input = last_input.clone();
         use_effect_with((), move |_| {
             refresh.emit(());
             let timer = gloo_timers::callback::Interval::new(5_000, move || {
                 let idle_ms = js_sys::Date::now() - *last_input.borrow();
-                let limit = status
-                    .as_ref()
-                    .filter(|s| s.cashier.is_some())
-                    .map(|s| s.idle_lock_minutes);
+                let limit = *idle_limit.borrow();
                 if limit.is_some_and(|m| idle_ms > f64::from(m) * 60_000.0) {
                     let refresh = refresh.clone();
                     spawn_local(async move {
