@@ -1,5 +1,6 @@
 //! The app's commands: each parses what the window sent, calls one engine operation and
-//! maps the result. Every rule stays in the engine; errors reach the window as
+//! maps the result. They are `async` so Tauri runs them off the window's thread: a slow
+//! printer or a head-office hold (certificates) never freezes the screen. Every rule stays in the engine; errors reach the window as
 //! `{code, message}` (the window words them in the cashier's language by `code`).
 
 use std::sync::Mutex;
@@ -59,7 +60,7 @@ pub struct Status {
 }
 
 #[tauri::command]
-pub fn status(app: State<'_, App>) -> Res<Status> {
+pub async fn status(app: State<'_, App>) -> Res<Status> {
     with(&app, |t| {
         Ok(Status {
             store: t.store_name()?,
@@ -74,17 +75,17 @@ pub fn status(app: State<'_, App>) -> Res<Status> {
 }
 
 #[tauri::command]
-pub fn login(app: State<'_, App>, pin: String) -> Res<pos_desktop::auth::Session> {
+pub async fn login(app: State<'_, App>, pin: String) -> Res<pos_desktop::auth::Session> {
     with(&app, |t| t.login(&pin))
 }
 
 #[tauri::command]
-pub fn logout(app: State<'_, App>) -> Res<()> {
+pub async fn logout(app: State<'_, App>) -> Res<()> {
     with(&app, |t| t.logout())
 }
 
 #[tauri::command]
-pub fn set_locale(app: State<'_, App>, lang: String) -> Res<()> {
+pub async fn set_locale(app: State<'_, App>, lang: String) -> Res<()> {
     let locale = Locale::parse(&lang).ok_or(UiError {
         code: "invalid_input",
         message: format!("unknown language {lang:?}"),
@@ -93,22 +94,27 @@ pub fn set_locale(app: State<'_, App>, lang: String) -> Res<()> {
 }
 
 #[tauri::command]
-pub fn open_shift(app: State<'_, App>, float: String) -> Res<pos_desktop::shift::Shift> {
+pub async fn open_shift(app: State<'_, App>, float: String) -> Res<pos_desktop::shift::Shift> {
     with(&app, |t| t.open_shift(&float))
 }
 
 #[tauri::command]
-pub fn x_report(app: State<'_, App>) -> Res<ShiftReport> {
+pub async fn x_report(app: State<'_, App>) -> Res<ShiftReport> {
     with(&app, |t| t.x_report())
 }
 
 #[tauri::command]
-pub fn close_shift(app: State<'_, App>, counted: String) -> Res<ShiftReport> {
+pub async fn close_shift(app: State<'_, App>, counted: String) -> Res<ShiftReport> {
     with(&app, |t| t.close_shift(&counted))
 }
 
 #[tauri::command]
-pub fn cash(app: State<'_, App>, direction: String, amount: String, reason: String) -> Res<()> {
+pub async fn cash(
+    app: State<'_, App>,
+    direction: String,
+    amount: String,
+    reason: String,
+) -> Res<()> {
     let direction = match direction.as_str() {
         "in" => CashDirection::In,
         "out" => CashDirection::Out,
@@ -125,32 +131,32 @@ pub fn cash(app: State<'_, App>, direction: String, amount: String, reason: Stri
 }
 
 #[tauri::command]
-pub fn search(app: State<'_, App>, text: String) -> Res<Vec<ProductView>> {
+pub async fn search(app: State<'_, App>, text: String) -> Res<Vec<ProductView>> {
     with(&app, |t| t.search(&text, 30))
 }
 
 #[tauri::command]
-pub fn popular(app: State<'_, App>) -> Res<Vec<pos_desktop::catalog::Product>> {
+pub async fn popular(app: State<'_, App>) -> Res<Vec<pos_desktop::catalog::Product>> {
     with(&app, |t| t.popular(8))
 }
 
 #[tauri::command]
-pub fn add_item(app: State<'_, App>, code: String, qty: Option<String>) -> Res<Cart> {
+pub async fn add_item(app: State<'_, App>, code: String, qty: Option<String>) -> Res<Cart> {
     with(&app, |t| t.add_item(&code, qty.as_deref()))
 }
 
 #[tauri::command]
-pub fn set_qty(app: State<'_, App>, line: usize, qty: String) -> Res<Cart> {
+pub async fn set_qty(app: State<'_, App>, line: usize, qty: String) -> Res<Cart> {
     with(&app, |t| t.set_quantity(line, &qty))
 }
 
 #[tauri::command]
-pub fn remove_line(app: State<'_, App>, line: usize) -> Res<Cart> {
+pub async fn remove_line(app: State<'_, App>, line: usize) -> Res<Cart> {
     with(&app, |t| t.remove_line(line))
 }
 
 #[tauri::command]
-pub fn discount(app: State<'_, App>, line: Option<usize>, percent: String) -> Res<Cart> {
+pub async fn discount(app: State<'_, App>, line: Option<usize>, percent: String) -> Res<Cart> {
     // `10` or `10%` is a percentage; `500₽` (or `500р`) an amount; empty clears it.
     let d = match percent.trim() {
         "" | "0" => None,
@@ -172,17 +178,17 @@ pub fn discount(app: State<'_, App>, line: Option<usize>, percent: String) -> Re
 }
 
 #[tauri::command]
-pub fn coupon(app: State<'_, App>, code: String) -> Res<Cart> {
+pub async fn coupon(app: State<'_, App>, code: String) -> Res<Cart> {
     with(&app, |t| t.add_coupon(&code))
 }
 
 #[tauri::command]
-pub fn customer(app: State<'_, App>, query: String) -> Res<Cart> {
+pub async fn customer(app: State<'_, App>, query: String) -> Res<Cart> {
     with(&app, |t| t.set_customer(&query))
 }
 
 #[tauri::command]
-pub fn pay(
+pub async fn pay(
     app: State<'_, App>,
     tender: String,
     amount: String,
@@ -197,7 +203,7 @@ pub fn pay(
 }
 
 #[tauri::command]
-pub fn unpay(app: State<'_, App>) -> Res<Cart> {
+pub async fn unpay(app: State<'_, App>) -> Res<Cart> {
     with(&app, |t| t.unpay())
 }
 
@@ -231,7 +237,7 @@ fn printed(
 }
 
 #[tauri::command]
-pub fn complete(app: State<'_, App>) -> Res<Printed> {
+pub async fn complete(app: State<'_, App>) -> Res<Printed> {
     with(&app, |t| {
         let s = t.complete_sale()?;
         printed(t, s.link.receipt_no, Some(s.doc.change))
@@ -239,32 +245,32 @@ pub fn complete(app: State<'_, App>) -> Res<Printed> {
 }
 
 #[tauri::command]
-pub fn reprint(app: State<'_, App>, receipt_no: u64) -> Res<Printed> {
+pub async fn reprint(app: State<'_, App>, receipt_no: u64) -> Res<Printed> {
     with(&app, |t| printed(t, receipt_no, None))
 }
 
 #[tauri::command]
-pub fn void(app: State<'_, App>, reason: String) -> Res<()> {
+pub async fn void(app: State<'_, App>, reason: String) -> Res<()> {
     with(&app, |t| t.void_sale(&reason).map(|_| ()))
 }
 
 #[tauri::command]
-pub fn park(app: State<'_, App>, note: Option<String>) -> Res<()> {
+pub async fn park(app: State<'_, App>, note: Option<String>) -> Res<()> {
     with(&app, |t| t.park(note.as_deref()).map(|_| ()))
 }
 
 #[tauri::command]
-pub fn parked(app: State<'_, App>) -> Res<Vec<pos_desktop::cart::ParkedCart>> {
+pub async fn parked(app: State<'_, App>) -> Res<Vec<pos_desktop::cart::ParkedCart>> {
     with(&app, |t| t.parked())
 }
 
 #[tauri::command]
-pub fn resume(app: State<'_, App>, id: String) -> Res<Cart> {
+pub async fn resume(app: State<'_, App>, id: String) -> Res<Cart> {
     with(&app, |t| t.resume(&id))
 }
 
 #[tauri::command]
-pub fn return_all(
+pub async fn return_all(
     app: State<'_, App>,
     receipt_no: u64,
     line: Option<u32>,
