@@ -40,7 +40,7 @@ impl Default for LoopOptions {
 /// A running sync loop; stops when dropped or [`SyncLoop::stop`]ped.
 pub struct SyncLoop {
     stop: Arc<AtomicBool>,
-    wake: Sender<()>,
+    wake: Sender<bool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -69,7 +69,8 @@ impl SyncLoop {
         report: impl Fn(&Result<SyncReport>) + Send + 'static,
     ) -> SyncLoop {
         let stop = Arc::new(AtomicBool::new(false));
-        let (wake, woken) = mpsc::channel::<()>();
+        // `true`: head office said something changed; `false`: a local wake.
+        let (wake, woken) = mpsc::channel::<bool>();
         let listener_wake = wake.clone();
         let (s, d) = (stop.clone(), dir.clone());
         std::thread::Builder::new()
@@ -82,6 +83,10 @@ impl SyncLoop {
             .spawn(move || {
                 let mut failures = 0u32;
                 let mut next = Instant::now();
+                // After a "changed" notice, pulls that find nothing yet are retried a few
+                // times a second apart: the feed shows a change only once every older
+                // transaction on the server has finished, which can lag the notice.
+                let mut chase = 0u32;
                 // The loop's own connection: sales on the till's connection never wait for it
                 // longer than one short write.
                 let mut till: Option<Till> = None;
@@ -94,8 +99,12 @@ impl SyncLoop {
                         let wait = (next - now).min(opts.local_check);
                         match woken.recv_timeout(wait) {
                             // Woken with no failure pending: sync right away.
-                            Ok(()) if failures == 0 => {}
-                            Ok(()) | Err(RecvTimeoutError::Timeout) => {
+                            Ok(notice) if failures == 0 => {
+                                if notice {
+                                    chase = 5;
+                                }
+                            }
+                            Ok(_) | Err(RecvTimeoutError::Timeout) => {
                                 // New local events go out at once unless we are backing off.
                                 let pending = till
                                     .as_ref()
@@ -115,8 +124,14 @@ impl SyncLoop {
                     };
                     report(&result);
                     next = match &result {
+                        Ok(r) if r.pulled == 0 && chase > 0 => {
+                            failures = 0;
+                            chase -= 1;
+                            Instant::now() + Duration::from_secs(1)
+                        }
                         Ok(_) | Err(TillError::NotEnrolled) => {
                             failures = 0;
+                            chase = 0;
                             Instant::now() + opts.poll
                         }
                         // Refused by head office: the same request would be refused again, so
@@ -139,7 +154,7 @@ impl SyncLoop {
 
     /// Asks for a sync round now (e.g. right after a sale).
     pub fn wake(&self) {
-        let _ = self.wake.send(());
+        let _ = self.wake.send(false);
     }
 
     /// Stops the loop and waits for the current round to finish.
@@ -149,7 +164,7 @@ impl SyncLoop {
 
     fn halt(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        let _ = self.wake.send(());
+        let _ = self.wake.send(false);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -164,7 +179,7 @@ impl Drop for SyncLoop {
 
 /// Holds a server-sent-events connection and wakes the loop on every `changed` event;
 /// reconnects with backoff. Keep-alives every 15 s let it notice `stop`.
-fn listen(dir: PathBuf, stop: Arc<AtomicBool>, wake: Sender<()>) {
+fn listen(dir: PathBuf, stop: Arc<AtomicBool>, wake: Sender<bool>) {
     let opts = LoopOptions::default();
     let mut failures = 0u32;
     while !stop.load(Ordering::Relaxed) {
@@ -177,7 +192,7 @@ fn listen(dir: PathBuf, stop: Arc<AtomicBool>, wake: Sender<()>) {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    if line.starts_with("event: changed") && wake.send(()).is_err() {
+                    if line.starts_with("event: changed") && wake.send(true).is_err() {
                         return;
                     }
                 }
