@@ -17,6 +17,7 @@ mod promos;
 pub mod receipt;
 pub mod returns;
 pub mod sale;
+pub mod settings;
 pub mod shift;
 pub mod stock;
 pub mod sync;
@@ -153,24 +154,6 @@ impl Till {
     /// The store name printed on receipts.
     pub fn store_name(&self) -> Result<String> {
         Ok(db::setting(&self.conn, "store_name")?.unwrap_or_default())
-    }
-
-    /// Minutes without input after which the till window locks back to the PIN screen.
-    pub fn idle_lock_minutes(&self) -> Result<u32> {
-        Ok(db::setting(&self.conn, "idle_lock_minutes")?
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(5))
-    }
-
-    /// Sets the idle lock (1–240 minutes; needs the Configure capability).
-    pub fn set_idle_lock_minutes(&mut self, minutes: u32) -> Result<()> {
-        self.grant(shared_model::Capability::Configure)?;
-        if !(1..=240).contains(&minutes) {
-            return Err(TillError::InvalidInput(
-                "the idle lock is 1 to 240 minutes".into(),
-            ));
-        }
-        db::set_setting(&self.conn, "idle_lock_minutes", &minutes.to_string())
     }
 
     /// Renames the store on receipts (needs the Configure capability).

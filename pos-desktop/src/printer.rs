@@ -49,6 +49,18 @@ impl Printer {
     }
 }
 
+impl std::fmt::Display for Printer {
+    /// The form `parse` reads back.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Printer::Files(None) => write!(f, "files"),
+            Printer::Files(Some(dir)) => write!(f, "files:{}", dir.display()),
+            Printer::Device(path) => write!(f, "device:{}", path.display()),
+            Printer::Network(addr) => write!(f, "tcp:{addr}"),
+        }
+    }
+}
+
 /// What printing did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Printed {
@@ -74,13 +86,28 @@ impl Till {
     /// Prints receipt `receipt_no` (its text as stored, for reprints too).
     pub fn print_receipt(&self, receipt_no: u64) -> Result<Printed> {
         let text = self.receipt_text(receipt_no)?;
+        self.print_text(&format!("receipt-{receipt_no:06}.txt"), &text)
+    }
+
+    /// Prints a short test page (Cyrillic included, to check the printer's code page).
+    pub fn print_test_page(&self) -> Result<Printed> {
+        let text = format!(
+            "{}\nТЕСТ ПЕЧАТИ / PRINTER TEST\n{}\nАБВГДЕЁЖЗИЙ абвгдеёжзий 1234567890 ₽\n",
+            self.store_name()?,
+            chrono::Local::now().format("%d.%m.%Y %H:%M"),
+        );
+        self.print_text("test-page.txt", &text)
+    }
+
+    /// Sends `text` to the configured printer (`file_name` when printing to files).
+    fn print_text(&self, file_name: &str, text: &str) -> Result<Printed> {
         let fault = |e: std::io::Error, to: &str| TillError::Printer(format!("{to}: {e}"));
         match self.printer()? {
             Printer::Files(dir) => {
                 let dir = dir.unwrap_or_else(|| self.dir.join("receipts"));
                 std::fs::create_dir_all(&dir).map_err(|e| fault(e, &dir.display().to_string()))?;
-                let path = dir.join(format!("receipt-{receipt_no:06}.txt"));
-                std::fs::write(&path, &text).map_err(|e| fault(e, &path.display().to_string()))?;
+                let path = dir.join(file_name);
+                std::fs::write(&path, text).map_err(|e| fault(e, &path.display().to_string()))?;
                 Ok(Printed {
                     to: path.display().to_string(),
                 })
@@ -90,7 +117,7 @@ impl Till {
                 std::fs::OpenOptions::new()
                     .write(true)
                     .open(&path)
-                    .and_then(|mut f| f.write_all(&escpos(&text)))
+                    .and_then(|mut f| f.write_all(&escpos(text)))
                     .map_err(|e| fault(e, &to))?;
                 Ok(Printed { to })
             }
@@ -104,7 +131,7 @@ impl Till {
                 std::net::TcpStream::connect_timeout(&sock, Duration::from_secs(3))
                     .and_then(|mut s| {
                         s.set_write_timeout(Some(Duration::from_secs(5)))?;
-                        s.write_all(&escpos(&text))
+                        s.write_all(&escpos(text))
                     })
                     .map_err(|e| fault(e, &addr))?;
                 Ok(Printed { to: addr })
@@ -128,6 +155,14 @@ mod tests {
             Printer::parse("tcp:192.168.1.50:9100").unwrap(),
             Printer::Network("192.168.1.50:9100".into())
         );
+        for good in [
+            "files",
+            "files:/tmp/r",
+            "device:/dev/usb/lp0",
+            "tcp:shop-printer:9100",
+        ] {
+            assert_eq!(Printer::parse(good).unwrap().to_string(), good);
+        }
         for bad in ["", "lp0", "device:lp0", "tcp:host", "tcp::9100"] {
             assert!(Printer::parse(bad).is_err(), "{bad}");
         }

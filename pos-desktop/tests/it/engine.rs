@@ -411,3 +411,40 @@ fn a_locked_database_is_reported_not_waited_on_forever() {
     c.execute_batch("ROLLBACK").unwrap();
     till.add_item("P0001", None).unwrap();
 }
+
+#[test]
+fn settings_are_a_managers_and_a_typo_changes_nothing() {
+    let (dir, mut till) = demo_till();
+    let before = till.settings().unwrap();
+    assert_eq!(
+        (before.printer.as_str(), before.idle_lock_minutes),
+        ("files", 5)
+    );
+    // The demo cashier may look but not change.
+    let refused = till.save_settings("files", "10").unwrap_err();
+    assert_eq!(refused.code(), "forbidden");
+    till.login("9999").unwrap();
+    let snap = snapshot(dir.path());
+    // A bad printer or idle lock: refused, and the valid half is not written either.
+    for (printer, minutes) in [("lp0", "10"), ("files", "0"), ("tcp:host", "ten")] {
+        let e = till.save_settings(printer, minutes).unwrap_err();
+        assert_eq!(e.code(), "invalid_input", "{printer} {minutes}");
+    }
+    assert_eq!(snapshot(dir.path()), snap);
+    // Saved together; a test page goes where receipts will.
+    let out = dir.path().join("prints");
+    let saved = till
+        .save_settings(&format!("files:{}", out.display()), " 15 ")
+        .unwrap();
+    assert_eq!(saved.idle_lock_minutes, 15);
+    assert_eq!(till.settings().unwrap(), saved);
+    let page = till.print_test_page().unwrap();
+    assert_eq!(page.to, out.join("test-page.txt").display().to_string());
+    let text = std::fs::read_to_string(out.join("test-page.txt")).unwrap();
+    assert!(text.contains("ТЕСТ ПЕЧАТИ") && text.contains(&till.store_name().unwrap()));
+    // A printer that is not there is a fault in words, not a hang or a crash.
+    till.save_settings("device:/nonexistent/lp0", "15").unwrap();
+    let fault = till.print_test_page().unwrap_err();
+    assert_eq!(fault.code(), "printer");
+    assert!(fault.to_string().contains("/nonexistent/lp0"));
+}

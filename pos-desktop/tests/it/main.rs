@@ -4,6 +4,8 @@
 mod cli;
 mod crash;
 mod engine;
+#[cfg(feature = "app")]
+mod live;
 mod support;
 #[cfg(feature = "app")]
 mod ui;

@@ -154,6 +154,14 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
     s.type_into("discount-input", ENTER);
     s.wait_text("error", |t| t.contains("may not"));
     s.type_into("discount-input", ESCAPE);
+    // Nor may a cashier change the till's settings (F12): shown, saving refused.
+    s.type_into("scan", F12);
+    assert_eq!(s.value("settings-printer"), "files");
+    s.type_into("settings-idle", ENTER);
+    s.wait_text("error", |t| t.contains("may not"));
+    s.type_into("settings-idle", ESCAPE);
+    s.type_into("settings-idle", ESCAPE);
+    assert!(!s.has("settings-dialog"));
     // A card needs the terminal's approval code; then it pays exactly what is due.
     s.type_into("scan", F9);
     s.fill("pay-amount", "16790");
@@ -190,7 +198,10 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
 fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("till");
-    demo_till(&dir).open_shift("0").unwrap();
+    let mut till = demo_till(&dir);
+    till.login("9999").unwrap();
+    till.open_shift("0").unwrap();
+    drop(till);
     let display = Display::start();
     let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
     let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
@@ -217,16 +228,23 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     s.wait_text("printed-to", |t| t.contains("receipt-000001.txt"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 
-    // A printer fault is said in words; the sale stands and can be reprinted later.
-    {
-        let mut t = Till::open(&dir).unwrap();
-        t.login("9999").unwrap();
-        t.set_printer(&pos_desktop::printer::Printer::Device(
-            "/nonexistent/lp0".into(),
-        ))
-        .unwrap();
-    }
+    // A manager points the till at a printer in the settings (F12); a test page shows
+    // at once that it is not there.
     s.click("new-sale");
+    s.type_into("scan", F12);
+    assert_eq!(s.value("settings-idle"), "5");
+    s.fill("settings-printer", "device:/nonexistent/lp0");
+    s.type_into("settings-printer", ENTER);
+    s.wait_text("settings-note", |t| t == "Сохранено");
+    s.click("settings-test-print");
+    s.wait_text("error", |t| t.contains("Ошибка принтера"));
+    s.type_into("settings-printer", ESCAPE);
+    s.type_into("settings-printer", ESCAPE);
+    assert_eq!(
+        Till::open(&dir).unwrap().printer().unwrap(),
+        pos_desktop::printer::Printer::Device("/nonexistent/lp0".into())
+    );
+    // A printer fault is said in words; the sale stands and can be reprinted later.
     s.type_into("scan", &format!("P0002{ENTER}"));
     s.wait_text("line-1-total", |t| t.contains("14 390"));
     s.type_into("scan", F9);
@@ -237,12 +255,15 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     let sale = Till::open(&dir).unwrap().sale_by_receipt(2).unwrap();
     assert_eq!(sale.doc.total, Money::rub(1_439_000));
     // Any receipt can be reprinted by its number once the printer is back.
-    {
-        let mut t = Till::open(&dir).unwrap();
-        t.set_printer(&pos_desktop::printer::Printer::Files(None))
-            .unwrap();
-    }
     s.click("new-sale");
+    s.click("key-settings");
+    s.fill("settings-printer", "files");
+    s.type_into("settings-printer", ENTER);
+    s.wait_text("settings-note", |t| t == "Сохранено");
+    s.click("settings-test-print");
+    s.wait_text("settings-note", |t| t.contains("test-page.txt"));
+    s.type_into("settings-printer", ESCAPE);
+    s.type_into("settings-printer", ESCAPE);
     s.click("key-reprint");
     s.fill("reprint-input", "1");
     s.type_into("reprint-input", ENTER);

@@ -19,6 +19,7 @@ pub const F6: &str = "\u{E036}";
 pub const F8: &str = "\u{E038}";
 pub const F9: &str = "\u{E039}";
 pub const F10: &str = "\u{E03A}";
+pub const F12: &str = "\u{E03C}";
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -256,6 +257,19 @@ impl Session {
     pub fn text(&self, testid: &str) -> String {
         let e = self.find(testid);
         self.send(reqwest::Method::GET, &format!("/element/{e}/text"), None)["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// An input's current value.
+    pub fn value(&self, testid: &str) -> String {
+        let e = self.find(testid);
+        self.send(
+            reqwest::Method::GET,
+            &format!("/element/{e}/property/value"),
+            None,
+        )["value"]
             .as_str()
             .unwrap_or_default()
             .to_owned()

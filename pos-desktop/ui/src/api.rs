@@ -177,3 +177,13 @@ pub struct Parked {
     /// Lines.
     pub lines: u64,
 }
+
+/// The till's own settings (a manager may change them).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TillSettings {
+    /// The receipt printer: `files[:DIR]`, `device:PATH` or `tcp:HOST:PORT`.
+    pub printer: String,
+    /// Minutes without input before the window locks.
+    pub idle_lock_minutes: u32,
+}

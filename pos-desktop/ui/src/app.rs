@@ -260,6 +260,10 @@ pub fn app() -> Html {
         Callback::from(move |e: KeyboardEvent| {
             touched.emit(());
             let key = e.key();
+            // An Esc asking "again to drop it" only counts when the next key is Esc.
+            if key != "Escape" && *armed_esc {
+                armed_esc.set(false);
+            }
             let handled = match key.as_str() {
                 "F2" => {
                     dialog.set(Dialog::None);
@@ -301,6 +305,11 @@ pub fn app() -> Html {
                 "F10" => {
                     let report = |r| Dialog::Report(Box::new(r), false);
                     run("x_report", json!({}), show(&dialog, report));
+                    true
+                }
+                "F12" => {
+                    let settings = |s| Dialog::Settings(s, None);
+                    run("settings", json!({}), show(&dialog, settings));
                     true
                 }
                 "Escape" => {
@@ -353,6 +362,14 @@ pub fn app() -> Html {
         let noop = noop.clone();
         Callback::from(move |_| run("park", json!({}), noop.clone()))
     };
+    let open_settings = {
+        let run = run.clone();
+        let dialog = dialog.clone();
+        Callback::from(move |_| {
+            let settings = |s| Dialog::Settings(s, None);
+            run("settings", json!({}), show(&dialog, settings))
+        })
+    };
     let parked = {
         let run = run.clone();
         let dialog = dialog.clone();
@@ -390,6 +407,7 @@ pub fn app() -> Html {
                 { button("", "void", "key-void", Dialog::Void) }
                 { button("", "reprint", "key-reprint", Dialog::Reprint) }
                 { button("", "close_shift", "key-close-shift", Dialog::CloseShift) }
+                <button data-testid="key-settings" onclick={ open_settings }><kbd>{ "F12" }</kbd>{ t(locale, "settings") }</button>
             </nav>
             { views::status_bar(&s) }
         </main>

@@ -7,7 +7,7 @@ use shared_model::Locale;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::api::{Cart, Parked, Printed, Product};
+use crate::api::{Cart, Parked, Printed, Product, TillSettings};
 use crate::i18n::t;
 use crate::views;
 
@@ -46,6 +46,8 @@ pub enum Dialog {
     Void,
     Cash,
     Reprint,
+    /// The till's settings, with a note of what the last action did.
+    Settings(TillSettings, Option<String>),
 }
 
 pub fn value(r: &NodeRef) -> String {
@@ -307,6 +309,9 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 </ul>
             </section>
         },
+        Dialog::Settings(current, note) => {
+            settings(&c.run, &dialog, locale, [f1, f2], current, note)
+        }
         Dialog::Customer
         | Dialog::Coupon
         | Dialog::Discount
@@ -370,5 +375,54 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 </section>
             }
         }
+    }
+}
+
+/// The settings dialog: printer and idle lock, saved together; a test page on demand.
+fn settings(
+    run: &Callback<Call>,
+    dialog: &UseStateHandle<Dialog>,
+    locale: Locale,
+    [f1, f2]: [NodeRef; 2],
+    current: TillSettings,
+    note: Option<String>,
+) -> Html {
+    let onsubmit = {
+        let (f1, f2) = (f1.clone(), f2.clone());
+        let done = show(dialog, move |s| {
+            Dialog::Settings(s, Some(t(locale, "saved")))
+        });
+        let run = run.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let args = json!({"printer": value(&f1), "idleLockMinutes": value(&f2)});
+            run.emit(("save_settings", args, done.clone()));
+        })
+    };
+    let test_print = {
+        let current = current.clone();
+        let done = show(dialog, move |to: String| {
+            Dialog::Settings(
+                current.clone(),
+                Some(format!("{}: {to}", t(locale, "printed_to"))),
+            )
+        });
+        let run = run.clone();
+        Callback::from(move |_| run.emit(("test_print", json!({}), done.clone())))
+    };
+    html! {
+        <section class="dialog" data-testid="settings-dialog">
+            <h2>{ t(locale, "settings") }</h2>
+            <form onsubmit={ onsubmit }>
+                <label for="settings-printer">{ t(locale, "printer_label") }</label>
+                <input id="settings-printer" ref={ f1 } value={ current.printer.clone() } autofocus=true autocomplete="off" data-testid="settings-printer" />
+                <small>{ t(locale, "printer_hint") }</small>
+                <label for="settings-idle">{ t(locale, "idle_lock") }</label>
+                <input id="settings-idle" ref={ f2 } inputmode="numeric" value={ current.idle_lock_minutes.to_string() } data-testid="settings-idle" />
+                <button type="submit" data-testid="settings-save">{ t(locale, "save") }</button>
+            </form>
+            <button onclick={ test_print } data-testid="settings-test-print">{ t(locale, "test_print") }</button>
+            if let Some(n) = note { <div class="printed" data-testid="settings-note">{ n }</div> }
+        </section>
     }
 }

@@ -82,8 +82,24 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("found", "Найдено", "Found"),
     ("quick", "Быстрые клавиши", "Quick keys"),
     ("printer", "Ошибка принтера", "Printer fault"),
+    ("settings", "Настройки", "Settings"),
+    ("printer_label", "Принтер чеков", "Receipt printer"),
+    (
+        "printer_hint",
+        "files — в файлы; device:/dev/usb/lp0 — USB/COM; tcp:192.168.1.50:9100 — сеть",
+        "files — to files; device:/dev/usb/lp0 — USB/serial; tcp:192.168.1.50:9100 — network",
+    ),
+    (
+        "idle_lock",
+        "Блокировка без действий, мин",
+        "Lock when idle, minutes",
+    ),
+    ("save", "Сохранить", "Save"),
+    ("saved", "Сохранено", "Saved"),
+    ("test_print", "Пробная печать", "Test print"),
     // Engine error codes.
     ("wrong_pin", "Неверный PIN", "Wrong PIN"),
+    ("invalid_input", "Неверное значение", "Invalid input"),
     ("unknown_product", "Товар не найден", "No such product"),
     ("no_open_shift", "Смена не открыта", "No shift is open"),
     ("empty_cart", "Чек пуст", "The sale is empty"),
@@ -138,11 +154,19 @@ pub fn t(locale: Locale, key: &str) -> String {
         .to_owned()
 }
 
+/// Codes whose engine message names what to fix (a device, the accepted form): in
+/// Russian it follows our words rather than being dropped.
+const WITH_DETAIL: [&str; 2] = ["printer", "invalid_input"];
+
 /// An engine error in the cashier's language: in Russian our words for its code (the
 /// engine speaks English), in English the engine's own, more detailed message.
 pub fn error(locale: Locale, code: &str, message: &str) -> String {
     if locale == Locale::Ru && WORDS.iter().any(|(k, _, _)| *k == code) {
-        t(locale, code)
+        if WITH_DETAIL.contains(&code) {
+            format!("{}: {message}", t(locale, code))
+        } else {
+            t(locale, code)
+        }
     } else {
         message.to_owned()
     }

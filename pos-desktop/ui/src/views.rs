@@ -31,7 +31,7 @@ pub fn status_bar(s: &Status) -> Html {
                 { format!("{sync} · {} {}", s.sync.pending, t(l, "waiting")) }
                 { s.sync.last_push_at.as_deref().map(|a| format!(" · {}", a.get(11..16).unwrap_or(a))).unwrap_or_default() }
             </span>
-            <span class="keys">{ "F2 F3 F4 F5 F6 F8 F9 F10 Esc" }</span>
+            <span class="keys">{ "F2 F3 F4 F5 F6 F7 F8 F9 F10 F12 Esc" }</span>
         </footer>
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use pos_desktop::cart::Cart;
 use pos_desktop::catalog::ProductView;
 use pos_desktop::returns::RefundTo;
+use pos_desktop::settings::TillSettings;
 use pos_desktop::{Till, TillError};
 use serde::Serialize;
 use shared_model::events::CashDirection;
@@ -290,4 +291,23 @@ pub async fn return_all(
         )?;
         printed(t, r.link.receipt_no, None)
     })
+}
+
+#[tauri::command]
+pub async fn settings(app: State<'_, App>) -> Res<TillSettings> {
+    with(&app, |t| t.settings())
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    app: State<'_, App>,
+    printer: String,
+    idle_lock_minutes: String,
+) -> Res<TillSettings> {
+    with(&app, |t| t.save_settings(&printer, &idle_lock_minutes))
+}
+
+#[tauri::command]
+pub async fn test_print(app: State<'_, App>) -> Res<String> {
+    with(&app, |t| t.print_test_page().map(|p| p.to))
 }

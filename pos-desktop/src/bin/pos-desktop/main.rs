@@ -93,6 +93,9 @@ fn main() {
             commands::parked,
             commands::resume,
             commands::return_all,
+            commands::settings,
+            commands::save_settings,
+            commands::test_print,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
