@@ -43,6 +43,7 @@ fn config(db: &str) -> Config {
         log_format: "pretty".into(),
         db_max_connections: 10,
         change_retention_days: 90,
+        reports_database_url: None,
     }
 }
 
@@ -174,8 +175,8 @@ async fn baseline(state: &AppState, d: &Device, events: &[EventEnvelope]) -> Dur
         let prevs: Vec<String> = docs.iter().map(|(_, r)| r.link.prev_hash.clone()).collect();
         sqlx::query(
             "INSERT INTO sales (id, terminal_id, location_id, shift_id, cashier_id, receipt_no, receipt_hash, prev_hash,
-                completed_at, gross_minor, discount_minor, total_minor, change_minor)
-             SELECT u.id, $2, $3, $4, $4, u.no, u.h, u.p, now(), 30000, 0, 30000, 0
+                completed_at, gross_minor, discount_minor, total_minor, change_minor, local_day, local_hour)
+             SELECT u.id, $2, $3, $4, $4, u.no, u.h, u.p, now(), 30000, 0, 30000, 0, current_date, 12
              FROM UNNEST($1::uuid[], $5::bigint[], $6::text[], $7::text[]) AS u(id, no, h, p)",
         )
         .bind(&sale_ids).bind(d.terminal_id).bind(d.location_id).bind(Uuid::nil()).bind(&nos).bind(&hashes).bind(&prevs)

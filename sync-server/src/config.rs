@@ -45,6 +45,9 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Days of change-feed history kept; tills away longer take a fresh snapshot.
     pub change_retention_days: u32,
+    /// A PostgreSQL read replica for reports (`None`: reports read the primary).
+    #[serde(default)]
+    pub reports_database_url: Option<SecretString>,
 }
 
 /// A configuration problem found at start.

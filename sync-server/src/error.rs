@@ -45,6 +45,10 @@ pub enum ApiError {
     /// A dependency is down.
     #[error("{0} is unavailable")]
     Unavailable(String),
+    /// PostgreSQL broke a deadlock or a serialization conflict by aborting this
+    /// transaction; nothing was written and the same request may simply be retried.
+    #[error("the database was busy; try again")]
+    Busy,
     /// A bug or an unexpected failure; details go to the log only.
     #[error("internal error")]
     Internal(String),
@@ -65,6 +69,7 @@ impl ApiError {
             ApiError::UnsupportedProtocol(_) => (StatusCode::BAD_REQUEST, "unsupported_protocol"),
             ApiError::Certificate(r) => (StatusCode::UNPROCESSABLE_ENTITY, r.code()),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -112,6 +117,7 @@ impl From<sqlx::Error> for ApiError {
                 Some(c) if c.starts_with("23") || c.starts_with("22") => {
                     ApiError::Validation("a value is invalid or out of its allowed range".into())
                 }
+                Some("40P01" | "40001") => ApiError::Busy,
                 _ => ApiError::Internal(e.to_string()),
             },
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => {

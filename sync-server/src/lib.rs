@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod certificates;
 pub mod config;
 pub mod customers;
+pub mod datagen;
 pub mod device;
 pub mod error;
 pub mod inventory;
@@ -17,6 +18,7 @@ pub mod pagination;
 pub mod promotions;
 pub mod ratelimit;
 pub mod rbac;
+pub mod reports;
 pub mod sales;
 pub mod state;
 pub mod sync;
@@ -54,7 +56,8 @@ pub fn app(state: AppState) -> Router {
         .merge(sync::router())
         .merge(sales::router())
         .merge(promotions::router())
-        .merge(certificates::router());
+        .merge(certificates::router())
+        .merge(reports::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

@@ -34,6 +34,30 @@ enum Command {
         #[arg(long, default_value_t = 90)]
         keep_days: u32,
     },
+    /// Fill the database with a generated chain's history (for trying reports and for
+    /// the benchmarks): stores, catalog, tills and their sales through the real ingest.
+    Generate {
+        #[arg(long, default_value_t = 50)]
+        stores: usize,
+        #[arg(long, default_value_t = 2)]
+        terminals_per_store: usize,
+        #[arg(long, default_value_t = 5000)]
+        products: usize,
+        /// Days of history, ending yesterday unless --from is given.
+        #[arg(long, default_value_t = 730)]
+        days: u32,
+        /// Receipts per till per day (about 2.5 lines each).
+        #[arg(long, default_value_t = 55)]
+        receipts: u32,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Tills pushed at once.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+    },
     /// Create an administrator; the password is read from standard input.
     CreateAdmin {
         #[arg(long)]
@@ -67,6 +91,28 @@ async fn main() -> ExitCode {
         Command::Migrate => migrate(config).await,
         Command::PruneChanges { keep_days } => prune(config, keep_days).await,
         Command::CreateAdmin { login, name, .. } => create_admin(config, login, name).await,
+        Command::Generate {
+            stores,
+            terminals_per_store,
+            products,
+            days,
+            receipts,
+            from,
+            seed,
+            jobs,
+        } => {
+            let today = chrono::Utc::now().date_naive();
+            let spec = sync_server::datagen::Spec {
+                stores,
+                terminals_per_store,
+                products,
+                days,
+                receipts_per_terminal_day: receipts,
+                first_day: from.unwrap_or(today - chrono::Duration::days(i64::from(days))),
+                seed,
+            };
+            generate(config, spec, jobs).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,5 +185,39 @@ async fn create_admin(config: Config, login: String, name: String) -> Result<(),
         .await
         .map_err(|e| e.to_string())?;
     println!("admin {login} created ({id})");
+    Ok(())
+}
+
+async fn generate(
+    config: Config,
+    spec: sync_server::datagen::Spec,
+    jobs: usize,
+) -> Result<(), String> {
+    let state = AppState::connect(config).await.map_err(|e| e.to_string())?;
+    println!(
+        "Generating {} stores × {} tills, {} products, {} days from {}",
+        spec.stores, spec.terminals_per_store, spec.products, spec.days, spec.first_day
+    );
+    let start = std::time::Instant::now();
+    let chain = sync_server::datagen::plan(&spec);
+    let w = sync_server::datagen::run(&state, chain, jobs, move |w, done, total| {
+        let secs = start.elapsed().as_secs_f64().max(0.001);
+        println!(
+            "{done}/{total} tills: {} sales, {} lines, {} returns ({:.0} lines/s)",
+            w.sales,
+            w.lines,
+            w.returns,
+            w.lines as f64 / secs
+        );
+    })
+    .await
+    .map_err(|e| format!("{e:?}"))?;
+    println!(
+        "done in {:.0} s: {} sales, {} lines, {} returns",
+        start.elapsed().as_secs_f64(),
+        w.sales,
+        w.lines,
+        w.returns
+    );
     Ok(())
 }

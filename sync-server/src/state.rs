@@ -16,6 +16,8 @@ use crate::config::Config;
 pub struct AppState {
     /// PostgreSQL pool (search_path = alaroma).
     pub db: PgPool,
+    /// The pool reports read from: a read replica when configured, else the primary.
+    pub reports_db: PgPool,
     /// Redis connection (reconnects by itself).
     pub redis: ConnectionManager,
     /// Configuration.
@@ -50,9 +52,11 @@ pub enum StartError {
 
 /// Connects to PostgreSQL with every session on the `alaroma` schema.
 pub async fn connect_db(config: &Config) -> Result<PgPool, StartError> {
-    let opts: PgConnectOptions = config
-        .database_url
-        .expose_secret()
+    connect_url(config.database_url.expose_secret(), config).await
+}
+
+async fn connect_url(url: &str, config: &Config) -> Result<PgPool, StartError> {
+    let opts: PgConnectOptions = url
         .parse()
         .map_err(|e: sqlx::Error| StartError::Db(e.to_string()))?;
     let opts = opts.options([("search_path", "alaroma"), ("timezone", "UTC")]);
@@ -91,6 +95,10 @@ impl AppState {
         };
         let db = connect_db(&config).await?;
         migrate(&db).await?;
+        let reports_db = match &config.reports_database_url {
+            Some(url) => connect_url(url.expose_secret(), &config).await?,
+            None => db.clone(),
+        };
         let client = redis::Client::open(config.redis_url.expose_secret())
             .map_err(|e| StartError::Redis(e.to_string()))?;
         // Fail fast when Redis is away: callers degrade (sync never needs Redis).
@@ -103,6 +111,7 @@ impl AppState {
             .map_err(|e| StartError::Redis(e.to_string()))?;
         let state = AppState {
             db,
+            reports_db,
             redis,
             config: Arc::new(config),
             keys: Arc::new(keys),

@@ -128,6 +128,27 @@ fn check_sale(s: &SaleDoc) -> ApiResult<()> {
 #[instrument(skip_all, err)]
 pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiResult<PushResponse> {
     validate(device, &req)?;
+    // Tills of one store add to the same stock and report rows. Bulk writes take those
+    // rows in key order, but a return applied before a batch's bulk sales can still
+    // meet a neighbour till's batch the other way round; PostgreSQL then aborts one of
+    // them (a deadlock). The loser waits a little and tries again, for up to 20 s (the
+    // till waits 30 s for an answer) before the till is told to come back later.
+    let start = std::time::Instant::now();
+    let mut pause = 10u64;
+    loop {
+        match apply(state, device, &req).await {
+            Err(ApiError::Busy) if start.elapsed() < std::time::Duration::from_secs(20) => {
+                let jitter = (Uuid::new_v4().as_u128() % u128::from(pause)) as u64;
+                tokio::time::sleep(std::time::Duration::from_millis(pause + jitter)).await;
+                pause = (pause * 2).min(200);
+            }
+            r => return r,
+        }
+    }
+}
+
+/// One attempt at applying a batch.
+async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResult<PushResponse> {
     let mut tx = state.db.begin().await?;
     let first = req.events.first().map_or(1, |e| e.seq as i64);
     // A new epoch starts where the till's unacknowledged outbox starts, and inherits
@@ -371,8 +392,10 @@ async fn apply_fact(
             let d = &r.doc;
             chain.check(&r.link, ReceiptBody::Return(d));
             sqlx::query(
-                "INSERT INTO sale_returns (id, terminal_id, location_id, sale_id, shift_id, receipt_no, completed_at, total_minor, reason, doc)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO sale_returns (id, terminal_id, location_id, sale_id, shift_id, receipt_no, completed_at,
+                    total_minor, reason, doc, cashier_id, local_day)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ($7 AT TIME ZONE l.timezone)::date
+                 FROM locations l WHERE l.id = $3",
             )
             .bind(d.return_id)
             .bind(term)
@@ -384,8 +407,10 @@ async fn apply_fact(
             .bind(d.total.minor)
             .bind(&d.reason)
             .bind(serde_json::to_value(d).map_err(ApiError::internal)?)
+            .bind(d.cashier_id)
             .execute(&mut *conn)
             .await?;
+            crate::reports::rollup::add_return(conn, d).await?;
             reconcile_refunds(conn, device, d).await?;
             for l in &d.lines {
                 move_stock(

@@ -118,12 +118,15 @@ impl SaleRows {
         }
         sqlx::query(
             "INSERT INTO sales (id, terminal_id, location_id, shift_id, cashier_id, receipt_no, receipt_hash, prev_hash,
-                completed_at, gross_minor, discount_minor, total_minor, change_minor, flags, catalog_version, customer_id)
+                completed_at, gross_minor, discount_minor, total_minor, change_minor, flags, catalog_version, customer_id,
+                local_day, local_hour)
              SELECT u.id, $1, $2, u.shift, u.cashier, u.no, u.h, u.p, u.at, u.g, u.d, u.t, u.c,
-                    string_to_array(u.f, ','), u.cv, u.cu
-             FROM UNNEST($3::uuid[], $4::uuid[], $5::uuid[], $6::bigint[], $7::text[], $8::text[], $9::timestamptz[],
+                    string_to_array(u.f, ','), u.cv, u.cu,
+                    (u.at AT TIME ZONE l.timezone)::date, extract(hour FROM u.at AT TIME ZONE l.timezone)::smallint
+             FROM locations l, UNNEST($3::uuid[], $4::uuid[], $5::uuid[], $6::bigint[], $7::text[], $8::text[], $9::timestamptz[],
                          $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::uuid[])
-                  AS u(id, shift, cashier, no, h, p, at, g, d, t, c, f, cv, cu)",
+                  AS u(id, shift, cashier, no, h, p, at, g, d, t, c, f, cv, cu)
+             WHERE l.id = $2",
         )
         .bind(device.terminal_id)
         .bind(device.location_id)
@@ -146,10 +149,12 @@ impl SaleRows {
         let a = &self.l_amounts;
         sqlx::query(
             "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
-                gross_minor, discount_minor, total_minor, vat_minor, certificate)
-             SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                                  $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
-                                  $14::text[])",
+                gross_minor, discount_minor, total_minor, vat_minor, certificate, cost_minor)
+             SELECT u.*, CASE WHEN u.cert IS NULL THEN cost_at(u.product, s.completed_at, u.qty) ELSE 0 END
+             FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                         $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
+                         $14::text[]) AS u(sale, no, product, sku, name, unit, qty, price, vat, g, d, t, v, cert)
+             JOIN sales s ON s.id = u.sale",
         )
         .bind(&self.l_sale)
         .bind(&self.l_no)
@@ -180,6 +185,7 @@ impl SaleRows {
         .execute(&mut *conn)
         .await?;
         self.flush_promotions(conn).await?;
+        crate::reports::rollup::add_sales(conn, &self.id).await?;
         // Certificates sold are not stock.
         let goods: Vec<usize> = (0..self.l_sale.len())
             .filter(|i| self.l_certificate[*i].is_none())
@@ -201,7 +207,7 @@ impl SaleRows {
         .await?;
         sqlx::query(
             "INSERT INTO inventory_levels (location_id, product_id, qty_milli)
-             SELECT $1, u.p, SUM(u.q) FROM UNNEST($2::uuid[], $3::bigint[]) AS u(p, q) GROUP BY u.p
+             SELECT $1, u.p, SUM(u.q) FROM UNNEST($2::uuid[], $3::bigint[]) AS u(p, q) GROUP BY u.p ORDER BY u.p
              ON CONFLICT (location_id, product_id)
              DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
         )

@@ -47,6 +47,7 @@ pub fn test_config(database_url: &str) -> Config {
         log_format: "pretty".into(),
         db_max_connections: 5,
         change_retention_days: 90,
+        reports_database_url: None,
     }
 }
 

@@ -15,5 +15,6 @@ mod offline;
 mod process;
 mod promotions;
 mod rbac;
+mod reports;
 mod sync;
 mod sync_protocol;

@@ -1,0 +1,116 @@
+//! Reports for head office: sales over time, rankings, payments, VAT and cash
+//! reconciliation, as JSON tables or CSV downloads. Managers see their stores, admins
+//! all. Figures come from rollups the sync ingest keeps current (see `rollup`), read
+//! from the reports pool (a read replica when configured).
+
+mod filter;
+pub mod rollup;
+mod sales;
+mod table;
+mod tenders;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tracing::instrument;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub use filter::{Format, Grouping, Order, ReportQuery};
+pub use sales::Dimension;
+pub use table::{Cell, Table};
+
+use crate::error::{ApiPath, ApiQuery, ApiResult};
+use crate::rbac::{cap, Authorized};
+use crate::AppState;
+
+/// The reports routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sales_summary))
+        .routes(routes!(sales_by))
+        .routes(routes!(payments))
+        .routes(routes!(vat))
+        .routes(routes!(cash))
+}
+
+/// The table as JSON, or as a CSV download named `name`.
+fn respond(t: Table, q: &ReportQuery, name: &str) -> Response {
+    match q.format.unwrap_or_default() {
+        Format::Json => Json(t.to_json()).into_response(),
+        Format::Csv => t.csv_response(name),
+    }
+}
+
+/// Sales over time: receipts, items, gross, discounts, returns, net, average receipt,
+/// cost and margin per day, week or month.
+#[utoipa::path(get, path = "/reports/sales-summary", tag = "reports", params(ReportQuery),
+    responses((status = 200, description = "`{columns, rows}` or CSV")))]
+#[instrument(skip_all, err)]
+async fn sales_summary(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let f = filter::Filter::new(&q, &auth.scope)?;
+    let t = sales::summary(&state.reports_db, &f).await?;
+    Ok(respond(t, &q, "sales-summary"))
+}
+
+/// Sales ranked by store, terminal, cashier, product or category (`order=top|bottom`,
+/// `limit`), or spread over the hours of the day.
+#[utoipa::path(get, path = "/reports/sales-by/{dimension}", tag = "reports",
+    params(("dimension" = Dimension, Path), ReportQuery),
+    responses((status = 200, description = "`{columns, rows}` or CSV")))]
+#[instrument(skip_all, err)]
+async fn sales_by(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+    ApiPath(dim): ApiPath<Dimension>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let f = filter::Filter::new(&q, &auth.scope)?;
+    let t = sales::by(&state.reports_db, &f, dim).await?;
+    Ok(respond(t, &q, "sales-by"))
+}
+
+/// Payments by tender per period (cash net of change), with refunds.
+#[utoipa::path(get, path = "/reports/payments", tag = "reports", params(ReportQuery),
+    responses((status = 200, description = "`{columns, rows}` or CSV")))]
+#[instrument(skip_all, err)]
+async fn payments(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let f = filter::Filter::new(&q, &auth.scope)?;
+    let t = tenders::payments(&state.reports_db, &f).await?;
+    Ok(respond(t, &q, "payments"))
+}
+
+/// VAT by rate per period, sales and returns.
+#[utoipa::path(get, path = "/reports/vat", tag = "reports", params(ReportQuery),
+    responses((status = 200, description = "`{columns, rows}` or CSV")))]
+#[instrument(skip_all, err)]
+async fn vat(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let f = filter::Filter::new(&q, &auth.scope)?;
+    let t = tenders::vat(&state.reports_db, &f).await?;
+    Ok(respond(t, &q, "vat"))
+}
+
+/// Cash reconciliation per closed shift: expected, counted, difference.
+#[utoipa::path(get, path = "/reports/cash", tag = "reports", params(ReportQuery),
+    responses((status = 200, description = "`{columns, rows}` or CSV")))]
+#[instrument(skip_all, err)]
+async fn cash(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let f = filter::Filter::new(&q, &auth.scope)?;
+    let t = tenders::cash(&state.reports_db, &f).await?;
+    Ok(respond(t, &q, "cash"))
+}
