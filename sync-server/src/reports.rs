@@ -4,14 +4,19 @@
 //! from the reports pool (a read replica when configured).
 
 mod filter;
+mod live;
 pub mod rollup;
 mod sales;
 mod table;
 mod tenders;
 
+use std::convert::Infallible;
+
 use axum::extract::State;
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures_util::Stream;
 use tracing::instrument;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -20,8 +25,40 @@ pub use sales::Dimension;
 pub use table::{Cell, Table};
 
 use crate::error::{ApiPath, ApiQuery, ApiResult};
-use crate::rbac::{cap, Authorized};
+use crate::rbac::{cap, Authorized, Scope};
 use crate::AppState;
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// Sales over time.
+    Summary,
+    /// Sales ranked or spread by a dimension.
+    By(Dimension),
+    /// Payments by tender.
+    Payments,
+    /// VAT by rate.
+    Vat,
+    /// Cash reconciliation per shift.
+    Cash,
+}
+
+/// Runs a report for a caller with `scope` (the one service function the handlers call).
+pub async fn run(
+    db: &sqlx::PgPool,
+    report: Report,
+    q: &ReportQuery,
+    scope: &Scope,
+) -> ApiResult<Table> {
+    let f = filter::Filter::new(q, scope)?;
+    match report {
+        Report::Summary => sales::summary(db, &f).await,
+        Report::By(dim) => sales::by(db, &f, dim).await,
+        Report::Payments => tenders::payments(db, &f).await,
+        Report::Vat => tenders::vat(db, &f).await,
+        Report::Cash => tenders::cash(db, &f).await,
+    }
+}
 
 /// The reports routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,6 +68,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(payments))
         .routes(routes!(vat))
         .routes(routes!(cash))
+        .routes(routes!(live_totals))
 }
 
 /// The table as JSON, or as a CSV download named `name`.
@@ -51,8 +89,7 @@ async fn sales_summary(
     auth: Authorized<cap::ReadSales>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
-    let f = filter::Filter::new(&q, &auth.scope)?;
-    let t = sales::summary(&state.reports_db, &f).await?;
+    let t = run(&state.reports_db, Report::Summary, &q, &auth.scope).await?;
     Ok(respond(t, &q, "sales-summary"))
 }
 
@@ -68,8 +105,7 @@ async fn sales_by(
     ApiPath(dim): ApiPath<Dimension>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
-    let f = filter::Filter::new(&q, &auth.scope)?;
-    let t = sales::by(&state.reports_db, &f, dim).await?;
+    let t = run(&state.reports_db, Report::By(dim), &q, &auth.scope).await?;
     Ok(respond(t, &q, "sales-by"))
 }
 
@@ -82,8 +118,7 @@ async fn payments(
     auth: Authorized<cap::ReadSales>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
-    let f = filter::Filter::new(&q, &auth.scope)?;
-    let t = tenders::payments(&state.reports_db, &f).await?;
+    let t = run(&state.reports_db, Report::Payments, &q, &auth.scope).await?;
     Ok(respond(t, &q, "payments"))
 }
 
@@ -96,8 +131,7 @@ async fn vat(
     auth: Authorized<cap::ReadSales>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
-    let f = filter::Filter::new(&q, &auth.scope)?;
-    let t = tenders::vat(&state.reports_db, &f).await?;
+    let t = run(&state.reports_db, Report::Vat, &q, &auth.scope).await?;
     Ok(respond(t, &q, "vat"))
 }
 
@@ -110,7 +144,17 @@ async fn cash(
     auth: Authorized<cap::ReadSales>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
-    let f = filter::Filter::new(&q, &auth.scope)?;
-    let t = tenders::cash(&state.reports_db, &f).await?;
+    let t = run(&state.reports_db, Report::Cash, &q, &auth.scope).await?;
     Ok(respond(t, &q, "cash"))
+}
+
+/// Today's totals per store as server-sent events (`totals`, a `{columns, rows}` table):
+/// all stores on connect, then each store again as its tills' sales arrive.
+#[utoipa::path(get, path = "/reports/live", tag = "reports",
+    responses((status = 200, description = "text/event-stream")))]
+async fn live_totals(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    live::stream(state, auth.scope)
 }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Fan-out of change notifications to the tills connected to this instance.
     pub notifier: tokio::sync::broadcast::Sender<Option<uuid::Uuid>>,
+    /// Fan-out of "a store's sales changed" to the live reports open on this instance.
+    pub sales_notifier: tokio::sync::broadcast::Sender<Option<uuid::Uuid>>,
 }
 
 /// HS256 signing and verification keys.
@@ -116,6 +118,7 @@ impl AppState {
             config: Arc::new(config),
             keys: Arc::new(keys),
             notifier: crate::notify::channel_pair(),
+            sales_notifier: crate::notify::channel_pair(),
         };
         crate::notify::spawn_relay(state.clone());
         Ok(state)

@@ -15,7 +15,11 @@ pub async fn add_sales(conn: &mut PgConnection, ids: &[Uuid]) -> ApiResult<()> {
     }
     sqlx::query("SELECT report_add_sales($1)")
         .bind(ids)
-        .execute(conn)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SELECT report_add_monthly($1, '{}')")
+        .bind(ids)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -58,6 +62,10 @@ pub async fn add_return(conn: &mut PgConnection, d: &ReturnDoc) -> ApiResult<()>
     .execute(&mut *conn)
     .await?;
     sqlx::query("SELECT report_add_returns(ARRAY[$1::uuid])")
+        .bind(d.return_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SELECT report_add_monthly('{}', ARRAY[$1::uuid])")
         .bind(d.return_id)
         .execute(&mut *conn)
         .await?;

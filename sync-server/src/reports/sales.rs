@@ -48,14 +48,14 @@ impl Dimension {
     /// A readable name for key `a.key`.
     fn name_sql(self) -> &'static str {
         match self {
-            Dimension::Store => "(SELECT name FROM locations WHERE id::text = a.key)",
-            Dimension::Terminal => "(SELECT name FROM terminals WHERE id::text = a.key)",
-            Dimension::Cashier => "(SELECT full_name FROM users WHERE id::text = a.key)",
+            Dimension::Store => "(SELECT name FROM locations WHERE id = a.key::uuid)",
+            Dimension::Terminal => "(SELECT name FROM terminals WHERE id = a.key::uuid)",
+            Dimension::Cashier => "(SELECT full_name FROM users WHERE id = a.key::uuid)",
             Dimension::Product => {
-                "(SELECT sku || ' ' || name FROM products WHERE id::text = a.key)"
+                "(SELECT sku || ' ' || name FROM products WHERE id = a.key::uuid)"
             }
             Dimension::Category => {
-                "COALESCE((SELECT name FROM categories WHERE id::text = a.key), '—')"
+                "COALESCE((SELECT name FROM categories WHERE id = a.key::uuid), '—')"
             }
             Dimension::Hour => "lpad(a.key, 2, '0') || ':00'",
         }
@@ -140,8 +140,30 @@ fn raw_sql(sale_key: &str, return_key: &str, goods_only: bool) -> String {
     )
 }
 
-/// The rollups' figures keyed by `key` (a column or the period bucket).
-fn rollup_sql(dim: Option<Dimension>) -> String {
+/// Goods figures for the whole chain over `$1`–`$2`: whole months from the monthly
+/// rollup, the ragged days at either end from the daily one (same columns as
+/// `report_daily_product`, aliased `d`).
+fn chain_goods() -> String {
+    "(WITH b0 AS (
+          SELECT CASE WHEN extract(day FROM $1::date) = 1 THEN $1::date
+                      ELSE (date_trunc('month', $1::date) + interval '1 month')::date END AS fm,
+                 date_trunc('month', $2::date + 1)::date AS lm),
+          b AS (SELECT CASE WHEN lm > fm THEN fm ELSE $2::date + 1 END AS fm,
+                       CASE WHEN lm > fm THEN lm ELSE $2::date + 1 END AS lm FROM b0)
+      SELECT m.product_id, m.lines, m.qty_milli, m.gross, m.discount, m.sales, m.cost, m.returned_qty,
+             m.returned, m.returned_cost
+      FROM report_monthly_product m, b WHERE m.month >= b.fm AND m.month < b.lm
+      UNION ALL
+      SELECT e.product_id, e.lines, e.qty_milli, e.gross, e.discount, e.sales, e.cost, e.returned_qty,
+             e.returned, e.returned_cost
+      FROM report_daily_product e, b
+      WHERE (e.day >= $1 AND e.day < b.fm) OR (e.day >= b.lm AND e.day <= $2)) d"
+        .to_owned()
+}
+
+/// The rollups' figures keyed by `key` (a column or the period bucket); goods for the
+/// whole chain (no store filter, no store scope) come from [`chain_goods`].
+fn rollup_sql(dim: Option<Dimension>, chain_wide: bool) -> String {
     let receipt_level = |key: &str| {
         format!(
             "SELECT {key} AS key, sum(receipts) AS receipts, sum(lines) AS lines, sum(items_milli) AS items,
@@ -153,13 +175,21 @@ fn rollup_sql(dim: Option<Dimension>) -> String {
         )
     };
     let goods_level = |key: &str, join: &str| {
+        let (from, filter) = if chain_wide {
+            // $3–$6 are NULL on this path; still named so their types are known.
+            (chain_goods(), "$3::uuid IS NULL AND $4::uuid[] IS NULL AND ($5::uuid IS NULL OR TRUE) AND ($6::uuid IS NULL OR TRUE)".to_owned())
+        } else {
+            (
+                "report_daily_product d".to_owned(),
+                predicate("d.day", "d.location_id", None),
+            )
+        };
         format!(
             "SELECT {key} AS key, 0 AS receipts, sum(d.lines) AS lines, sum(d.qty_milli) AS items,
                     sum(d.gross) AS gross, sum(d.discount) AS discount, sum(d.sales) AS sales,
                     0 AS certificates, sum(d.cost) AS cost, 0 AS returns, sum(d.returned_qty) AS returned_qty,
                     sum(d.returned) AS returned, sum(d.returned_cost) AS returned_cost
-             FROM report_daily_product d {join} WHERE {} GROUP BY 1",
-            predicate("d.day", "d.location_id", None)
+             FROM {from} {join} WHERE {filter} GROUP BY 1"
         )
     };
     let inner = match dim {
@@ -213,7 +243,7 @@ pub async fn summary(db: &PgPool, f: &Filter) -> ApiResult<Table> {
         )
         .await?
     } else {
-        fetch(db, &format!("{} ORDER BY key", rollup_sql(None)), f).await?
+        fetch(db, &format!("{} ORDER BY key", rollup_sql(None, false)), f).await?
     };
     let mut t = Table::new(&[
         "period",
@@ -267,7 +297,7 @@ pub async fn by(db: &PgPool, f: &Filter, dim: Dimension) -> ApiResult<Table> {
         let (sk, rk) = dim.raw_keys();
         raw_sql(sk, rk, dim.on_goods() || f.on_goods())
     } else {
-        rollup_sql(Some(dim))
+        rollup_sql(Some(dim), f.location.is_none() && f.scope.is_none())
     };
     let order = match (dim, f.order) {
         (Dimension::Hour, _) => "a.key::int",

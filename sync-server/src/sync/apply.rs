@@ -135,8 +135,18 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
     // till waits 30 s for an answer) before the till is told to come back later.
     let start = std::time::Instant::now();
     let mut pause = 10u64;
+    let sells = req.events.iter().any(|e| {
+        matches!(
+            e.payload,
+            EventPayload::SaleCompleted(_) | EventPayload::ReturnCompleted(_)
+        )
+    });
     loop {
         match apply(state, device, &req).await {
+            Ok(r) if sells && r.applied > 0 => {
+                crate::notify::sales_changed(state, device.location_id).await;
+                return Ok(r);
+            }
             Err(ApiError::Busy) if start.elapsed() < std::time::Duration::from_secs(20) => {
                 let jitter = (Uuid::new_v4().as_u128() % u128::from(pause)) as u64;
                 tokio::time::sleep(std::time::Duration::from_millis(pause + jitter)).await;

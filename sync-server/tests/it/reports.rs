@@ -199,12 +199,12 @@ async fn report(api: &Api, path: &str) -> Vec<Value> {
 async fn every_report_agrees_with_the_events_the_tills_sent() {
     let app = spawn_app().await;
     let api = app.admin().await;
-    let first = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    let first = NaiveDate::from_ymd_opt(2026, 2, 20).expect("date");
     let chain = datagen::plan(&Spec {
         stores: 4,
         terminals_per_store: 2,
         products: 30,
-        days: 12,
+        days: 40,
         receipts_per_terminal_day: 8,
         first_day: first,
         seed: 42,
@@ -226,7 +226,7 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
     }
     let facts = facts(&chain, &feeds);
     assert!(facts.iter().any(|f| f.is_return), "the data has returns");
-    let last = first + Duration::days(12);
+    let last = first + Duration::days(40);
     let period = format!("from={first}&to={last}");
 
     // Summary by day over the chain: rollup figures equal the events', day by day.
@@ -317,6 +317,32 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
             shared_model::Quantity::from_milli(want[row["key"].as_str().expect("key")].items)
                 .to_string()
         );
+    }
+    // Whole months come from the monthly rollup, ragged ends from the daily one; a
+    // period inside one month from the daily one alone.
+    for (from, to) in [
+        ("2026-02-25", "2026-03-31"),
+        ("2026-03-05", "2026-03-09"),
+        ("2026-03-01", "2026-03-31"),
+    ] {
+        let (a, b): (NaiveDate, NaiveDate) = (from.parse().expect("day"), to.parse().expect("day"));
+        let want = sum_by(&facts, |f| {
+            (f.day >= a && f.day <= b).then(|| f.product.to_string())
+        });
+        let rows = report(
+            &api,
+            &format!("/reports/sales-by/product?from={from}&to={to}"),
+        )
+        .await;
+        assert_eq!(
+            rows.len(),
+            want.keys().filter(|k| k.is_some()).count(),
+            "{from}–{to}"
+        );
+        for row in &rows {
+            let k = Some(row["key"].as_str().expect("key").to_owned());
+            assert_row(row, &want[&k], &format!("product {from}–{to}"));
+        }
     }
     let rows = report(
         &api,
@@ -490,4 +516,77 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
     assert_error(&resp, StatusCode::UNPROCESSABLE_ENTITY, "validation");
     let resp = api.get(&format!("/reports/sales-by/planet?{period}")).await;
     assert_eq!(resp.0.as_u16() / 100, 4, "{resp:?}");
+}
+
+/// Reads server-sent events until a `totals` event satisfies `ok`; returns its rows.
+async fn next_totals(
+    resp: &mut reqwest::Response,
+    buf: &mut String,
+    ok: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let data: String = block
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(str::trim)
+                .collect();
+            if block.lines().any(|l| l.trim() == "event: totals") {
+                let v: Value = serde_json::from_str(&data).expect("totals json");
+                let rows = v["rows"].as_array().expect("rows").clone();
+                if ok(&rows) {
+                    return rows;
+                }
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, resp.chunk())
+            .await
+            .expect("no live update within 15 s")
+            .expect("stream")
+            .expect("stream ended");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_synced_from_a_till_shows_in_the_live_totals_within_seconds() {
+    use crate::sync::{enrolled_till, head_office, till};
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, _product, code) = head_office(&api).await;
+    let mut live = api
+        .client
+        .get(format!("{}/reports/live", api.app_url))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .expect("live");
+    assert_eq!(live.status(), StatusCode::OK);
+    let mut buf = String::new();
+    let rows = next_totals(&mut live, &mut buf, |_| true).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (&rows[0]["location_id"], &rows[0]["receipts"]),
+        (&store["id"], &json!(0))
+    );
+
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    let start = std::time::Instant::now();
+    till(dir, |t| {
+        t.sync_once()?;
+        t.login("4321")?;
+        t.open_shift("0")?;
+        t.add_item("CH-50", Some("2"))?;
+        t.pay(shared_model::Tender::Cash, "200", None)?;
+        t.complete_sale()?;
+        t.sync_once()
+    })
+    .await
+    .expect("till");
+    let rows = next_totals(&mut live, &mut buf, |r| r[0]["receipts"] == 1).await;
+    assert_eq!(rows[0]["sales"], "200.00");
+    assert_eq!(rows[0]["net"], "200.00");
+    println!("sale to live totals: {:?}", start.elapsed());
 }
