@@ -51,6 +51,8 @@ fn query(from: NaiveDate, to: NaiveDate, limit: Option<u32>) -> ReportQuery {
         format: None,
         order: None,
         limit,
+        negative: None,
+        stale_hours: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! all. Figures come from rollups the sync ingest keeps current (see `rollup`), read
 //! from the reports pool (a read replica when configured).
 
+mod control;
 mod filter;
 mod live;
 pub mod rollup;
@@ -41,6 +42,16 @@ pub enum Report {
     Vat,
     /// Cash reconciliation per shift.
     Cash,
+    /// Discounts by promotion and manual ones by cashier.
+    Discounts,
+    /// Returns and voids with reasons.
+    Returns,
+    /// Stock levels and value.
+    Stock,
+    /// Gift certificates sold, redeemed, outstanding.
+    Certificates,
+    /// Tills' last contact and chain alerts.
+    SyncHealth,
 }
 
 /// Runs a report for a caller with `scope` (the one service function the handlers call).
@@ -57,6 +68,11 @@ pub async fn run(
         Report::Payments => tenders::payments(db, &f).await,
         Report::Vat => tenders::vat(db, &f).await,
         Report::Cash => tenders::cash(db, &f).await,
+        Report::Discounts => control::discounts(db, &f).await,
+        Report::Returns => control::returns(db, &f).await,
+        Report::Stock => control::stock(db, &f).await,
+        Report::Certificates => control::certificates(db, &f).await,
+        Report::SyncHealth => control::sync_health(db, &f).await,
     }
 }
 
@@ -69,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(vat))
         .routes(routes!(cash))
         .routes(routes!(live_totals))
+        .routes(routes!(control_report))
 }
 
 /// The table as JSON, or as a CSV download named `name`.
@@ -157,4 +174,29 @@ async fn live_totals(
     auth: Authorized<cap::ReadSales>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     live::stream(state, auth.scope)
+}
+
+/// A control report by name: `discounts`, `returns` (with voids), `stock`
+/// (`negative=true` for negative levels only), `certificates`, `sync-health`
+/// (`stale_hours=N` for tills not seen that long).
+#[utoipa::path(get, path = "/reports/control/{name}", tag = "reports",
+    params(("name" = String, Path), ReportQuery),
+    responses((status = 200, description = "`{columns, rows}` or CSV"), (status = 404)))]
+#[instrument(skip_all, err)]
+async fn control_report(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadSales>,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let report = match name.as_str() {
+        "discounts" => Report::Discounts,
+        "returns" => Report::Returns,
+        "stock" => Report::Stock,
+        "certificates" => Report::Certificates,
+        "sync-health" => Report::SyncHealth,
+        _ => return Err(crate::error::ApiError::NotFound(format!("report {name:?}"))),
+    };
+    let t = run(&state.reports_db, report, &q, &auth.scope).await?;
+    Ok(respond(t, &q, &name))
 }

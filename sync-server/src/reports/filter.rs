@@ -76,6 +76,10 @@ pub struct ReportQuery {
     pub order: Option<Order>,
     /// Rankings: how many rows (default all).
     pub limit: Option<u32>,
+    /// Stock: only negative levels.
+    pub negative: Option<bool>,
+    /// Sync health: only tills not seen for this many hours (or never).
+    pub stale_hours: Option<u32>,
 }
 
 /// Best or worst first.
@@ -104,6 +108,8 @@ pub struct Filter {
     pub group: Grouping,
     pub order: Order,
     pub limit: Option<i64>,
+    pub negative_only: bool,
+    pub stale_hours: Option<i64>,
 }
 
 impl Filter {
@@ -132,6 +138,8 @@ impl Filter {
             group: q.group.unwrap_or_default(),
             order: q.order.unwrap_or_default(),
             limit: q.limit.map(i64::from),
+            negative_only: q.negative.unwrap_or(false),
+            stale_hours: q.stale_hours.map(i64::from),
         })
     }
 

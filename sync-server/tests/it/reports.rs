@@ -462,6 +462,78 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
         );
     }
 
+    // Control reports: manual discounts by who gave them, returns with reasons, stock
+    // and its value (no goods were received, so sold goods are negative stock), tills.
+    let all = sum_by(&facts, |_| ());
+    let rows = report(&api, &format!("/reports/control/discounts?{period}")).await;
+    let manual: i64 = rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r["kind"], "manual");
+            Money::parse(
+                r["amount"].as_str().expect("amount"),
+                shared_model::Currency::RUB,
+            )
+            .expect("money")
+            .minor
+        })
+        .sum();
+    assert_eq!(manual, all[&()].discount);
+    let rows = report(&api, &format!("/reports/control/returns?{period}")).await;
+    assert_eq!(rows.len() as i64, all[&()].returns);
+    assert!(rows.iter().all(|r| r["reason"] == "не подошёл аромат"));
+    let store0 = chain.stores[0].id;
+    let sold = sum_by(&facts, |f| (f.store == store0).then_some(f.product));
+    let rows = report(
+        &api,
+        &format!("/reports/control/stock?{period}&location_id={store0}&negative=true"),
+    )
+    .await;
+    let moved = |p: &Uuid| {
+        let (s, r) = facts
+            .iter()
+            .filter(|f| f.store == store0 && f.product == *p)
+            .fold((0, 0), |(s, r), f| {
+                if f.is_return {
+                    (s, r + f.qty)
+                } else {
+                    (s + f.qty, r)
+                }
+            });
+        r - s
+    };
+    assert_eq!(
+        rows.len(),
+        sold.keys().flatten().filter(|p| moved(p) != 0).count()
+    );
+    for row in &rows {
+        let p = chain
+            .products
+            .iter()
+            .find(|p| row["sku"] == p.sku.as_str())
+            .expect("product");
+        assert_eq!(
+            row["qty"],
+            shared_model::Quantity::from_milli(moved(&p.id)).to_string()
+        );
+        assert_eq!(row["negative"], "yes");
+    }
+    let rows = report(&api, &format!("/reports/control/sync-health?{period}")).await;
+    assert_eq!(rows.len(), 8);
+    assert!(
+        rows.iter()
+            .all(|r| r["hours_unseen"] == 0 && r["chain_alerts"] == 0),
+        "{rows:?}"
+    );
+    let rows = report(
+        &api,
+        &format!("/reports/control/sync-health?{period}&stale_hours=1"),
+    )
+    .await;
+    assert!(rows.is_empty());
+    let rows = report(&api, &format!("/reports/control/certificates?{period}")).await;
+    assert_eq!((rows.len(), &rows[0]["what"]), (1, &json!("outstanding")));
+
     // CSV: a download with the same figures.
     let resp = api
         .client
