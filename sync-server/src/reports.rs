@@ -113,7 +113,7 @@ async fn sales_summary(
 /// Sales ranked by store, terminal, cashier, product or category (`order=top|bottom`,
 /// `limit`), or spread over the hours of the day.
 #[utoipa::path(get, path = "/reports/sales-by/{dimension}", tag = "reports",
-    params(("dimension" = Dimension, Path), ReportQuery),
+    params(("dimension" = inline(Dimension), Path), ReportQuery),
     responses((status = 200, description = "`{columns, rows}` or CSV")))]
 #[instrument(skip_all, err)]
 async fn sales_by(

@@ -179,6 +179,7 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
     s.wait_text("cart-total", |t| t == en(1_439_000));
     s.type_into("scan", F9);
     s.type_into("pay-amount", ENTER);
+    s.wait_enabled("complete");
     s.click("complete");
     s.click("new-sale");
     s.type_into("scan", F10);
@@ -192,6 +193,18 @@ fn in_english_a_card_payment_park_and_resume_and_plain_errors() {
     assert_eq!(z.sales_count, 2);
     assert_eq!(z.card_sales, Money::rub(1_679_000));
     assert_eq!(z.cash_sales, Money::rub(1_439_000));
+}
+
+/// In the open settings dialog: saves `printer`, prints a test page, waits for `testid`
+/// to say `says`, and closes the dialog (Esc twice: the fields hold typed input).
+fn set_printer(s: &Session, printer: &str, testid: &str, says: &str) {
+    s.fill("settings-printer", printer);
+    s.type_into("settings-printer", ENTER);
+    s.wait_text("settings-note", |t| t == "Сохранено");
+    s.click("settings-test-print");
+    s.wait_text(testid, |t| t.contains(says));
+    s.type_into("settings-printer", ESCAPE);
+    s.type_into("settings-printer", ESCAPE);
 }
 
 #[test]
@@ -217,6 +230,7 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     assert!(s.text("line-2").contains(&quick), "{quick}");
     s.type_into("scan", F9);
     s.type_into("pay-amount", ENTER);
+    s.wait_enabled("complete");
     s.click("complete");
     // No printer is set: the receipt goes to a text file, and a reprint writes it again.
     let to = s.wait_text("printed-to", |t| t.contains("receipt-000001.txt"));
@@ -233,13 +247,7 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     s.click("new-sale");
     s.type_into("scan", F12);
     assert_eq!(s.value("settings-idle"), "5");
-    s.fill("settings-printer", "device:/nonexistent/lp0");
-    s.type_into("settings-printer", ENTER);
-    s.wait_text("settings-note", |t| t == "Сохранено");
-    s.click("settings-test-print");
-    s.wait_text("error", |t| t.contains("Ошибка принтера"));
-    s.type_into("settings-printer", ESCAPE);
-    s.type_into("settings-printer", ESCAPE);
+    set_printer(&s, "device:/nonexistent/lp0", "error", "Ошибка принтера");
     assert_eq!(
         Till::open(&dir).unwrap().printer().unwrap(),
         pos_desktop::printer::Printer::Device("/nonexistent/lp0".into())
@@ -249,6 +257,7 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     s.wait_text("line-1-total", |t| t.contains("14 390"));
     s.type_into("scan", F9);
     s.type_into("pay-amount", ENTER);
+    s.wait_enabled("complete");
     s.click("complete");
     s.wait_text("printer-error", |t| t.contains("/nonexistent/lp0"));
     assert!(s.text("receipt-text").contains("14 390"));
@@ -257,13 +266,7 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     // Any receipt can be reprinted by its number once the printer is back.
     s.click("new-sale");
     s.click("key-settings");
-    s.fill("settings-printer", "files");
-    s.type_into("settings-printer", ENTER);
-    s.wait_text("settings-note", |t| t == "Сохранено");
-    s.click("settings-test-print");
-    s.wait_text("settings-note", |t| t.contains("test-page.txt"));
-    s.type_into("settings-printer", ESCAPE);
-    s.type_into("settings-printer", ESCAPE);
+    set_printer(&s, "files", "settings-note", "test-page.txt");
     s.click("key-reprint");
     s.fill("reprint-input", "1");
     s.type_into("reprint-input", ENTER);

@@ -262,6 +262,23 @@ impl Session {
             .to_owned()
     }
 
+    /// Waits until a control is enabled (an engine call behind it has answered).
+    pub fn wait_enabled(&self, testid: &str) {
+        let t = Instant::now();
+        loop {
+            let e = self.find(testid);
+            let v = self.send(reqwest::Method::GET, &format!("/element/{e}/enabled"), None);
+            if v["value"] == Value::Bool(true) {
+                return;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "{testid} stayed disabled"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// An input's current value.
     pub fn value(&self, testid: &str) -> String {
         let e = self.find(testid);

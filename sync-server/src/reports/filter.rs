@@ -69,10 +69,13 @@ pub struct ReportQuery {
     /// One product (goods figures only).
     pub product_id: Option<Uuid>,
     /// Rows per day, week, month or one for the period.
+    #[param(inline)]
     pub group: Option<Grouping>,
     /// `json` or `csv`.
+    #[param(inline)]
     pub format: Option<Format>,
     /// Rankings: `top` (best first, the default) or `bottom`.
+    #[param(inline)]
     pub order: Option<Order>,
     /// Rankings: how many rows (default all).
     pub limit: Option<u32>,

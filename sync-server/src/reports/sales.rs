@@ -144,21 +144,24 @@ fn raw_sql(sale_key: &str, return_key: &str, goods_only: bool) -> String {
 /// rollup, the ragged days at either end from the daily one (same columns as
 /// `report_daily_product`, aliased `d`).
 fn chain_goods() -> String {
-    "(WITH b0 AS (
-          SELECT CASE WHEN extract(day FROM $1::date) = 1 THEN $1::date
-                      ELSE (date_trunc('month', $1::date) + interval '1 month')::date END AS fm,
-                 date_trunc('month', $2::date + 1)::date AS lm),
-          b AS (SELECT CASE WHEN lm > fm THEN fm ELSE $2::date + 1 END AS fm,
-                       CASE WHEN lm > fm THEN lm ELSE $2::date + 1 END AS lm FROM b0)
-      SELECT m.product_id, m.lines, m.qty_milli, m.gross, m.discount, m.sales, m.cost, m.returned_qty,
-             m.returned, m.returned_cost
-      FROM report_monthly_product m, b WHERE m.month >= b.fm AND m.month < b.lm
-      UNION ALL
-      SELECT e.product_id, e.lines, e.qty_milli, e.gross, e.discount, e.sales, e.cost, e.returned_qty,
-             e.returned, e.returned_cost
-      FROM report_daily_product e, b
-      WHERE (e.day >= $1 AND e.day < b.fm) OR (e.day >= b.lm AND e.day <= $2)) d"
-        .to_owned()
+    // The first whole month's start and the end (exclusive) of the last whole month;
+    // with none inside the period both are the day after it. Plain expressions of the
+    // parameters, so each side is an index range.
+    let fm0 = "(CASE WHEN extract(day FROM $1::date) = 1 THEN $1::date
+                     ELSE (date_trunc('month', $1::date) + interval '1 month')::date END)";
+    let lm0 = "date_trunc('month', $2::date + 1)::date";
+    let fm = format!("(CASE WHEN {lm0} > {fm0} THEN {fm0} ELSE $2::date + 1 END)");
+    let lm = format!("(CASE WHEN {lm0} > {fm0} THEN {lm0} ELSE $2::date + 1 END)");
+    format!(
+        "(SELECT m.product_id, m.lines, m.qty_milli, m.gross, m.discount, m.sales, m.cost, m.returned_qty,
+                 m.returned, m.returned_cost
+          FROM report_monthly_product m WHERE m.month >= {fm} AND m.month < {lm}
+          UNION ALL
+          SELECT e.product_id, e.lines, e.qty_milli, e.gross, e.discount, e.sales, e.cost, e.returned_qty,
+                 e.returned, e.returned_cost
+          FROM report_daily_product e
+          WHERE (e.day >= $1 AND e.day < {fm}) OR (e.day >= {lm} AND e.day <= $2)) d"
+    )
 }
 
 /// The rollups' figures keyed by `key` (a column or the period bucket); goods for the
@@ -304,8 +307,11 @@ pub async fn by(db: &PgPool, f: &Filter, dim: Dimension) -> ApiResult<Table> {
         (_, Order::Top) => "a.sales - a.returned DESC, a.key",
         (_, Order::Bottom) => "a.sales - a.returned ASC, a.key",
     };
+    // Names are looked up for the rows kept only.
     let sql = format!(
-        "SELECT a.*, {} AS name FROM ({inner}) a WHERE a.key IS NOT NULL OR {} ORDER BY {order} LIMIT $10",
+        "SELECT a.*, {} AS name FROM (
+             SELECT a.* FROM ({inner}) a WHERE a.key IS NOT NULL OR {} ORDER BY {order} LIMIT $10) a
+         ORDER BY {order}",
         dim.name_sql(),
         dim == Dimension::Category
     );
