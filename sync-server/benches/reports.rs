@@ -15,27 +15,14 @@ use sync_server::AppState;
 
 const RUNS: usize = 7;
 
+/// The server's own defaults (and any `ALAROMA_*` settings), pointed at `db`.
 fn config(db: &str) -> Config {
-    Config {
-        bind: "127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!()),
-        database_url: SecretString::from(db.to_owned()),
-        redis_url: SecretString::from("redis://127.0.0.1:6379".to_owned()),
-        redis_prefix: "alaroma-bench:".into(),
-        jwt_secret: SecretString::from("bench-secret-bench-secret-bench-secret-01".to_owned()),
-        access_ttl_secs: 900,
-        refresh_ttl_secs: 3600,
-        cookie_secure: false,
-        allowed_origins: vec![],
-        trust_proxy: false,
-        login_limit_account: 5,
-        login_limit_ip: 50,
-        login_window_secs: 60,
-        block_negative_warehouse_stock: true,
-        log_format: "pretty".into(),
-        db_max_connections: 4,
-        change_retention_days: 90,
-        reports_database_url: None,
-    }
+    let mut c = Config::load(None).expect("configuration");
+    c.database_url = SecretString::from(db.to_owned());
+    c.jwt_secret = SecretString::from("bench-secret-bench-secret-bench-secret-01".to_owned());
+    c.redis_prefix = "alaroma-bench:".into();
+    c.db_max_connections = 4;
+    c
 }
 
 fn query(from: NaiveDate, to: NaiveDate, limit: Option<u32>) -> ReportQuery {
