@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shared_model::events::{EventEnvelope, EventPayload};
@@ -240,6 +240,15 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
             row["items"],
             shared_model::Quantity::from_milli(a.items).to_string()
         );
+    }
+    // By ISO week (from Monday): the period's ends give partial weeks.
+    let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
+    let want = sum_by(&facts, |f| monday(f.day));
+    let rows = report(&api, &format!("/reports/sales-summary?{period}&group=week")).await;
+    assert_eq!(rows.len(), want.len());
+    for (row, (week, a)) in rows.iter().zip(&want) {
+        assert_eq!(row["period"], week.to_string());
+        assert_row(row, a, &format!("week of {week}"));
     }
     // A Vladivostok store opens at 08:00, still yesterday in UTC: those sales count on
     // the store's day.
