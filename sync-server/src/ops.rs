@@ -84,11 +84,15 @@ async fn health(State(state): State<AppState>) -> Response {
         .fetch_one(&state.db)
         .await
         .is_ok();
+    // Bounded: a Redis that is away can keep the connection manager reconnecting for
+    // longer than a load balancer waits for its health answer.
     let mut redis = state.redis.clone();
-    let rd = redis::cmd("PING")
-        .query_async::<String>(&mut redis)
-        .await
-        .is_ok();
+    let cmd = redis::cmd("PING");
+    let ping = cmd.query_async::<String>(&mut redis);
+    let rd = matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(2), ping).await,
+        Ok(Ok(_))
+    );
     let status = if pg && rd {
         StatusCode::OK
     } else {
