@@ -171,6 +171,7 @@ fn an_enrolled_till_shows_head_office_price_changes_live_and_sends_its_sales() {
     s.wait_text("cart-total", |t| t.starts_with("188,00"));
     s.type_into("scan", F9);
     s.type_into("pay-amount", ENTER);
+    s.wait_enabled("complete");
     s.click("complete");
     s.click("new-sale");
     // The loop sends the sale at once; the status bar counts down to nothing waiting.
