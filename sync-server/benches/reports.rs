@@ -74,8 +74,8 @@ const RAW_BY_STORE: &str = "
                       sum(discount_minor) AS discount, sum(total_minor) AS sales
                FROM sales WHERE local_day BETWEEN $1 AND $2 GROUP BY 1),
          c AS (SELECT s.location_id AS key, sum(l.qty_milli) AS items, sum(l.cost_minor) AS cost
-               FROM sales s JOIN sale_lines l ON l.sale_id = s.id
-               WHERE s.local_day BETWEEN $1 AND $2 GROUP BY 1),
+               FROM sales s JOIN sale_lines l ON l.sale_id = s.id AND l.local_day = s.local_day
+               WHERE s.local_day BETWEEN $1 AND $2 AND l.local_day BETWEEN $1 AND $2 GROUP BY 1),
          r AS (SELECT location_id AS key, count(*) AS returns, sum(total_minor) AS returned
                FROM sale_returns WHERE local_day BETWEEN $1 AND $2 GROUP BY 1)
     SELECT s.key::text, (s.sales - COALESCE(r.returned, 0))::bigint AS net
@@ -84,8 +84,8 @@ const RAW_BY_STORE: &str = "
 const RAW_BY_PRODUCT: &str = "
     WITH s AS (SELECT l.product_id AS key, sum(l.qty_milli) AS qty, sum(l.total_minor) AS sales,
                       sum(l.cost_minor) AS cost
-               FROM sales s JOIN sale_lines l ON l.sale_id = s.id
-               WHERE s.local_day BETWEEN $1 AND $2 AND l.certificate IS NULL GROUP BY 1),
+               FROM sales s JOIN sale_lines l ON l.sale_id = s.id AND l.local_day = s.local_day
+               WHERE s.local_day BETWEEN $1 AND $2 AND l.local_day BETWEEN $1 AND $2 AND l.certificate IS NULL GROUP BY 1),
          r AS (SELECT rl.product_id AS key, sum(rl.amount_minor) AS returned
                FROM sale_returns x JOIN sale_return_lines rl ON rl.return_id = x.id
                WHERE x.local_day BETWEEN $1 AND $2 GROUP BY 1)
@@ -94,8 +94,9 @@ const RAW_BY_PRODUCT: &str = "
 
 const RAW_BY_CATEGORY: &str = "
     WITH s AS (SELECT p.category_id AS key, sum(l.total_minor) AS sales, sum(l.cost_minor) AS cost
-               FROM sales s JOIN sale_lines l ON l.sale_id = s.id LEFT JOIN products p ON p.id = l.product_id
-               WHERE s.local_day BETWEEN $1 AND $2 AND l.certificate IS NULL GROUP BY 1),
+               FROM sales s JOIN sale_lines l ON l.sale_id = s.id AND l.local_day = s.local_day
+               LEFT JOIN products p ON p.id = l.product_id
+               WHERE s.local_day BETWEEN $1 AND $2 AND l.local_day BETWEEN $1 AND $2 AND l.certificate IS NULL GROUP BY 1),
          r AS (SELECT p.category_id AS key, sum(rl.amount_minor) AS returned, sum(rl.cost_minor) AS rcost
                FROM sale_returns x JOIN sale_return_lines rl ON rl.return_id = x.id
                LEFT JOIN products p ON p.id = rl.product_id

@@ -193,8 +193,8 @@ async fn baseline(state: &AppState, d: &Device, events: &[EventEnvelope]) -> Dur
         }
         sqlx::query(
             "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
-                gross_minor, discount_minor, total_minor, vat_minor)
-             SELECT u.s, u.n, u.p, 'SKU', 'Bench product', 'pcs', 1000, 10000, 'vat20', 10000, 0, 10000, 1667
+                gross_minor, discount_minor, total_minor, vat_minor, local_day)
+             SELECT u.s, u.n, u.p, 'SKU', 'Bench product', 'pcs', 1000, 10000, 'vat20', 10000, 0, 10000, 1667, current_date
              FROM UNNEST($1::uuid[], $2::int[], $3::uuid[]) AS u(s, n, p)",
         )
         .bind(&l_sale).bind(&l_no).bind(&l_prod)

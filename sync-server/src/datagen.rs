@@ -466,6 +466,8 @@ pub async fn run(
     progress: impl Fn(Written, usize, usize) + Send + Sync + 'static,
 ) -> ApiResult<Written> {
     write_master(state, &chain).await?;
+    let last = chain.spec.first_day + chrono::Days::new(u64::from(chain.spec.days));
+    crate::reports::rollup::ensure_partitions(&state.db, chain.spec.first_day, last).await?;
     let chain = std::sync::Arc::new(chain);
     let progress = std::sync::Arc::new(progress);
     // Interleave stores so concurrent jobs rarely write the same store's rows (a deadlock

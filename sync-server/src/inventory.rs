@@ -21,6 +21,8 @@ use crate::pagination::{Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
 
+pub mod thresholds;
+
 /// A product and a quantity ("10", "2.5").
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -193,6 +195,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_transfers, ship))
         .routes(routes!(receive_transfer))
         .routes(routes!(count))
+        .routes(routes!(thresholds::list, thresholds::set))
 }
 
 /// Parses quantities against each product's unit; unknown products are refused.

@@ -129,12 +129,18 @@ async fn serve(config: Config) -> Result<(), String> {
     let bind = config.bind;
     let retention = config.change_retention_days;
     let state = AppState::connect(config).await.map_err(|e| e.to_string())?;
-    // Hourly: prune change-feed history past its retention.
+    // Hourly: prune change-feed history past its retention and keep the coming months'
+    // sale-line partitions in place.
     let db = state.db.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
+            match sync_server::reports::rollup::ensure_current_partitions(&db).await {
+                Ok(n) if n > 0 => tracing::info!(partitions = n, "added sale-line partitions"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not add sale-line partitions"),
+            }
             match sync_server::sync::prune(&db, retention).await {
                 Ok(n) if n > 0 => tracing::info!(rows = n, "pruned change feed"),
                 Ok(_) => {}

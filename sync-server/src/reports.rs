@@ -8,8 +8,10 @@ mod filter;
 mod live;
 pub mod rollup;
 mod sales;
+mod stock;
 mod table;
 mod tenders;
+mod xlsx;
 
 use std::convert::Infallible;
 
@@ -48,6 +50,10 @@ pub enum Report {
     Returns,
     /// Stock levels and value.
     Stock,
+    /// Goods below their low-stock threshold.
+    LowStock,
+    /// The stock movements ledger.
+    Movements,
     /// Gift certificates sold, redeemed, outstanding.
     Certificates,
     /// Tills' last contact and chain alerts.
@@ -70,7 +76,9 @@ pub async fn run(
         Report::Cash => tenders::cash(db, &f).await,
         Report::Discounts => control::discounts(db, &f).await,
         Report::Returns => control::returns(db, &f).await,
-        Report::Stock => control::stock(db, &f).await,
+        Report::Stock => stock::levels(db, &f).await,
+        Report::LowStock => stock::low(db, &f).await,
+        Report::Movements => stock::movements(db, &f).await,
         Report::Certificates => control::certificates(db, &f).await,
         Report::SyncHealth => control::sync_health(db, &f).await,
     }
@@ -86,14 +94,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cash))
         .routes(routes!(live_totals))
         .routes(routes!(control_report))
+        .routes(routes!(stock_report))
 }
 
-/// The table as JSON, or as a CSV download named `name`.
-fn respond(t: Table, q: &ReportQuery, name: &str) -> Response {
-    match q.format.unwrap_or_default() {
+/// The table as JSON, or as a CSV or Excel download named `name`.
+fn respond(t: Table, q: &ReportQuery, name: &str) -> ApiResult<Response> {
+    Ok(match q.format.unwrap_or_default() {
         Format::Json => Json(t.to_json()).into_response(),
         Format::Csv => t.csv_response(name),
-    }
+        Format::Xlsx => xlsx::response(&t, name)?,
+    })
 }
 
 /// Sales over time: receipts, items, gross, discounts, returns, net, average receipt,
@@ -107,7 +117,7 @@ async fn sales_summary(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     let t = run(&state.reports_db, Report::Summary, &q, &auth.scope).await?;
-    Ok(respond(t, &q, "sales-summary"))
+    respond(t, &q, "sales-summary")
 }
 
 /// Sales ranked by store, terminal, cashier, product or category (`order=top|bottom`,
@@ -123,7 +133,7 @@ async fn sales_by(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     let t = run(&state.reports_db, Report::By(dim), &q, &auth.scope).await?;
-    Ok(respond(t, &q, "sales-by"))
+    respond(t, &q, "sales-by")
 }
 
 /// Payments by tender per period (cash net of change), with refunds.
@@ -136,7 +146,7 @@ async fn payments(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     let t = run(&state.reports_db, Report::Payments, &q, &auth.scope).await?;
-    Ok(respond(t, &q, "payments"))
+    respond(t, &q, "payments")
 }
 
 /// VAT by rate per period, sales and returns.
@@ -149,7 +159,7 @@ async fn vat(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     let t = run(&state.reports_db, Report::Vat, &q, &auth.scope).await?;
-    Ok(respond(t, &q, "vat"))
+    respond(t, &q, "vat")
 }
 
 /// Cash reconciliation per closed shift: expected, counted, difference.
@@ -162,7 +172,7 @@ async fn cash(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     let t = run(&state.reports_db, Report::Cash, &q, &auth.scope).await?;
-    Ok(respond(t, &q, "cash"))
+    respond(t, &q, "cash")
 }
 
 /// Today's totals per store as server-sent events (`totals`, a `{columns, rows}` table):
@@ -176,8 +186,7 @@ async fn live_totals(
     live::stream(state, auth.scope)
 }
 
-/// A control report by name: `discounts`, `returns` (with voids), `stock`
-/// (`negative=true` for negative levels only), `certificates`, `sync-health`
+/// A control report by name: `discounts`, `returns` (with voids), `certificates`, `sync-health`
 /// (`stale_hours=N` for tills not seen that long).
 #[utoipa::path(get, path = "/reports/control/{name}", tag = "reports",
     params(("name" = String, Path), ReportQuery),
@@ -192,11 +201,33 @@ async fn control_report(
     let report = match name.as_str() {
         "discounts" => Report::Discounts,
         "returns" => Report::Returns,
-        "stock" => Report::Stock,
         "certificates" => Report::Certificates,
         "sync-health" => Report::SyncHealth,
         _ => return Err(crate::error::ApiError::NotFound(format!("report {name:?}"))),
     };
     let t = run(&state.reports_db, report, &q, &auth.scope).await?;
-    Ok(respond(t, &q, &name))
+    respond(t, &q, &name)
+}
+
+/// A stock report by name, for managers and warehouse workers: `levels` (now, valued at
+/// cost; `negative=true` for negative levels only), `low` (below the low-stock
+/// thresholds), `movements` (the ledger over the period's store-local days).
+#[utoipa::path(get, path = "/reports/stock/{name}", tag = "reports",
+    params(("name" = String, Path), ReportQuery),
+    responses((status = 200, description = "`{columns, rows}` or CSV"), (status = 404)))]
+#[instrument(skip_all, err)]
+async fn stock_report(
+    State(state): State<AppState>,
+    auth: Authorized<cap::ReadStock>,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<Response> {
+    let report = match name.as_str() {
+        "levels" => Report::Stock,
+        "low" => Report::LowStock,
+        "movements" => Report::Movements,
+        _ => return Err(crate::error::ApiError::NotFound(format!("report {name:?}"))),
+    };
+    let t = run(&state.reports_db, report, &q, &auth.scope).await?;
+    respond(t, &q, &format!("stock-{name}"))
 }

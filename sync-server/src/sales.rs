@@ -192,7 +192,8 @@ async fn list(
     type LineRow = (Uuid, i32, Uuid, String, String, i64, i64, i64, i64, String);
     let lines: Vec<LineRow> = sqlx::query_as(
         "SELECT sale_id, line_no, product_id, sku, name, qty_milli, unit_price_minor, discount_minor, total_minor, vat
-         FROM sale_lines WHERE sale_id = ANY($1) ORDER BY sale_id, line_no",
+         FROM sale_lines WHERE (sale_id, local_day) IN (SELECT id, local_day FROM sales WHERE id = ANY($1))
+         ORDER BY sale_id, line_no",
     )
     .bind(&ids)
     .fetch_all(&state.db)

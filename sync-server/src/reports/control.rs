@@ -1,6 +1,6 @@
 //! The reports head office checks on rather than sells by: discounts (by promotion, and
-//! manual ones by who gave them), returns and voids with reasons, stock and its value,
-//! gift certificates, and the tills' sync health.
+//! manual ones by who gave them), returns and voids with reasons, gift certificates,
+//! and the tills' sync health. Stock reports are in `stock`.
 
 use sqlx::PgPool;
 
@@ -108,51 +108,6 @@ pub async fn returns(db: &PgPool, f: &Filter) -> ApiResult<Table> {
             no.map_or(Cell::Null, Cell::Int),
             amount.map_or(Cell::Null, Cell::Money),
             text(reason),
-        ]);
-    }
-    Ok(t)
-}
-
-/// Stock now per location and product, valued at today's cost; negative levels flagged
-/// (sales never wait for stock, so head office sees where counts went wrong).
-pub async fn stock(db: &PgPool, f: &Filter) -> ApiResult<Table> {
-    let sql = "WITH RECURSIVE cats AS (
-             SELECT id FROM categories WHERE id = $6
-             UNION ALL SELECT k.id FROM categories k JOIN cats ON k.parent_id = cats.id)
-         SELECT l.name, p.sku, p.name, il.qty_milli, p.cost_minor,
-                round(il.qty_milli::numeric * p.cost_minor / 1000)::bigint
-         FROM inventory_levels il JOIN locations l ON l.id = il.location_id JOIN products p ON p.id = il.product_id
-         WHERE ($1::uuid IS NULL OR il.location_id = $1) AND ($2::uuid[] IS NULL OR il.location_id = ANY($2))
-           AND ($3::uuid IS NULL OR il.product_id = $3) AND ($6::uuid IS NULL OR p.category_id IN (SELECT id FROM cats))
-           AND ($4::bool IS NOT TRUE OR il.qty_milli < 0) AND il.qty_milli <> 0
-         ORDER BY l.name, p.sku LIMIT $5";
-    let rows: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(sql)
-        .bind(f.location)
-        .bind(f.scope.clone())
-        .bind(f.product)
-        .bind(f.negative_only)
-        .bind(f.limit)
-        .bind(f.category)
-        .fetch_all(db)
-        .await?;
-    let mut t = Table::new(&[
-        "store",
-        "sku",
-        "name",
-        "qty",
-        "unit_cost",
-        "value",
-        "negative",
-    ]);
-    for (store, sku, name, qty, cost, value) in rows {
-        t.rows.push(vec![
-            Cell::Text(store),
-            Cell::Text(sku),
-            Cell::Text(name),
-            Cell::Qty(qty),
-            Cell::Money(cost),
-            Cell::Money(value),
-            Cell::Text(if qty < 0 { "yes" } else { "no" }.into()),
         ]);
     }
     Ok(t)

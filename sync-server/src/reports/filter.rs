@@ -48,6 +48,8 @@ pub enum Format {
     Json,
     /// CSV with a header line.
     Csv,
+    /// An Excel workbook (one sheet, numbers as numbers).
+    Xlsx,
 }
 
 /// Query parameters of the reports.
@@ -71,7 +73,7 @@ pub struct ReportQuery {
     /// Rows per day, week, month or one for the period.
     #[param(inline)]
     pub group: Option<Grouping>,
-    /// `json` or `csv`.
+    /// `json`, `csv` or `xlsx`.
     #[param(inline)]
     pub format: Option<Format>,
     /// Rankings: `top` (best first, the default) or `bottom`.

@@ -8,26 +8,37 @@ use uuid::Uuid;
 
 use crate::error::ApiResult;
 
-/// Adds sales just stored (with their lines and payments) to the rollups.
-pub async fn add_sales(conn: &mut PgConnection, ids: &[Uuid]) -> ApiResult<()> {
-    if ids.is_empty() {
-        return Ok(());
+/// Adds a batch's sales and returns, just stored, to the rollups. Called last in the
+/// push transaction: the chain-wide monthly rows, which every till shares, are taken in
+/// one statement in key order right before the commit, so concurrent pushes queue on
+/// them briefly instead of deadlocking.
+pub async fn add_batch(conn: &mut PgConnection, sales: &[Uuid], returns: &[Uuid]) -> ApiResult<()> {
+    if !sales.is_empty() {
+        sqlx::query("SELECT report_add_sales($1)")
+            .bind(sales)
+            .execute(&mut *conn)
+            .await?;
     }
-    sqlx::query("SELECT report_add_sales($1)")
-        .bind(ids)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("SELECT report_add_monthly($1, '{}')")
-        .bind(ids)
-        .execute(&mut *conn)
-        .await?;
+    if !returns.is_empty() {
+        sqlx::query("SELECT report_add_returns($1)")
+            .bind(returns)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if !sales.is_empty() || !returns.is_empty() {
+        sqlx::query("SELECT report_add_monthly($1, $2)")
+            .bind(sales)
+            .bind(returns)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
-/// Stores a return's lines and refunds as rows and adds the return to the rollups.
+/// Stores a return's lines and refunds as rows (the rollups follow in [`add_batch`]).
 /// A returned line costs its share of the original line's cost (the cost in force when
 /// it was sold), or today's cost when the original sale is not on the server.
-pub async fn add_return(conn: &mut PgConnection, d: &ReturnDoc) -> ApiResult<()> {
+pub async fn add_return_rows(conn: &mut PgConnection, d: &ReturnDoc) -> ApiResult<()> {
     let pos: Vec<i32> = (1..=d.lines.len() as i32).collect();
     sqlx::query(
         "INSERT INTO sale_return_lines (return_id, pos, sale_line_no, product_id, qty_milli, amount_minor, vat, vat_minor, cost_minor)
@@ -36,7 +47,8 @@ pub async fn add_return(conn: &mut PgConnection, d: &ReturnDoc) -> ApiResult<()>
                          cost_at(u.product, $2, u.qty))
          FROM UNNEST($3::int[], $4::int[], $5::uuid[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])
               AS u(pos, no, product, qty, amount, vat, v)
-         LEFT JOIN sale_lines sl ON sl.sale_id = $10 AND sl.line_no = u.no",
+         LEFT JOIN sale_lines sl ON sl.sale_id = $10 AND sl.line_no = u.no
+              AND sl.local_day = (SELECT local_day FROM sales WHERE id = $10)",
     )
     .bind(d.return_id)
     .bind(d.completed_at)
@@ -61,13 +73,32 @@ pub async fn add_return(conn: &mut PgConnection, d: &ReturnDoc) -> ApiResult<()>
     .bind(d.refunds.iter().map(|r| r.amount.minor).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
-    sqlx::query("SELECT report_add_returns(ARRAY[$1::uuid])")
-        .bind(d.return_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("SELECT report_add_monthly('{}', ARRAY[$1::uuid])")
-        .bind(d.return_id)
-        .execute(&mut *conn)
-        .await?;
     Ok(())
+}
+
+/// Makes sure sale lines have monthly partitions from `from` to `to` (and for any month
+/// that strayed into the default partition). Returns how many it added.
+pub async fn ensure_partitions(
+    db: &sqlx::PgPool,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> ApiResult<i32> {
+    let added: i32 = sqlx::query_scalar("SELECT sale_lines_ensure_partitions($1, $2)")
+        .bind(from)
+        .bind(to)
+        .fetch_one(db)
+        .await?;
+    Ok(added)
+}
+
+/// The partitions a running server keeps ahead: last month to three months on, so a
+/// week-late batch and the coming quarter never land in the default partition.
+pub async fn ensure_current_partitions(db: &sqlx::PgPool) -> ApiResult<i32> {
+    let today = chrono::Utc::now().date_naive();
+    ensure_partitions(
+        db,
+        today - chrono::Days::new(31),
+        today + chrono::Days::new(92),
+    )
+    .await
 }

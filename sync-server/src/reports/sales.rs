@@ -118,8 +118,9 @@ fn raw_sql(sale_key: &str, return_key: &str, goods_only: bool) -> String {
          sl AS (
              SELECT {sale_key} AS key, s.id AS sale_id, l.certificate IS NOT NULL AS cert, l.qty_milli,
                     l.gross_minor, l.discount_minor, l.total_minor, l.cost_minor
-             FROM sales s JOIN sale_lines l ON l.sale_id = s.id LEFT JOIN products p ON p.id = l.product_id
-             WHERE {ps} AND {goods}{certs}),
+             FROM sales s JOIN sale_lines l ON l.sale_id = s.id AND l.local_day = s.local_day
+             LEFT JOIN products p ON p.id = l.product_id
+             WHERE {ps} AND l.local_day BETWEEN $1 AND $2 AND {goods}{certs}),
          rs AS (
              SELECT {return_key} AS key, x.id AS return_id, rl.qty_milli, rl.amount_minor, rl.cost_minor
              FROM sale_returns x JOIN sale_return_lines rl ON rl.return_id = x.id

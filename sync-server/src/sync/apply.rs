@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared_model::chain::{receipt_hash, ReceiptBody, ReceiptLink, GENESIS_HASH};
@@ -289,17 +290,27 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
         .await?;
     }
     sales.flush(&mut tx, device).await?;
-    // Certificate movements, in arrival order (sales are already stored above).
+    // Certificate movements, in arrival order (sales are already stored above), and the
+    // returns' lines (now their sales' line costs are on hand).
+    let mut returns = Vec::new();
     for (e, _) in &fresh {
-        if let EventPayload::SaleCompleted(r) = &e.payload {
-            let d = &r.doc;
-            if d.lines.iter().any(|l| l.certificate.is_some())
-                || d.payments.iter().any(|p| p.certificate.is_some())
-            {
-                reconcile_sale(&mut tx, device, d).await?;
+        match &e.payload {
+            EventPayload::SaleCompleted(r) => {
+                let d = &r.doc;
+                if d.lines.iter().any(|l| l.certificate.is_some())
+                    || d.payments.iter().any(|p| p.certificate.is_some())
+                {
+                    reconcile_sale(&mut tx, device, d).await?;
+                }
             }
+            EventPayload::ReturnCompleted(r) => {
+                crate::reports::rollup::add_return_rows(&mut tx, &r.doc).await?;
+                returns.push(r.doc.return_id);
+            }
+            _ => {}
         }
     }
+    crate::reports::rollup::add_batch(&mut tx, sales.ids(), &returns).await?;
     sqlx::query(
         "UPDATE terminal_sync SET acked_seq = $3, last_receipt_no = $4, last_hash = $5, last_push_at = now()
          WHERE terminal_id = $1 AND epoch = $2",
@@ -350,6 +361,9 @@ async fn fork(
     )))
 }
 
+/// A till's stock movement, dated when the till made it (a week-late batch moves stock on
+/// the days it happened, as the movements report shows).
+#[allow(clippy::too_many_arguments)]
 async fn move_stock(
     conn: &mut PgConnection,
     location: Uuid,
@@ -358,13 +372,14 @@ async fn move_stock(
     kind: &str,
     reason: Option<&str>,
     source: Uuid,
+    at: DateTime<Utc>,
 ) -> ApiResult<()> {
     if delta == 0 {
         return Ok(());
     }
     sqlx::query(
-        "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, reason, source_event)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, reason, source_event, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(Uuid::now_v7())
     .bind(location)
@@ -373,6 +388,7 @@ async fn move_stock(
     .bind(kind)
     .bind(reason)
     .bind(source)
+    .bind(at)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -420,7 +436,6 @@ async fn apply_fact(
             .bind(d.cashier_id)
             .execute(&mut *conn)
             .await?;
-            crate::reports::rollup::add_return(conn, d).await?;
             reconcile_refunds(conn, device, d).await?;
             for l in &d.lines {
                 move_stock(
@@ -431,6 +446,7 @@ async fn apply_fact(
                     "return",
                     d.reason.as_deref(),
                     e.event_id,
+                    d.completed_at,
                 )
                 .await?;
             }
@@ -491,6 +507,7 @@ async fn apply_fact(
                 "adjust",
                 Some(&m.reason),
                 e.event_id,
+                e.occurred_at,
             )
             .await?;
         }

@@ -112,6 +112,11 @@ impl SaleRows {
         }
     }
 
+    /// The ids of the sales gathered.
+    pub(super) fn ids(&self) -> &[Uuid] {
+        &self.id
+    }
+
     pub(super) async fn flush(&self, conn: &mut PgConnection, device: &Device) -> ApiResult<()> {
         if self.id.is_empty() {
             return Ok(());
@@ -149,8 +154,8 @@ impl SaleRows {
         let a = &self.l_amounts;
         sqlx::query(
             "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
-                gross_minor, discount_minor, total_minor, vat_minor, certificate, cost_minor)
-             SELECT u.*, CASE WHEN u.cert IS NULL THEN cost_at(u.product, s.completed_at, u.qty) ELSE 0 END
+                gross_minor, discount_minor, total_minor, vat_minor, certificate, cost_minor, local_day)
+             SELECT u.*, CASE WHEN u.cert IS NULL THEN cost_at(u.product, s.completed_at, u.qty) ELSE 0 END, s.local_day
              FROM UNNEST($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[],
                          $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[],
                          $14::text[]) AS u(sale, no, product, sku, name, unit, qty, price, vat, g, d, t, v, cert)
@@ -185,24 +190,27 @@ impl SaleRows {
         .execute(&mut *conn)
         .await?;
         self.flush_promotions(conn).await?;
-        crate::reports::rollup::add_sales(conn, &self.id).await?;
         // Certificates sold are not stock.
         let goods: Vec<usize> = (0..self.l_sale.len())
             .filter(|i| self.l_certificate[*i].is_none())
             .collect();
         let products: Vec<Uuid> = goods.iter().map(|i| self.l_product[*i]).collect();
         let events: Vec<Uuid> = goods.iter().map(|i| self.l_event[*i]).collect();
+        let sales: Vec<Uuid> = goods.iter().map(|i| self.l_sale[*i]).collect();
         let negated: Vec<i64> = goods.iter().map(|i| -a[0][*i]).collect();
         let ids: Vec<Uuid> = (0..negated.len()).map(|_| Uuid::now_v7()).collect();
         sqlx::query(
-            "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, source_event)
-             SELECT u.id, $1, u.p, u.q, 'sale', u.e FROM UNNEST($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[]) AS u(id, p, q, e)",
+            "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, source_event, created_at)
+             SELECT u.id, $1, u.p, u.q, 'sale', u.e, s.completed_at
+             FROM UNNEST($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[], $6::uuid[]) AS u(id, p, q, e, s)
+             JOIN sales s ON s.id = u.s",
         )
         .bind(device.location_id)
         .bind(&ids)
         .bind(&products)
         .bind(&negated)
         .bind(&events)
+        .bind(&sales)
         .execute(&mut *conn)
         .await?;
         sqlx::query(

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use shared_model::events::{EventEnvelope, EventPayload};
 use shared_model::Money;
 use sync_server::datagen::{self, Chain, Spec, ZONES};
+use sync_server::reports::rollup;
 use uuid::Uuid;
 
 use crate::helpers::*;
@@ -219,14 +220,44 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
         }
     }
     // The first till was offline the whole period: its batch arrives last, a week late.
-    for (si, ti, ev) in feeds.iter().skip(1).chain(feeds.iter().take(1)) {
+    // The period's months have no sale-line partitions at first (the default one takes the
+    // lines); they are added, moving the lines stored so far, before the late batch comes.
+    let last = first + Duration::days(40);
+    for (n, (si, ti, ev)) in feeds.iter().skip(1).chain(feeds.iter().take(1)).enumerate() {
+        if n + 1 == feeds.len() {
+            let added = rollup::ensure_partitions(&app.state.db, first, last)
+                .await
+                .expect("partitions");
+            assert_eq!(added, 3, "February, March and April 2026");
+        }
         datagen::push(&app.state, &chain, *si, *ti, ev, 50)
             .await
             .expect("push");
     }
     let facts = facts(&chain, &feeds);
+    let per_partition: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT tableoid::regclass::text, count(*) FROM sale_lines GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .expect("partitions");
+    let names: Vec<&str> = per_partition.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["sale_lines_2026_02", "sale_lines_2026_03"],
+        "no line left in the default partition"
+    );
+    let stored: i64 = per_partition.iter().map(|(_, c)| c).sum();
+    let sent: usize = feeds
+        .iter()
+        .flat_map(|(_, _, ev)| ev)
+        .map(|e| match &e.payload {
+            EventPayload::SaleCompleted(r) => r.doc.lines.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(stored as usize, sent, "every line in its month's partition");
     assert!(facts.iter().any(|f| f.is_return), "the data has returns");
-    let last = first + Duration::days(40);
     let period = format!("from={first}&to={last}");
 
     // Summary by day over the chain: rollup figures equal the events', day by day.
@@ -495,7 +526,7 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
     let sold = sum_by(&facts, |f| (f.store == store0).then_some(f.product));
     let rows = report(
         &api,
-        &format!("/reports/control/stock?{period}&location_id={store0}&negative=true"),
+        &format!("/reports/stock/levels?{period}&location_id={store0}&negative=true"),
     )
     .await;
     let moved = |p: &Uuid| {
@@ -527,6 +558,93 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
         );
         assert_eq!(row["negative"], "yes");
     }
+    // The movements ledger over ten days in the middle: each product's sales and returns
+    // on the store's days, between an opening and a closing that meet the events.
+    let (from, to) = (first + Duration::days(10), first + Duration::days(19));
+    let ledger = |p: Uuid, days: &dyn Fn(NaiveDate) -> bool, returns: Option<bool>| -> i64 {
+        facts
+            .iter()
+            .filter(|f| f.store == store0 && f.product == p && days(f.day))
+            .filter(|f| returns.is_none_or(|r| f.is_return == r))
+            .map(|f| if f.is_return { f.qty } else { -f.qty })
+            .sum()
+    };
+    let in_period = |d: NaiveDate| d >= from && d <= to;
+    let rows = report(
+        &api,
+        &format!("/reports/stock/movements?from={from}&to={to}&location_id={store0}"),
+    )
+    .await;
+    let moved_in_period: std::collections::BTreeSet<Uuid> = facts
+        .iter()
+        .filter(|f| f.store == store0 && in_period(f.day))
+        .map(|f| f.product)
+        .collect();
+    assert_eq!(rows.len(), moved_in_period.len());
+    let q = |m: i64| json!(shared_model::Quantity::from_milli(m).to_string());
+    for row in &rows {
+        let p = chain
+            .products
+            .iter()
+            .find(|p| row["sku"] == p.sku.as_str())
+            .expect("product")
+            .id;
+        assert_eq!(row["opening"], q(ledger(p, &|d| d < from, None)), "{row}");
+        assert_eq!(row["sold"], q(-ledger(p, &in_period, Some(false))), "{row}");
+        assert_eq!(
+            row["returned"],
+            q(ledger(p, &in_period, Some(true))),
+            "{row}"
+        );
+        assert_eq!(row["closing"], q(ledger(p, &|d| d <= to, None)), "{row}");
+        assert_eq!(
+            (row["received"].clone(), row["adjusted"].clone()),
+            (q(0), q(0))
+        );
+    }
+
+    // Low stock: a threshold set through the inventory API puts the product on the report
+    // with what is short; zero takes it off again.
+    let low_product = chain.products[0].id;
+    let level = ledger(low_product, &|_| true, None);
+    let (status, body) = api
+        .put(
+            "/inventory/thresholds",
+            json!({"location_id": store0, "lines": [{"product_id": low_product, "qty": "5"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = report(&api, &format!("/reports/stock/low?{period}")).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["qty"], q(level));
+    assert_eq!(rows[0]["min_qty"], q(5000));
+    assert_eq!(rows[0]["short"], q(5000 - level));
+    let (status, page) = api
+        .get(&format!(
+            "/inventory/thresholds?location_id={store0}&low=true"
+        ))
+        .await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(1)));
+    let (status, body) = api
+        .put(
+            "/inventory/thresholds",
+            json!({"location_id": store0, "lines": [{"product_id": low_product, "qty": "0"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(report(&api, &format!("/reports/stock/low?{period}"))
+        .await
+        .is_empty());
+    for bad in ["-2", "abc", "1.5.5"] {
+        let resp = api
+            .put(
+                "/inventory/thresholds",
+                json!({"location_id": store0, "lines": [{"product_id": low_product, "qty": bad}]}),
+            )
+            .await;
+        assert_error(&resp, StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    }
+
     let rows = report(&api, &format!("/reports/control/sync-health?{period}")).await;
     assert_eq!(rows.len(), 8);
     assert!(
@@ -562,6 +680,22 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
         Some("key,name,receipts,items,gross,discount,sales,returns,returned,net,cost,margin,average_receipt")
     );
     assert_eq!(lines.count(), chain.stores.len());
+    let resp = api
+        .client
+        .get(format!(
+            "{}/reports/stock/movements?from={from}&to={to}&format=xlsx",
+            api.app_url
+        ))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        "attachment; filename=\"stock-movements.xlsx\""
+    );
+    let book = resp.bytes().await.expect("body");
+    assert!(book.starts_with(b"PK\x03\x04"), "a zip container");
 
     // A manager sees their own store only; a cashier sees no reports at all.
     api.ok_post(
@@ -590,6 +724,30 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
     let kassa = app.login("kassa", "password-123").await;
     let resp = kassa.get(&format!("/reports/payments?{period}")).await;
     assert_eq!(resp.0, StatusCode::FORBIDDEN);
+    let resp = kassa.get(&format!("/reports/stock/levels?{period}")).await;
+    assert_eq!(resp.0, StatusCode::FORBIDDEN);
+    // A warehouse worker reads their location's stock reports, not its sales.
+    api.ok_post(
+        "/users",
+        json!({"login": "sklad", "full_name": "Склад", "role": "warehouse_worker", "password": "password-123",
+               "locations": [chain.stores[0].id]}),
+    )
+    .await;
+    let sklad = app.login("sklad", "password-123").await;
+    let rows = report(&sklad, &format!("/reports/stock/levels?{period}")).await;
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|r| r["store"] == rows[0]["store"]),
+        "one store only"
+    );
+    let resp = sklad.get(&format!("/reports/sales-summary?{period}")).await;
+    assert_eq!(resp.0, StatusCode::FORBIDDEN);
+    let resp = sklad
+        .get(&format!(
+            "/reports/stock/movements?{period}&location_id={other}"
+        ))
+        .await;
+    assert_error(&resp, StatusCode::FORBIDDEN, "forbidden");
     // Bad input is refused in words.
     let resp = api
         .get(&format!("/reports/sales-summary?from={last}&to={first}"))
