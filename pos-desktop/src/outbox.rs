@@ -57,6 +57,14 @@ impl Till {
         status(&self.conn)
     }
 
+    /// The sequence number of the newest event recorded (acknowledged or not).
+    pub fn newest_seq(&self) -> Result<Option<u64>> {
+        let seq: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(seq) FROM outbox", [], |r| r.get(0))?;
+        Ok(seq.map(|s| s as u64))
+    }
+
     /// Unacknowledged events in sequence order, at most `limit`.
     pub fn pending_events(&self, limit: u32) -> Result<Vec<EventEnvelope>> {
         let mut st = self

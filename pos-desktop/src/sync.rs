@@ -311,6 +311,7 @@ impl Till {
                 terminal_id: cred.terminal_id,
                 epoch: cred.epoch,
                 events,
+                newest_seq: self.newest_seq()?,
             };
             let resp = http
                 .post(format!("{}/api/v1/sync/push", cred.server))

@@ -78,6 +78,10 @@ pub struct PushRequest {
     pub epoch: u32,
     /// Events in sequence order.
     pub events: Vec<EventEnvelope>,
+    /// The newest event the till holds, so head office can show how many still wait
+    /// (absent from tills older than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_seq: Option<u64>,
 }
 
 /// The server's answer to a push.

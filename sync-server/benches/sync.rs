@@ -247,6 +247,7 @@ async fn ingest(state: &AppState, n: usize) {
             terminal_id: d1.terminal_id,
             epoch: 1,
             events: batch.to_vec(),
+            newest_seq: None,
         };
         sync_server::sync::push(state, &d1, req)
             .await

@@ -443,6 +443,7 @@ pub async fn push(
             terminal_id: device.terminal_id,
             epoch: 1,
             events: b.to_vec(),
+            newest_seq: events.last().map(|e| e.seq),
         };
         crate::sync::push(state, &device, req).await?;
     }

@@ -159,11 +159,14 @@ pub async fn sync_health(db: &PgPool, f: &Filter) -> ApiResult<Table> {
         Option<chrono::DateTime<chrono::Utc>>,
         Option<chrono::DateTime<chrono::Utc>>,
         Option<i64>,
+        Option<i64>,
         i64,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT t.id::text, l.name, t.name, t.status, max(ts.last_push_at), max(ts.last_pull_at),
                 (extract(epoch FROM now() - GREATEST(max(ts.last_push_at), max(ts.last_pull_at))) / 3600)::bigint AS hours,
+                (SELECT GREATEST(c.till_newest_seq - c.acked_seq, 0) FROM terminal_sync c
+                  WHERE c.terminal_id = t.id ORDER BY c.epoch DESC LIMIT 1),
                 (SELECT count(*) FROM sync_alerts a WHERE a.terminal_id = t.id
                    AND a.kind IN ('chain_break', 'receipt_gap', 'forked_history') AND a.at::date BETWEEN $1 AND $2)
          FROM terminals t JOIN locations l ON l.id = t.location_id
@@ -190,12 +193,13 @@ pub async fn sync_health(db: &PgPool, f: &Filter) -> ApiResult<Table> {
         "last_push_at",
         "last_pull_at",
         "hours_unseen",
+        "events_waiting",
         "chain_alerts",
     ]);
     let at = |d: Option<chrono::DateTime<chrono::Utc>>| {
         d.map_or(Cell::Null, |d| Cell::Text(d.to_rfc3339()))
     };
-    for (id, store, name, status, push, pull, hours, alerts) in rows {
+    for (id, store, name, status, push, pull, hours, waiting, alerts) in rows {
         t.rows.push(vec![
             Cell::Text(id),
             Cell::Text(store),
@@ -204,6 +208,7 @@ pub async fn sync_health(db: &PgPool, f: &Filter) -> ApiResult<Table> {
             at(push),
             at(pull),
             hours.map_or(Cell::Null, Cell::Int),
+            waiting.map_or(Cell::Null, Cell::Int),
             Cell::Int(alerts),
         ]);
     }

@@ -312,7 +312,8 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
     }
     crate::reports::rollup::add_batch(&mut tx, sales.ids(), &returns).await?;
     sqlx::query(
-        "UPDATE terminal_sync SET acked_seq = $3, last_receipt_no = $4, last_hash = $5, last_push_at = now()
+        "UPDATE terminal_sync SET acked_seq = $3, last_receipt_no = $4, last_hash = $5, last_push_at = now(),
+                till_newest_seq = COALESCE($6, till_newest_seq)
          WHERE terminal_id = $1 AND epoch = $2",
     )
     .bind(device.terminal_id)
@@ -320,6 +321,7 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
     .bind(acked)
     .bind(chain.last_no)
     .bind(&chain.last_hash)
+    .bind(req.newest_seq.map(|s| s as i64))
     .execute(&mut *tx)
     .await?;
     for (kind, detail) in &chain.alerts {

@@ -111,4 +111,14 @@ async fn two_hundred_tills_sync_at_once() {
         4 * TILLS as i64,
         "shift opened + 3 sales per till, each once"
     );
+    // Each till told head office the newest event it holds; nothing waits now.
+    let told: Vec<(Option<i64>, i64)> =
+        sqlx::query_as("SELECT till_newest_seq, acked_seq FROM terminal_sync")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(told.len(), TILLS);
+    assert!(told
+        .iter()
+        .all(|(newest, acked)| *newest == Some(*acked) && *acked == 4));
 }

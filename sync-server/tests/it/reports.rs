@@ -9,8 +9,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shared_model::events::{EventEnvelope, EventPayload};
+use shared_model::sync::PushRequest;
 use shared_model::Money;
 use sync_server::datagen::{self, Chain, Spec, ZONES};
+use sync_server::device::Device;
 use sync_server::reports::rollup;
 use uuid::Uuid;
 
@@ -229,6 +231,32 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
                 .await
                 .expect("partitions");
             assert_eq!(added, 3, "February, March and April 2026");
+            // Its first batch says how much more it holds: the sync-health report shows it.
+            let device = Device {
+                terminal_id: chain.stores[*si].terminals[*ti],
+                location_id: chain.stores[*si].id,
+                epoch: 1,
+            };
+            let req = PushRequest {
+                protocol: 1,
+                terminal_id: device.terminal_id,
+                epoch: 1,
+                events: ev[..20].to_vec(),
+                newest_seq: ev.last().map(|e| e.seq),
+            };
+            sync_server::sync::push(&app.state, &device, req)
+                .await
+                .expect("first batch");
+            let rows = report(
+                &api,
+                &format!("/reports/control/sync-health?from={first}&to={last}"),
+            )
+            .await;
+            let row = rows
+                .iter()
+                .find(|r| r["terminal_id"] == device.terminal_id.to_string())
+                .expect("the late till");
+            assert_eq!(row["events_waiting"], json!(ev.len() - 20));
         }
         datagen::push(&app.state, &chain, *si, *ti, ev, 50)
             .await
@@ -649,7 +677,7 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
     assert_eq!(rows.len(), 8);
     assert!(
         rows.iter()
-            .all(|r| r["hours_unseen"] == 0 && r["chain_alerts"] == 0),
+            .all(|r| r["hours_unseen"] == 0 && r["chain_alerts"] == 0 && r["events_waiting"] == 0),
         "{rows:?}"
     );
     let rows = report(
