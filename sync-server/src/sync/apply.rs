@@ -148,7 +148,11 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
                 crate::notify::sales_changed(state, device.location_id).await;
                 return Ok(r);
             }
-            Err(ApiError::Busy) if start.elapsed() < std::time::Duration::from_secs(20) => {
+            // A deadlock lost, or no connection free within the pool's wait (every till of
+            // a chain pushing at once): both pass, so the push waits and tries again.
+            Err(ApiError::Busy | ApiError::Unavailable(_))
+                if start.elapsed() < std::time::Duration::from_secs(20) =>
+            {
                 let jitter = (Uuid::new_v4().as_u128() % u128::from(pause)) as u64;
                 tokio::time::sleep(std::time::Duration::from_millis(pause + jitter)).await;
                 pause = (pause * 2).min(200);
