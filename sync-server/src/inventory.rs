@@ -290,6 +290,31 @@ async fn apply(
     Ok(level)
 }
 
+/// Opens a stock change's transaction at an active `location` and parses its lines
+/// (product, quantity as typed) against each product's unit.
+async fn begin_at(
+    state: &AppState,
+    location: Uuid,
+    lines: &[(Uuid, &str)],
+    allow_zero: bool,
+) -> ApiResult<(
+    sqlx::Transaction<'static, sqlx::Postgres>,
+    Vec<(Uuid, Quantity)>,
+)> {
+    let mut tx = state.db.begin().await?;
+    check_location(&mut tx, location).await?;
+    let parsed = parse_lines(&mut tx, lines, allow_zero).await?;
+    Ok((tx, parsed))
+}
+
+/// The (product, quantity) pairs of request lines.
+fn qty_pairs(lines: &[QtyLine]) -> Vec<(Uuid, &str)> {
+    lines
+        .iter()
+        .map(|l| (l.product_id, l.qty.as_str()))
+        .collect()
+}
+
 async fn check_location(conn: &mut PgConnection, id: Uuid) -> ApiResult<()> {
     let active: Option<bool> = sqlx::query_scalar("SELECT active FROM locations WHERE id = $1")
         .bind(id)
@@ -311,14 +336,7 @@ pub async fn receive_svc(
     req: Receipt,
 ) -> ApiResult<Vec<Level>> {
     scope.check(req.location_id)?;
-    let mut tx = state.db.begin().await?;
-    check_location(&mut tx, req.location_id).await?;
-    let raw: Vec<(Uuid, &str)> = req
-        .lines
-        .iter()
-        .map(|l| (l.product_id, l.qty.as_str()))
-        .collect();
-    let lines = parse_lines(&mut tx, &raw, false).await?;
+    let (mut tx, lines) = begin_at(state, req.location_id, &qty_pairs(&req.lines), false).await?;
     for (product, qty) in &lines {
         apply(
             &mut tx,
@@ -434,12 +452,7 @@ pub async fn ship_svc(
     let mut tx = state.db.begin().await?;
     check_location(&mut tx, req.from_location_id).await?;
     check_location(&mut tx, req.to_location_id).await?;
-    let raw: Vec<(Uuid, &str)> = req
-        .lines
-        .iter()
-        .map(|l| (l.product_id, l.qty.as_str()))
-        .collect();
-    let lines = parse_lines(&mut tx, &raw, false).await?;
+    let lines = parse_lines(&mut tx, &qty_pairs(&req.lines), false).await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO transfers (id, from_location_id, to_location_id, status, note, created_by) VALUES ($1, $2, $3, 'shipped', $4, $5)",
@@ -559,14 +572,12 @@ pub async fn count_svc(
     if reason.is_empty() {
         return Err(ApiError::Validation("a count needs a reason".into()));
     }
-    let mut tx = state.db.begin().await?;
-    check_location(&mut tx, req.location_id).await?;
     let raw: Vec<(Uuid, &str)> = req
         .lines
         .iter()
         .map(|l| (l.product_id, l.counted.as_str()))
         .collect();
-    let lines = parse_lines(&mut tx, &raw, true).await?;
+    let (mut tx, lines) = begin_at(state, req.location_id, &raw, true).await?;
     let mut out = Vec::new();
     for (product, counted) in &lines {
         let expected: i64 = sqlx::query_scalar(

@@ -9,7 +9,7 @@ use tracing::instrument;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{check_location, parse_lines, QtyLine};
+use super::{begin_at, qty_pairs, QtyLine};
 use crate::error::{ApiJson, ApiQuery, ApiResult};
 use crate::pagination::{Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
@@ -86,14 +86,7 @@ pub async fn set_svc(
     req: NewThresholds,
 ) -> ApiResult<Vec<Threshold>> {
     scope.check(req.location_id)?;
-    let mut tx = state.db.begin().await?;
-    check_location(&mut tx, req.location_id).await?;
-    let raw: Vec<(Uuid, &str)> = req
-        .lines
-        .iter()
-        .map(|l| (l.product_id, l.qty.as_str()))
-        .collect();
-    let lines = parse_lines(&mut tx, &raw, true).await?;
+    let (mut tx, lines) = begin_at(state, req.location_id, &qty_pairs(&req.lines), true).await?;
     let (gone, set): (Vec<&(Uuid, Quantity)>, Vec<_>) =
         lines.iter().partition(|(_, q)| *q == Quantity::ZERO);
     let gone: Vec<Uuid> = gone.iter().map(|l| l.0).collect();
