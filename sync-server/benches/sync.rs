@@ -44,6 +44,7 @@ fn config(db: &str) -> Config {
         db_max_connections: 10,
         change_retention_days: 90,
         reports_database_url: None,
+        admin_dir: None,
     }
 }
 

@@ -48,6 +48,9 @@ pub struct Config {
     /// A PostgreSQL read replica for reports (`None`: reports read the primary).
     #[serde(default)]
     pub reports_database_url: Option<SecretString>,
+    /// The web admin's built files (`None`: the server answers the API only).
+    #[serde(default)]
+    pub admin_dir: Option<std::path::PathBuf>,
 }
 
 /// A configuration problem found at start.

@@ -1,6 +1,7 @@
 //! Al Aroma head-office server: the admin API (users, locations, terminals, catalog,
 //! prices, customers, stock) and, in later issues, till sync, promotions and reports.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -64,7 +65,7 @@ pub fn app(state: AppState) -> Router {
     doc.info.description = Some("Money is in decimal strings of roubles (\"12.50\"); quantities in decimal strings with up to 3 decimals.".into());
     let doc_json = serde_json::to_value(&doc).unwrap_or_default();
     api.merge(ops::router(doc_json))
-        .fallback(|| async { error::ApiError::NotFound("route".into()) })
+        .fallback(admin::fallback)
         .method_not_allowed_fallback(|| async {
             (
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,

@@ -48,6 +48,7 @@ pub fn test_config(database_url: &str) -> Config {
         db_max_connections: 5,
         change_retention_days: 90,
         reports_database_url: None,
+        admin_dir: None,
     }
 }
 

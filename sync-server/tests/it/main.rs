@@ -4,6 +4,7 @@
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
+mod admin_assets;
 mod auth;
 mod bad_input;
 mod certificates;
