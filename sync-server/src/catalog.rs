@@ -18,6 +18,8 @@ use crate::pagination::{Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, notify, AppState};
 
+pub mod csv_io;
+
 /// A category.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Category {
@@ -154,6 +156,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_product, update_product))
         .routes(routes!(list_prices))
         .routes(routes!(set_price, delete_price))
+        .routes(routes!(export_catalog))
+        .routes(routes!(import_catalog))
 }
 
 fn money(s: &str, what: &str) -> ApiResult<i64> {
@@ -625,4 +629,60 @@ async fn delete_price(
 ) -> ApiResult<StatusCode> {
     set_price_svc(&state, &auth.user, &auth.scope, product, location, None).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The catalog as a CSV download (every active product).
+#[utoipa::path(get, path = "/catalog/export", tag = "catalog",
+    responses((status = 200, description = "CSV: sku,name,category,unit,vat,cost,default_price,barcodes")))]
+#[instrument(skip_all, err)]
+async fn export_catalog(
+    State(state): State<AppState>,
+    _auth: Authorized<cap::ReadCatalog>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let body = csv_io::export_svc(&state.db).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"catalog.csv\"".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Whether an import is applied or only previewed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImportParams {
+    /// `true` applies the file when no row has a problem; otherwise a preview.
+    pub commit: Option<bool>,
+}
+
+/// Import products from CSV (the export's columns, any order): a preview with every row's
+/// problems, or with `commit=true` and no problems, all applied at once.
+#[utoipa::path(post, path = "/catalog/import", tag = "catalog", params(ImportParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = csv_io::ImportReport), (status = 422, body = csv_io::ImportReport)))]
+#[instrument(skip_all, err)]
+async fn import_catalog(
+    State(state): State<AppState>,
+    auth: Authorized<cap::WriteCatalog>,
+    ApiQuery(p): ApiQuery<ImportParams>,
+    body: String,
+) -> ApiResult<(StatusCode, Json<csv_io::ImportReport>)> {
+    let commit = p.commit.unwrap_or(false);
+    let report = csv_io::import_svc(&state, &auth.user, &body, commit).await?;
+    let status = if commit && !report.committed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)))
 }

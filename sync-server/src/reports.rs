@@ -25,6 +25,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use filter::{Format, Grouping, Order, ReportQuery};
 pub use sales::Dimension;
+pub(crate) use table::csv_field;
 pub use table::{Cell, Table};
 
 use crate::error::{ApiPath, ApiQuery, ApiResult};

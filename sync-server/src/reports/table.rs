@@ -47,7 +47,7 @@ impl Cell {
 
 /// Quotes a CSV field when it needs it (RFC 4180); a leading `=`, `+`, `-` or `@` on
 /// text is neutralised so a spreadsheet never runs a product name as a formula.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     let risky = s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err());
     let s = if risky { format!("'{s}") } else { s.to_owned() };
     if s.contains([',', '"', '\n', '\r']) {

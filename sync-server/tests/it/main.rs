@@ -7,6 +7,7 @@
 mod admin_assets;
 mod auth;
 mod bad_input;
+mod catalog_csv;
 mod certificates;
 mod faults;
 mod flow;
