@@ -220,12 +220,32 @@ impl Session {
 
     /// Types into an element (keys included, e.g. [`ENTER`]).
     pub fn type_into(&self, testid: &str, text: &str) {
-        let e = self.find(testid);
-        self.send(
-            reqwest::Method::POST,
-            &format!("/element/{e}/value"),
-            Some(json!({"text": text})),
-        );
+        // A screen that re-renders between finding the field and typing makes the element
+        // stale and the keys go nowhere; find it again rather than lose them silently.
+        let t = Instant::now();
+        loop {
+            let e = self.find(testid);
+            let v = self.send(
+                reqwest::Method::POST,
+                &format!("/element/{e}/value"),
+                Some(json!({"text": text})),
+            );
+            let Some(error) = v["value"]["error"].as_str() else {
+                return;
+            };
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "could not type into {testid}: {v}"
+            );
+            assert!(
+                matches!(
+                    error,
+                    "stale element reference" | "element not interactable"
+                ),
+                "typing into {testid}: {v}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Replaces an input's text.
