@@ -40,6 +40,12 @@ pub struct Terminal {
     pub enrolled_at: Option<DateTime<Utc>>,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Its last push of events (never: `null`).
+    pub last_push_at: Option<DateTime<Utc>>,
+    /// Its last pull of the catalog.
+    pub last_pull_at: Option<DateTime<Utc>>,
+    /// Events it said it holds that head office has not got (as of its last push).
+    pub events_waiting: Option<i64>,
 }
 
 /// A terminal with its one-time enrollment code (shown once).
@@ -130,7 +136,12 @@ fn normalise(code: &str) -> String {
         .collect()
 }
 
-const COLS: &str = "id, location_id, name, status, enrollment_expires_at, enrolled_at, created_at";
+/// A terminal's columns, with its sync state (waiting events: of its current enrollment).
+const COLS: &str = "id, location_id, name, status, enrollment_expires_at, enrolled_at, created_at,
+    (SELECT max(c.last_push_at) FROM terminal_sync c WHERE c.terminal_id = terminals.id) AS last_push_at,
+    (SELECT max(c.last_pull_at) FROM terminal_sync c WHERE c.terminal_id = terminals.id) AS last_pull_at,
+    (SELECT GREATEST(c.till_newest_seq - c.acked_seq, 0) FROM terminal_sync c
+      WHERE c.terminal_id = terminals.id ORDER BY c.epoch DESC LIMIT 1) AS events_waiting";
 
 /// Creates a terminal in a store and its first enrollment code.
 #[instrument(skip_all, err)]

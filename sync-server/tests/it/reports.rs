@@ -257,6 +257,19 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
                 .find(|r| r["terminal_id"] == device.terminal_id.to_string())
                 .expect("the late till");
             assert_eq!(row["events_waiting"], json!(ev.len() - 20));
+            // The devices page shows the same, with the till's last contact.
+            let (_, page) = api
+                .get(&format!("/terminals?location_id={}", device.location_id))
+                .await;
+            let t = page["items"]
+                .as_array()
+                .and_then(|ts| {
+                    ts.iter()
+                        .find(|t| t["id"] == device.terminal_id.to_string())
+                })
+                .expect("listed");
+            assert_eq!(t["events_waiting"], json!(ev.len() - 20));
+            assert!(t["last_push_at"].is_string(), "{t}");
         }
         datagen::push(&app.state, &chain, *si, *ti, ev, 50)
             .await
