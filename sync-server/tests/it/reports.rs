@@ -870,3 +870,37 @@ async fn a_sale_synced_from_a_till_shows_in_the_live_totals_within_seconds() {
     assert_eq!(rows[0]["net"], "200.00");
     println!("sale to live totals: {:?}", start.elapsed());
 }
+
+/// The cash report against a real till: a shift opened with a float, a cash sale with
+/// change, a count short by 9.50 — the report shows each figure as the till's Z report.
+#[tokio::test]
+async fn cash_reconciliation_shows_each_closed_shift_as_its_till_counted_it() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (_store, _product, code) = crate::sync::head_office(&api).await;
+    let (_tmp, dir) = crate::sync::enrolled_till(format!("http://{}", app.addr), code).await;
+    crate::sync::sync_until(dir.clone(), |t| {
+        t.sync_status().is_ok_and(|s| s.last_pull_at.is_some())
+    })
+    .await;
+    crate::sync::till(dir.clone(), |t| {
+        t.login("4321")?;
+        t.open_shift("1000")?;
+        t.add_item("CH-50", Some("2"))?;
+        t.pay(shared_model::Tender::Cash, "500", None)?;
+        t.complete_sale()?;
+        t.close_shift("1190.50")?;
+        t.sync_once()
+    })
+    .await
+    .expect("a shift on the till");
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (today - Duration::days(1), today + Duration::days(1));
+    let rows = report(&api, &format!("/reports/cash?from={from}&to={to}")).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // Expected: the float plus the cash taken net of change (two bottles at 100.00).
+    assert_eq!(rows[0]["expected_cash"], "1200.00");
+    assert_eq!(rows[0]["counted_cash"], "1190.50");
+    assert_eq!(rows[0]["difference"], "-9.50");
+    assert_eq!(rows[0]["terminal"], "Касса 1");
+}
