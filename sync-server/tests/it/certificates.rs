@@ -228,6 +228,42 @@ async fn a_certificate_sold_in_one_store_is_redeemed_online_in_another_and_refun
     .unwrap();
     assert!(err.0.contains("not been sold"), "{}", err.0);
     assert_eq!(err.1, "certificate_unknown");
+    // The certificates report: sold 3 000, 100 redeemed and refunded back; the one sold
+    // is outstanding in full, the unsold one is no liability.
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(1),
+    );
+    let (_, t) = api
+        .get(&format!(
+            "/reports/control/certificates?from={from}&to={to}"
+        ))
+        .await;
+    let rows: Vec<(String, i64, String, String)> = t["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["what"].as_str().unwrap_or("").to_owned(),
+                r["certificates"].as_i64().unwrap_or(-1),
+                r["amount"].as_str().unwrap_or("").to_owned(),
+                r["overdraw"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let row = |w: &str, n: i64, a: &str| (w.to_owned(), n, a.to_owned(), "0.00".to_owned());
+    assert_eq!(
+        rows,
+        [
+            row("activate", 1, "3000.00"),
+            row("outstanding", 1, "3000.00"),
+            row("redeem", 1, "100.00"),
+            row("refund", 1, "100.00"),
+        ],
+        "{t}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
