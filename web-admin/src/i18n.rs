@@ -1,0 +1,381 @@
+//! Every word the admin shows, in Russian (default) and English. Report column names are
+//! worded here too; a column without a word shows its own name.
+
+use shared_model::Locale;
+
+/// `(key, Russian, English)`.
+const WORDS: &[(&str, &str, &str)] = &[
+    ("menu", "Меню", "Menu"),
+    ("nav_dashboard", "Сводка", "Dashboard"),
+    ("nav_catalog", "Каталог", "Catalog"),
+    ("nav_stock", "Склад", "Stock"),
+    ("nav_promotions", "Акции", "Promotions"),
+    ("nav_certificates", "Сертификаты", "Certificates"),
+    ("nav_customers", "Покупатели", "Customers"),
+    ("nav_people", "Сотрудники", "People"),
+    ("nav_locations", "Магазины и склады", "Stores and warehouses"),
+    ("nav_devices", "Кассы", "Tills"),
+    ("nav_reports", "Отчёты", "Reports"),
+    ("nav_audit", "Журнал", "Audit log"),
+    ("role_admin", "администратор", "admin"),
+    ("role_manager", "управляющий", "manager"),
+    ("role_cashier", "кассир", "cashier"),
+    ("role_salesperson", "продавец", "salesperson"),
+    ("role_warehouse_worker", "кладовщик", "warehouse worker"),
+    ("other_lang", "English", "Русский"),
+    ("logout", "Выйти", "Log out"),
+    ("sign_in", "Войти", "Sign in"),
+    ("login_name", "Логин", "Login"),
+    ("password", "Пароль", "Password"),
+    ("new_password", "Новый пароль", "New password"),
+    ("login_required", "Введите логин и пароль", "Enter your login and password"),
+    ("bad_login", "Неверный логин или пароль", "Wrong login or password"),
+    ("too_many_logins", "Слишком много попыток, подождите", "Too many attempts; wait a little"),
+    ("login_failed", "Не удалось войти", "Could not sign in"),
+    ("session_expired", "Сеанс истёк. Войдите снова — введённое на странице сохранится.", "Your session ended. Sign in again; what you typed on the page is kept."),
+    ("no_access", "Эта учётная запись работает только на кассе.", "This account works on the till only."),
+    ("network_error", "Нет связи с сервером", "The server cannot be reached"),
+    ("forbidden", "Недостаточно прав", "Not allowed for your role"),
+    ("required", "Обязательное поле", "Required"),
+    ("bad_money", "Сумма вида 1234.50", "An amount like 1234.50"),
+    ("bad_barcode", "Неверный штрихкод (EAN-13, EAN-8, UPC-A)", "Not a valid barcode (EAN-13, EAN-8, UPC-A)"),
+    ("bad_qty", "Неверное количество", "Not a valid quantity"),
+    ("bad_date", "Дата вида 2026-01-31", "A date like 2026-01-31"),
+    ("bad_pin", "PIN — от 4 до 8 цифр", "A PIN is 4 to 8 digits"),
+    ("bad_password", "Пароль — от 10 символов", "A password has at least 10 characters"),
+    ("not_found", "Не найдено", "Not found"),
+    ("all", "Все", "All"),
+    ("search", "Поиск", "Search"),
+    ("search_hint", "Название или артикул", "Name or SKU"),
+    ("category", "Категория", "Category"),
+    ("categories", "Категории", "Categories"),
+    ("new_category", "Новая категория", "New category"),
+    ("status", "Статус", "Status"),
+    ("active", "Активен", "Active"),
+    ("inactive", "Отключён", "Inactive"),
+    ("new_product", "Новый товар", "New product"),
+    ("edit_product", "Товар", "Product"),
+    ("sku", "Артикул", "SKU"),
+    ("name", "Название", "Name"),
+    ("barcodes", "Штрихкоды", "Barcodes"),
+    ("price", "Цена", "Price"),
+    ("default_price", "Базовая цена, ₽", "Default price"),
+    ("cost", "Себестоимость, ₽", "Cost"),
+    ("vat", "НДС", "VAT"),
+    ("vat20", "НДС 20%", "VAT 20%"),
+    ("vat10", "НДС 10%", "VAT 10%"),
+    ("vat0", "НДС 0%", "VAT 0%"),
+    ("no_vat", "Без НДС", "No VAT"),
+    ("unit", "Ед.", "Unit"),
+    ("pcs", "шт", "pcs"),
+    ("ml", "мл", "ml"),
+    ("g", "г", "g"),
+    ("edit", "Изменить", "Edit"),
+    ("save", "Сохранить", "Save"),
+    ("saved", "Сохранено", "Saved"),
+    ("close", "Закрыть", "Close"),
+    ("add", "Добавить", "Add"),
+    ("remove", "Убрать", "Remove"),
+    ("done", "Готово", "Done"),
+    ("page", "Стр.", "Page"),
+    ("items", "шт.", "items"),
+    ("no_rows", "Нет данных за период", "Nothing for this period"),
+    ("store_prices", "Цены по магазинам", "Prices per store"),
+    ("store", "Магазин", "Store"),
+    ("warehouse", "Склад", "Warehouse"),
+    ("choose_store", "— выберите магазин —", "— choose a store —"),
+    ("choose_location", "— выберите место —", "— choose a location —"),
+    ("default", "базовая", "default"),
+    ("use_default", "Базовая цена", "Use default"),
+    ("set_price", "Установить цену", "Set price"),
+    ("csv_title", "Импорт и экспорт CSV", "CSV import and export"),
+    ("csv_export", "Скачать каталог (CSV)", "Download the catalog (CSV)"),
+    ("csv_file", "Файл CSV", "CSV file"),
+    ("csv_text", "или вставьте текст CSV", "or paste CSV text"),
+    ("preview", "Проверить", "Preview"),
+    ("apply", "Применить", "Apply"),
+    ("applied", "применено", "applied"),
+    ("rows", "Строк", "Rows"),
+    ("created", "новых", "new"),
+    ("updated", "изменённых", "changed"),
+    ("unchanged", "без изменений", "unchanged"),
+    ("line", "Строка", "Line"),
+    ("column", "Колонка", "Column"),
+    ("problem", "Ошибка", "Problem"),
+    ("levels", "Остатки", "Levels"),
+    ("receive", "Приёмка", "Receive"),
+    ("received", "Товар принят", "Goods received"),
+    ("transfers", "Перемещения", "Transfers"),
+    ("stock_count", "Инвентаризация", "Stock count"),
+    ("movements", "Движение", "Movements"),
+    ("location", "Место", "Location"),
+    ("locations", "Места работы", "Locations"),
+    ("on_hand", "Остаток", "On hand"),
+    ("document", "Документ", "Document"),
+    ("document_hint", "Накладная № …", "Delivery note no."),
+    ("code", "Код", "Code"),
+    ("code_hint", "Штрихкод или артикул", "Barcode or SKU"),
+    ("qty", "Количество", "Quantity"),
+    ("quantity", "Количество", "Quantity"),
+    ("counted", "Посчитано", "Counted"),
+    ("new_transfer", "Новое перемещение", "New transfer"),
+    ("from", "Откуда", "From"),
+    ("to", "Куда", "To"),
+    ("note", "Примечание", "Note"),
+    ("ship", "Отправить", "Ship"),
+    ("shipped", "Отправлено", "Shipped"),
+    ("lines", "Строк", "Lines"),
+    ("accept", "Принять", "Receive"),
+    ("status_in_transit", "в пути", "in transit"),
+    ("status_received", "принято", "received"),
+    ("reason", "Причина", "Reason"),
+    ("apply_count", "Провести инвентаризацию", "Apply the count"),
+    ("product", "Товар", "Product"),
+    ("expected", "Ожидалось", "Expected"),
+    ("adjustment", "Корректировка", "Adjustment"),
+    ("new_promotion", "Новая акция", "New promotion"),
+    ("edit_promotion", "Акция", "Promotion"),
+    ("kind", "Тип", "Kind"),
+    ("priority", "Приоритет", "Priority"),
+    ("percent_off", "Скидка в процентах", "Percent off"),
+    ("amount_off", "Скидка суммой", "Amount off"),
+    ("buy_x_get_y", "N + M", "Buy X get Y"),
+    ("bundle", "Комплект по цене", "Bundle price"),
+    ("spend_threshold", "Скидка от суммы", "Spend threshold"),
+    ("percent", "Процент", "Percent"),
+    ("amount_off_value", "Сумма скидки, ₽", "Amount off"),
+    ("bundle_price", "Цена комплекта, ₽", "Bundle price"),
+    ("bundle_qty", "Товаров в комплекте", "Pieces in a bundle"),
+    ("buy", "Купить", "Buy"),
+    ("get", "Со скидкой", "Get"),
+    ("threshold", "От суммы, ₽", "Spend at least"),
+    ("target", "На что", "Applies to"),
+    ("target_all", "Все товары", "All goods"),
+    ("target_products", "Выбранные товары", "Chosen products"),
+    ("target_categories", "Выбранные категории", "Chosen categories"),
+    ("conditions", "Условия", "Conditions"),
+    ("from_date", "С", "From"),
+    ("to_date", "По", "To"),
+    ("until", "До", "Until"),
+    ("hour_from", "С часа", "From hour"),
+    ("hour_to", "До часа", "To hour"),
+    ("min_qty", "Мин. количество", "Minimum quantity"),
+    ("min_amount", "Мин. сумма, ₽", "Minimum amount"),
+    ("coupon", "Купон", "Coupon"),
+    ("customer_groups", "Группы покупателей", "Customer groups"),
+    ("usage_limit", "Лимит применений", "Usage limit"),
+    ("weekdays", "Дни недели (пусто — все)", "Weekdays (none: every day)"),
+    ("stores_all_if_none", "Магазины (пусто — все)", "Stores (none: all)"),
+    ("exclusive", "Не суммируется с другими", "Exclusive"),
+    ("preview_title", "Проверка на примере чека", "Preview on a sample cart"),
+    ("preview_fix_form", "Заполните акцию без ошибок — здесь появится расчёт.", "Fill in the promotion without errors to see it priced."),
+    ("preview_add_goods", "Добавьте товары в пример чека.", "Add goods to the sample cart."),
+    ("gross", "Без скидки", "Gross"),
+    ("discount", "Скидка", "Discount"),
+    ("to_pay", "К оплате", "To pay"),
+    ("total", "Итого", "Total"),
+    ("mon", "пн", "Mon"),
+    ("tue", "вт", "Tue"),
+    ("wed", "ср", "Wed"),
+    ("thu", "чт", "Thu"),
+    ("fri", "пт", "Fri"),
+    ("sat", "сб", "Sat"),
+    ("sun", "вс", "Sun"),
+    ("new_batch", "Выпуск сертификатов", "Issue certificates"),
+    ("nominal", "Номинал, ₽", "Face value"),
+    ("expires", "Действует до", "Valid until"),
+    ("issue", "Выпустить", "Issue"),
+    ("lookup", "Найти сертификат", "Find a certificate"),
+    ("cert_code", "Код сертификата", "Certificate code"),
+    ("find", "Найти", "Find"),
+    ("balance", "Остаток", "Balance"),
+    ("history", "История", "History"),
+    ("block", "Заблокировать", "Block"),
+    ("unblock", "Разблокировать", "Unblock"),
+    ("phone", "Телефон", "Phone"),
+    ("card_no", "Карта", "Card"),
+    ("group", "Группа", "Group"),
+    ("new_user", "Новый сотрудник", "New user"),
+    ("edit_user", "Сотрудник", "User"),
+    ("full_name", "ФИО", "Full name"),
+    ("role", "Роль", "Role"),
+    ("pin", "PIN кассы", "Till PIN"),
+    ("discount_limit", "Лимит скидки, %", "Discount limit, %"),
+    ("new_location", "Новое место", "New location"),
+    ("address", "Адрес", "Address"),
+    ("timezone", "Часовой пояс", "Time zone"),
+    ("till_name", "Касса", "Till"),
+    ("till_hint", "Касса 1", "Till 1"),
+    ("add_till", "Добавить кассу", "Add a till"),
+    ("enrollment_code", "Код подключения", "Enrollment code"),
+    ("code_once", "Код показывается один раз и действует ограниченное время. Введите его при установке кассы.", "The code is shown once and expires. Enter it when installing the till."),
+    ("new_code", "Новый код", "New code"),
+    ("disable", "Отключить", "Disable"),
+    ("status_active", "работает", "active"),
+    ("status_pending", "ждёт подключения", "waiting to enroll"),
+    ("status_disabled", "отключена", "disabled"),
+    ("last_push", "Последняя отправка", "Last push"),
+    ("last_pull", "Последнее обновление", "Last pull"),
+    ("events_waiting", "Ждут отправки", "Waiting to send"),
+    ("report", "Отчёт", "Report"),
+    ("export_csv", "Скачать CSV", "Export CSV"),
+    ("chart", "Диаграмма", "Chart"),
+    ("r_sales_summary", "Продажи по дням", "Sales by day"),
+    ("r_by_store", "Продажи по магазинам", "Sales by store"),
+    ("r_by_product", "Продажи по товарам", "Sales by product"),
+    ("r_by_category", "Продажи по категориям", "Sales by category"),
+    ("r_by_cashier", "Продажи по кассирам", "Sales by cashier"),
+    ("r_by_terminal", "Продажи по кассам", "Sales by till"),
+    ("r_by_hour", "Продажи по часам", "Sales by hour"),
+    ("r_payments", "Оплаты", "Payments"),
+    ("r_vat", "НДС", "VAT"),
+    ("r_cash", "Сверка наличных", "Cash reconciliation"),
+    ("r_discounts", "Скидки", "Discounts"),
+    ("r_returns", "Возвраты", "Returns"),
+    ("r_certificates", "Сертификаты", "Certificates"),
+    ("r_sync_health", "Связь с кассами", "Till sync health"),
+    ("r_stock_levels", "Остатки и стоимость", "Stock levels and value"),
+    ("r_stock_low", "Заканчивается", "Low stock"),
+    ("r_stock_movements", "Движение товара", "Stock movements"),
+    ("today_live", "Сегодня (обновляется сразу)", "Today (live)"),
+    ("week_trend", "Неделя", "This week"),
+    ("top_products", "Лучшие товары недели", "Top products this week"),
+    ("tills_unseen", "Кассы без связи больше суток", "Tills unseen for a day"),
+    ("low_stock", "Заканчивается", "Low stock"),
+    ("certificates_attention", "Сертификаты за неделю", "Certificates this week"),
+    ("entity", "Объект", "Entity"),
+    ("entity_id", "Id объекта", "Entity id"),
+    ("when", "Когда", "When"),
+    ("user", "Кто", "User"),
+    ("action", "Действие", "Action"),
+];
+
+/// Report columns: `(column, Russian, English)`.
+const COLUMNS: &[(&str, &str, &str)] = &[
+    ("store", "Магазин", "Store"),
+    ("name", "Название", "Name"),
+    ("day", "День", "Day"),
+    ("period", "Период", "Period"),
+    ("receipts", "Чеков", "Receipts"),
+    ("items", "Позиций", "Items"),
+    ("gross", "Без скидок", "Gross"),
+    ("discount", "Скидки", "Discounts"),
+    ("sales", "Продажи", "Sales"),
+    ("returns", "Возвратов", "Returns"),
+    ("returned", "Возвращено", "Returned"),
+    ("net", "Итого", "Net"),
+    ("average_receipt", "Средний чек", "Average receipt"),
+    ("cost", "Себестоимость", "Cost"),
+    ("margin", "Маржа", "Margin"),
+    ("qty", "Количество", "Quantity"),
+    ("sku", "Артикул", "SKU"),
+    ("terminal", "Касса", "Till"),
+    ("status", "Статус", "Status"),
+    ("amount", "Сумма", "Amount"),
+    ("tender", "Оплата", "Tender"),
+    ("payments", "Платежей", "Payments"),
+    ("refunds", "Возвраты", "Refunds"),
+    ("value", "Стоимость", "Value"),
+    ("min_qty", "Минимум", "Minimum"),
+    ("short", "Не хватает", "Short"),
+    ("last_push_at", "Отправка", "Last push"),
+    ("last_pull_at", "Обновление", "Last pull"),
+    ("hours_unseen", "Часов без связи", "Hours unseen"),
+    ("events_waiting", "Ждут отправки", "Waiting"),
+    ("chain_alerts", "Нарушения цепочки", "Chain alerts"),
+    ("certificates", "Сертификатов", "Certificates"),
+    ("overdraw", "Перерасход", "Overdraw"),
+    ("what", "Что", "What"),
+];
+
+/// Weekday keys, Monday first.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A word in a language; an unknown key shows itself (and fails the unit test).
+pub fn tr(lang: Locale, key: &'static str) -> &'static str {
+    WORDS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, ru, en)| if lang == Locale::En { *en } else { *ru })
+        .unwrap_or(key)
+}
+
+/// A report column's heading.
+pub fn column(lang: Locale, col: &str) -> String {
+    COLUMNS
+        .iter()
+        .find(|(k, _, _)| *k == col)
+        .map(|(_, ru, en)| if lang == Locale::En { *en } else { *ru }.to_owned())
+        .unwrap_or_else(|| col.replace('_', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t("key")` / `tr(_, "key")` in the sources has both words.
+    #[test]
+    fn every_key_used_is_worded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut missing = Vec::new();
+        let mut files = vec![std::path::PathBuf::from(dir)];
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let src = std::fs::read_to_string(&p).unwrap();
+            for (i, _) in src.match_indices("t(\"") {
+                // `ctx.t("key")`, `t("key")` and `tr(lang, "key")`, not `x.get("field")`.
+                let before = src[..i].chars().last().unwrap_or(' ');
+                if !matches!(before, '.' | ' ' | '{' | '(') {
+                    continue;
+                }
+                let key = src[i + 3..].split('"').next().unwrap_or_default();
+                if !WORDS.iter().any(|(k, _, _)| *k == key) {
+                    missing.push(key.to_owned());
+                }
+            }
+            for (i, _) in src.match_indices("lang, \"") {
+                let key = src[i + 7..].split('"').next().unwrap_or_default();
+                if !WORDS.iter().any(|(k, _, _)| *k == key) {
+                    missing.push(key.to_owned());
+                }
+            }
+        }
+        for k in [
+            "vat20",
+            "vat10",
+            "vat0",
+            "no_vat",
+            "pcs",
+            "ml",
+            "g",
+            "target_all",
+            "target_products",
+            "target_categories",
+        ] {
+            if !WORDS.iter().any(|(w, _, _)| *w == k) {
+                missing.push(k.to_owned());
+            }
+        }
+        missing.extend(
+            WEEKDAYS
+                .iter()
+                .filter(|k| !WORDS.iter().any(|(w, _, _)| w == *k))
+                .map(|k| (*k).to_owned()),
+        );
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "keys without words: {missing:?}");
+    }
+
+    #[test]
+    fn no_key_is_worded_twice() {
+        let mut keys: Vec<&str> = WORDS.iter().map(|(k, _, _)| *k).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(n, keys.len());
+    }
+}

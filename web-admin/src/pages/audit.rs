@@ -1,0 +1,70 @@
+//! The audit log: who changed what and when, filtered by what was changed.
+
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::types::{AuditEntry, Page};
+use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager};
+
+/// The audit page.
+#[function_component(Audit)]
+pub fn audit() -> Html {
+    let ctx = use_ctx();
+    let entity = use_state(String::new);
+    let entity_id = use_state(String::new);
+    let page = use_state(|| 1u32);
+    let list = use_state(|| None::<Page<AuditEntry>>);
+    let error = use_state(|| None::<ApiError>);
+    {
+        let (list, error) = (list.clone(), error.clone());
+        use_effect_with(
+            ((*entity).clone(), (*entity_id).clone(), *page),
+            move |(e, id, page)| {
+                let path = format!(
+                    "/audit{}",
+                    api::query(&[
+                        ("entity", e.trim().to_owned()),
+                        ("entity_id", id.trim().to_owned()),
+                        ("page", page.to_string()),
+                        ("per_page", "50".into())
+                    ])
+                );
+                spawn(async move {
+                    match api::get::<Page<AuditEntry>>(&path).await {
+                        Ok(p) => {
+                            list.set(Some(p));
+                            error.set(None);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            },
+        );
+    }
+    let onpage = {
+        let p = page.clone();
+        Callback::from(move |n| p.set(n))
+    };
+    html! {
+        <section>
+            <h1>{ ctx.t("nav_audit") }</h1>
+            <div class="toolbar">
+                <Field id="audit-entity" label={ctx.t("entity")} value={(*entity).clone()} oninput={setter(&entity)} placeholder="product" />
+                <Field id="audit-entity-id" label={ctx.t("entity_id")} value={(*entity_id).clone()} oninput={setter(&entity_id)} />
+            </div>
+            <ErrorBanner error={(*error).clone()} />
+            if let Some(l) = &*list {
+                <table data-testid="audit">
+                    <thead><tr><th scope="col">{ ctx.t("when") }</th><th scope="col">{ ctx.t("user") }</th><th scope="col">{ ctx.t("action") }</th>
+                        <th scope="col">{ ctx.t("entity") }</th><th scope="col">{ ctx.t("entity_id") }</th><th scope="col">{ "IP" }</th></tr></thead>
+                    <tbody>{ for l.items.iter().map(|a| html! { <tr>
+                        <td>{ a.at.get(..19).unwrap_or(&a.at).replace('T', " ") }</td>
+                        <td>{ a.user_id.map(|u| u.to_string()).unwrap_or_default() }</td>
+                        <td>{ &a.action }</td><td>{ &a.entity }</td><td>{ a.entity_id.clone().unwrap_or_default() }</td>
+                        <td>{ a.ip.clone().unwrap_or_default() }</td></tr> }) }</tbody>
+                </table>
+                <Pager page={l.page} per_page={l.per_page} total={l.total} {onpage} />
+            }
+        </section>
+    }
+}

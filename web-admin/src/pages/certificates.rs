@@ -1,0 +1,184 @@
+//! Gift certificates: issue a batch, look one up with its history, block or unblock it,
+//! and the list by status.
+
+use chrono::NaiveDate;
+use serde_json::json;
+use shared_model::{Currency, Money};
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::types::{Batch, Certificate, Page};
+use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager, Select};
+
+/// The certificates page.
+#[function_component(Certificates)]
+pub fn certificates() -> Html {
+    let ctx = use_ctx();
+    let status = use_state(String::new);
+    let page = use_state(|| 1u32);
+    let list = use_state(|| None::<Page<Certificate>>);
+    let found = use_state(|| None::<Certificate>);
+    let code = use_state(String::new);
+    let reason = use_state(String::new);
+    let error = use_state(|| None::<ApiError>);
+    let reload = use_state(|| 0u32);
+    let batch_name = use_state(String::new);
+    let nominal = use_state(String::new);
+    let qty = use_state(|| "10".to_owned());
+    let expires = use_state(String::new);
+    let issued = use_state(|| None::<Batch>);
+    {
+        let (list, error) = (list.clone(), error.clone());
+        use_effect_with(((*status).clone(), *page, *reload), move |(s, page, _)| {
+            let path = format!(
+                "/certificates{}",
+                api::query(&[
+                    ("status", s.clone()),
+                    ("page", page.to_string()),
+                    ("per_page", "25".into())
+                ])
+            );
+            spawn(async move {
+                match api::get::<Page<Certificate>>(&path).await {
+                    Ok(p) => list.set(Some(p)),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        });
+    }
+    let lookup = {
+        let (code, found, error) = (code.clone(), found.clone(), error.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let c = code.trim().to_owned();
+            let (found, error) = (found.clone(), error.clone());
+            spawn(async move {
+                match api::get::<Certificate>(&format!("/certificates/{}", api::enc(&c))).await {
+                    Ok(v) => {
+                        found.set(Some(v));
+                        error.set(None);
+                    }
+                    Err(e) => {
+                        found.set(None);
+                        error.set(Some(e));
+                    }
+                }
+            });
+        })
+    };
+    let block = |what: &'static str| {
+        let (found, reason, error, reload) =
+            (found.clone(), reason.clone(), error.clone(), reload.clone());
+        Callback::from(move |_| {
+            let Some(c) = (*found).clone() else { return };
+            let body = json!({"reason": reason.trim()});
+            let (found, error, reload) = (found.clone(), error.clone(), reload.clone());
+            spawn(async move {
+                match api::post::<_, Certificate>(
+                    &format!("/certificates/{}/{what}", api::enc(&c.code)),
+                    &body,
+                )
+                .await
+                {
+                    Ok(v) => {
+                        found.set(Some(v));
+                        reload.set(*reload + 1);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let nominal_ok = Money::parse(nominal.trim(), Currency::RUB)
+        .ok()
+        .filter(|m| m.minor > 0);
+    let expires_ok = NaiveDate::parse_from_str(&expires, "%Y-%m-%d").ok();
+    let issue = {
+        let (batch_name, qty, issued, error, reload) = (
+            batch_name.clone(),
+            qty.clone(),
+            issued.clone(),
+            error.clone(),
+            reload.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (Some(m), Some(d), Ok(n)) = (nominal_ok, expires_ok, qty.trim().parse::<u32>())
+            else {
+                return;
+            };
+            let body = json!({"name": batch_name.trim(), "nominal_minor": m.minor, "quantity": n, "expires_on": d});
+            let (issued, error, reload) = (issued.clone(), error.clone(), reload.clone());
+            spawn(async move {
+                match api::post::<_, Batch>("/certificates/batches", &body).await {
+                    Ok(b) => {
+                        issued.set(Some(b));
+                        reload.set(*reload + 1);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let rub = |m: i64| Money::rub(m).format(ctx.lang);
+    let onpage = {
+        let p = page.clone();
+        Callback::from(move |n| p.set(n))
+    };
+    html! {
+        <section>
+            <h1>{ ctx.t("nav_certificates") }</h1>
+            <div class="panel two">
+                <form onsubmit={issue} novalidate=true>
+                    <h2>{ ctx.t("new_batch") }</h2>
+                    <Field id="batch-name" label={ctx.t("name")} value={(*batch_name).clone()} oninput={setter(&batch_name)} />
+                    <Field id="batch-nominal" label={ctx.t("nominal")} value={(*nominal).clone()} oninput={setter(&nominal)}
+                        error={(!nominal.is_empty() && nominal_ok.is_none()).then(|| ctx.t("bad_money").to_owned())} />
+                    <Field id="batch-qty" label={ctx.t("quantity")} kind="number" value={(*qty).clone()} oninput={setter(&qty)} />
+                    <Field id="batch-expires" label={ctx.t("expires")} kind="date" value={(*expires).clone()} oninput={setter(&expires)} />
+                    <button type="submit" class="primary" data-testid="batch-issue">{ ctx.t("issue") }</button>
+                    if let Some(b) = &*issued {
+                        <p data-testid="batch-codes">{ format!("{}: {}", b.name, b.codes.join(", ")) }</p>
+                    }
+                </form>
+                <form onsubmit={lookup} novalidate=true>
+                    <h2>{ ctx.t("lookup") }</h2>
+                    <Field id="cert-code" label={ctx.t("cert_code")} value={(*code).clone()} oninput={setter(&code)} />
+                    <button type="submit">{ ctx.t("find") }</button>
+                    if let Some(c) = &*found {
+                        <dl data-testid="cert-found">
+                            <dt>{ ctx.t("status") }</dt><dd>{ &c.status }</dd>
+                            <dt>{ ctx.t("nominal") }</dt><dd>{ rub(c.nominal_minor) }</dd>
+                            <dt>{ ctx.t("balance") }</dt><dd>{ rub(c.balance_minor) }</dd>
+                            <dt>{ ctx.t("expires") }</dt><dd>{ &c.expires_on }</dd>
+                        </dl>
+                        <h3>{ ctx.t("history") }</h3>
+                        <ul>{ for c.ledger.iter().map(|l| html! { <li>{ format!("{} · {} · {}",
+                            crate::types::cell(l.get("at")), crate::types::cell(l.get("kind")), crate::types::cell(l.get("amount_minor"))) }</li> }) }</ul>
+                        <Field id="cert-reason" label={ctx.t("reason")} value={(*reason).clone()} oninput={setter(&reason)} />
+                        if c.status == "blocked" {
+                            <button type="button" onclick={block("unblock")}>{ ctx.t("unblock") }</button>
+                        } else {
+                            <button type="button" class="danger" onclick={block("block")}>{ ctx.t("block") }</button>
+                        }
+                    }
+                </form>
+            </div>
+            <ErrorBanner error={(*error).clone()} />
+            <Select id="cert-status" label={ctx.t("status")} value={(*status).clone()}
+                options={["", "issued", "active", "redeemed", "blocked", "expired"].iter().map(|s| ((*s).to_owned(), if s.is_empty() { ctx.t("all").to_owned() } else { (*s).to_owned() })).collect::<Vec<_>>()}
+                onchange={{ let (s, p) = (status.clone(), page.clone()); Callback::from(move |v| { s.set(v); p.set(1); }) }} />
+            if let Some(l) = &*list {
+                <table data-testid="certificates">
+                    <thead><tr><th scope="col">{ ctx.t("cert_code") }</th><th scope="col">{ ctx.t("status") }</th><th scope="col" class="num">{ ctx.t("nominal") }</th>
+                        <th scope="col" class="num">{ ctx.t("balance") }</th><th scope="col">{ ctx.t("expires") }</th></tr></thead>
+                    <tbody>{ for l.items.iter().map(|c| html! { <tr><td>{ &c.code }</td><td>{ &c.status }</td>
+                        <td class="num">{ rub(c.nominal_minor) }</td><td class="num">{ rub(c.balance_minor) }</td><td>{ &c.expires_on }</td></tr> }) }</tbody>
+                </table>
+                <Pager page={l.page} per_page={l.per_page} total={l.total} {onpage} />
+            }
+        </section>
+    }
+}

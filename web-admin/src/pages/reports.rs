@@ -1,0 +1,166 @@
+//! Reports: any report of the reports API as a table, with a bar chart where a money
+//! column has a name to go with it, a period and store filter, and the same figures as
+//! CSV (the server's export, so the file and the screen cannot differ).
+
+use chrono::{Days, NaiveDate};
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::types::{cell, Report};
+use crate::widgets::{
+    location_options, minor, setter, spawn, use_ctx, BarChart, ErrorBanner, Field, ReportTable,
+    Select,
+};
+
+/// The reports a manager picks from: `(path, i18n key, takes a period)`.
+pub const REPORTS: &[(&str, &str, bool)] = &[
+    ("/reports/sales-summary?group=day", "r_sales_summary", true),
+    ("/reports/sales-by/store", "r_by_store", true),
+    ("/reports/sales-by/product?limit=100", "r_by_product", true),
+    ("/reports/sales-by/category", "r_by_category", true),
+    ("/reports/sales-by/cashier", "r_by_cashier", true),
+    ("/reports/sales-by/terminal", "r_by_terminal", true),
+    ("/reports/sales-by/hour", "r_by_hour", true),
+    ("/reports/payments", "r_payments", true),
+    ("/reports/vat", "r_vat", true),
+    ("/reports/cash", "r_cash", true),
+    ("/reports/control/discounts", "r_discounts", true),
+    ("/reports/control/returns", "r_returns", true),
+    ("/reports/control/certificates", "r_certificates", true),
+    ("/reports/control/sync-health", "r_sync_health", false),
+    ("/reports/stock/levels", "r_stock_levels", false),
+    ("/reports/stock/low", "r_stock_low", false),
+    ("/reports/stock/movements", "r_stock_movements", true),
+];
+
+/// Today in the browser's time zone.
+pub fn today() -> NaiveDate {
+    let d = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
+}
+
+/// `days` before `d`.
+pub fn days_before(d: NaiveDate, days: u64) -> NaiveDate {
+    d.checked_sub_days(Days::new(days)).unwrap_or(d)
+}
+
+/// The bars a report suggests: its name column against its first money column.
+pub fn bars_of(r: &Report) -> Vec<(String, i64)> {
+    let label = ["name", "store", "period", "tender", "vat", "what", "day"]
+        .into_iter()
+        .find(|c| r.columns.iter().any(|x| x == c));
+    let value = ["net", "sales", "amount", "value"]
+        .into_iter()
+        .find(|c| r.columns.iter().any(|x| x == c));
+    match (label, value) {
+        (Some(l), Some(v)) => r
+            .rows
+            .iter()
+            .take(30)
+            .map(|row| (cell(row.get(l)), minor(row.get(v))))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Props of [`ReportView`].
+#[derive(Properties, PartialEq)]
+pub struct ReportViewProps {
+    /// The report's path (may carry fixed parameters).
+    pub path: AttrValue,
+    /// It takes a period.
+    #[prop_or(true)]
+    pub with_period: bool,
+    /// Test id prefix.
+    #[prop_or(AttrValue::Static("report"))]
+    pub id: AttrValue,
+}
+
+/// One report with its filters, chart, table and CSV link.
+#[function_component(ReportView)]
+pub fn report_view(p: &ReportViewProps) -> Html {
+    let ctx = use_ctx();
+    let to = use_state(|| today().to_string());
+    let from = use_state(|| days_before(today(), 6).to_string());
+    let location = use_state(String::new);
+    let report = use_state(|| None::<Report>);
+    let error = use_state(|| None::<ApiError>);
+    let from_err = NaiveDate::parse_from_str(&from, "%Y-%m-%d")
+        .is_err()
+        .then(|| ctx.t("bad_date").to_owned());
+    let to_err = NaiveDate::parse_from_str(&to, "%Y-%m-%d")
+        .is_err()
+        .then(|| ctx.t("bad_date").to_owned());
+    let params = api::query(&[
+        ("from", (*from).clone()),
+        ("to", (*to).clone()),
+        ("location_id", (*location).clone()),
+    ]);
+    let sep = if p.path.contains('?') { "&" } else { "?" };
+    let full = format!("{}{}{}", p.path, sep, params.trim_start_matches('?'));
+    {
+        let (report, error) = (report.clone(), error.clone());
+        let ok = from_err.is_none() && to_err.is_none();
+        use_effect_with(full.clone(), move |full| {
+            if ok {
+                let full = full.clone();
+                spawn(async move {
+                    match api::get::<Report>(&full).await {
+                        Ok(r) => {
+                            report.set(Some(r));
+                            error.set(None);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            }
+        });
+    }
+    let csv = format!("{}{}&format=csv", api::BASE, full);
+    let id = p.id.clone();
+    html! {
+        <div class="report">
+            <div class="toolbar">
+                if p.with_period {
+                    <Field id={format!("{id}-from")} label={ctx.t("from_date")} kind="date" value={(*from).clone()} oninput={setter(&from)} error={from_err} />
+                    <Field id={format!("{id}-to")} label={ctx.t("to_date")} kind="date" value={(*to).clone()} oninput={setter(&to)} error={to_err} />
+                }
+                <Select id={format!("{id}-location")} label={ctx.t("location")} value={(*location).clone()}
+                    options={location_options(&ctx, Some("all"), false)} onchange={setter(&location)} />
+                <a class="button" href={csv} download="report.csv" data-testid={format!("{id}-csv")}>{ ctx.t("export_csv") }</a>
+            </div>
+            <ErrorBanner error={(*error).clone()} />
+            if let Some(r) = &*report {
+                if bars_of(r).len() > 1 {
+                    <BarChart bars={bars_of(r)} title={ctx.t("chart")} id={format!("{id}-chart")} />
+                }
+                <ReportTable report={r.clone()} id={id.clone()} hide={vec!["location_id", "terminal_id", "shift_id", "cashier_id", "product_id", "key"]} />
+            }
+        </div>
+    }
+}
+
+/// The reports page: pick a report, read it.
+#[function_component(Reports)]
+pub fn reports() -> Html {
+    let ctx = use_ctx();
+    let chosen = use_state(|| 0usize);
+    let (path, _, period) = REPORTS[(*chosen).min(REPORTS.len() - 1)];
+    let options = REPORTS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, k, _))| (i.to_string(), ctx.t(k).to_owned()))
+        .collect::<Vec<_>>();
+    let onchange = {
+        let chosen = chosen.clone();
+        Callback::from(move |v: String| chosen.set(v.parse().unwrap_or(0)))
+    };
+    html! {
+        <section>
+            <h1>{ ctx.t("nav_reports") }</h1>
+            <Select id="report-kind" label={ctx.t("report")} value={chosen.to_string()} {options} {onchange} />
+            <ReportView key={path} path={path} with_period={period} />
+        </section>
+    }
+}
