@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the head-office server against local PostgreSQL and Redis (starting or installing
-# them if needed) on http://127.0.0.1:3000.
+# them if needed) on http://127.0.0.1:3000, with the web admin at that address.
 # Usage: scripts/server.sh [sync-server arguments, e.g. `create-admin --login admin --password-stdin`]
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/services.sh"
@@ -27,6 +27,11 @@ fi
 # Local plain-http development: cookies without the Secure flag, readable logs.
 export ALAROMA_COOKIE_SECURE="${ALAROMA_COOKIE_SECURE:-false}"
 export ALAROMA_LOG_FORMAT="${ALAROMA_LOG_FORMAT:-pretty}"
+
+if [ -z "${ALAROMA_ADMIN_DIR:-}" ]; then
+  "$(dirname "${BASH_SOURCE[0]}")/build-admin.sh"
+  export ALAROMA_ADMIN_DIR="$PWD/web-admin/dist"
+fi
 
 say "Building sync-server"
 cargo build --quiet -p sync-server --bin sync-server

@@ -53,6 +53,13 @@ ensure_desktop_deps() {
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 
+# Headless Chromium and its WebDriver for the web admin's browser tests.
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    apt_install chromium chromium-driver
+  fi
+}
+
 # tauri-driver bridges WebDriver to the app window (cargo install, ~1 minute, once).
 ensure_tauri_driver() {
   if ! command -v tauri-driver >/dev/null 2>&1; then

@@ -24,17 +24,21 @@ ensure_desktop_deps tests
 ensure_tauri_driver
 "$(dirname "${BASH_SOURCE[0]}")/build-ui.sh"
 
+say "Chromium and chromedriver for the web admin's browser tests; the admin itself"
+ensure_chromium
+"$(dirname "${BASH_SOURCE[0]}")/build-admin.sh"
+
 say "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
 say "Lints (cargo clippy --all-targets -D warnings; the till window for wasm32)"
 cargo clippy --workspace --exclude pos-ui --all-targets -- -D warnings
-cargo clippy -p pos-ui --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p pos-ui -p web-admin --target wasm32-unknown-unknown -- -D warnings
 
 say "shared-model compiles to wasm32-unknown-unknown (for the web admin and the till UI)"
 cargo build -p shared-model --target wasm32-unknown-unknown
 
-say "Unit, property, CLI, crash, till-window (WebDriver under Xvfb) and server integration tests"
+say "Unit, property, CLI, crash, till-window (WebDriver under Xvfb), server integration and web admin (headless Chromium) tests"
 cargo test --workspace --exclude pos-ui
 
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then

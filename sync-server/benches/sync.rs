@@ -16,11 +16,13 @@ use shared_model::events::{
 };
 use shared_model::sync::PushRequest;
 use shared_model::{Currency, Money, Quantity, Tender, Unit, VatRate};
-use sqlx::{Connection, PgConnection};
 use sync_server::config::Config;
 use sync_server::device::Device;
 use sync_server::AppState;
 use uuid::Uuid;
+
+mod common;
+use common::fresh_db;
 
 const BATCH: usize = 500;
 
@@ -46,21 +48,6 @@ fn config(db: &str) -> Config {
         reports_database_url: None,
         admin_dir: None,
     }
-}
-
-async fn fresh_db() -> String {
-    let admin = std::env::var("ALAROMA_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("alaroma_bench_{}", Uuid::new_v4().simple());
-    let mut c = PgConnection::connect(&admin).await.expect("PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut c)
-        .await
-        .expect("create db");
-    format!(
-        "{}/{name}",
-        admin.rsplit_once('/').map_or(admin.as_str(), |p| p.0)
-    )
 }
 
 /// A terminal at a new store, straight in the database.

@@ -183,11 +183,12 @@ pub fn app() -> Html {
     let loc_version = use_state(|| 0u32);
 
     {
+        // Re-registered whenever who is signed in changes: before a sign-in a 401 is no news.
         let expired = expired.clone();
-        let me2 = me.clone();
-        use_effect_with((), move |_| {
+        use_effect_with(me.as_ref().map(|m| m.id), move |id| {
+            let signed_in = id.is_some();
             api::on_session_expired(Callback::from(move |_| {
-                if me2.is_some() {
+                if signed_in {
                     expired.set(true);
                 }
             }));
@@ -299,7 +300,7 @@ pub fn app() -> Html {
             let current = (*route == r).then_some("page");
             html! {
                 <a href={r.path()} {onclick} aria-current={current}
-                   data-testid={format!("nav-{}", &r.path()[1..])}>{ ctx.t(r.key()) }</a>
+                   data-testid={format!("nav-{}", r.key().trim_start_matches("nav_"))}>{ ctx.t(r.key()) }</a>
             }
         })
         .collect();

@@ -286,7 +286,58 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("certificates", "Сертификатов", "Certificates"),
     ("overdraw", "Перерасход", "Overdraw"),
     ("what", "Что", "What"),
+    ("lines", "Строк", "Lines"),
+    ("kind", "Вид", "Kind"),
+    ("reason", "Причина", "Reason"),
+    ("receipt_no", "Чек №", "Receipt no."),
+    ("opening", "На начало", "Opening"),
+    ("received", "Приход", "Received"),
+    ("transferred_in", "Перемещено к нам", "Transferred in"),
+    ("transferred_out", "Перемещено от нас", "Transferred out"),
+    ("sold", "Продано", "Sold"),
+    ("adjusted", "Корректировки", "Adjusted"),
+    ("closing", "На конец", "Closing"),
+    ("unit_cost", "Себестоимость ед.", "Unit cost"),
+    ("sales_vat", "НДС с продаж", "VAT on sales"),
+    ("returned_vat", "НДС с возвратов", "VAT on returns"),
+    ("shift_no", "Смена №", "Shift no."),
+    ("expected", "Ожидалось", "Expected"),
+    ("counted", "Посчитано", "Counted"),
+    ("difference", "Расхождение", "Difference"),
+    ("float", "Размен", "Float"),
+    (
+        "certificates_sold",
+        "Продано сертификатов",
+        "Certificates sold",
+    ),
+    ("expected_cash", "Должно быть наличных", "Expected cash"),
+    ("counted_cash", "Посчитано наличных", "Counted cash"),
+    ("net_vat", "НДС итого", "Net VAT"),
+    ("vat", "НДС", "VAT"),
 ];
+
+/// Codes reports put in their text cells: `(code, Russian, English)`.
+const VALUES: &[(&str, &str, &str)] = &[
+    ("activate", "продано", "sold"),
+    ("redeem", "погашено", "redeemed"),
+    ("refund", "возвращено на сертификат", "refunded"),
+    ("outstanding", "не погашено сейчас", "outstanding now"),
+    ("cash", "наличные", "cash"),
+    ("card", "карта", "card"),
+    ("certificate", "сертификат", "certificate"),
+    ("active", "работает", "active"),
+    ("pending", "ждёт подключения", "waiting to enroll"),
+    ("disabled", "отключена", "disabled"),
+];
+
+/// A report's text cell in the language (codes worded, anything else as it is).
+pub fn value(lang: Locale, v: String) -> String {
+    VALUES
+        .iter()
+        .find(|(k, _, _)| *k == v)
+        .map(|(_, ru, en)| if lang == Locale::En { *en } else { *ru }.to_owned())
+        .unwrap_or(v)
+}
 
 /// Weekday keys, Monday first.
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -326,7 +377,7 @@ mod tests {
             }
             let src = std::fs::read_to_string(&p).unwrap();
             for (i, _) in src.match_indices("t(\"") {
-                // `ctx.t("key")`, `t("key")` and `tr(lang, "key")`, not `x.get("field")`.
+                // ctx.t(KEY), t(KEY) and tr(lang, KEY) with a literal KEY; not x.get(FIELD).
                 let before = src[..i].chars().last().unwrap_or(' ');
                 if !matches!(before, '.' | ' ' | '{' | '(') {
                     continue;

@@ -220,18 +220,27 @@ pub struct ReportProps {
     /// Columns not to show (ids).
     #[prop_or_default]
     pub hide: Vec<&'static str>,
+    /// When not empty: only these columns, in this order.
+    #[prop_or_default]
+    pub only: Vec<&'static str>,
 }
 
 /// Any report as a table; numbers right-aligned.
 #[function_component(ReportTable)]
 pub fn report_table(p: &ReportProps) -> Html {
     let ctx = use_ctx();
-    let cols: Vec<&String> = p
-        .report
-        .columns
-        .iter()
-        .filter(|c| !p.hide.contains(&c.as_str()))
-        .collect();
+    let cols: Vec<&String> = if p.only.is_empty() {
+        p.report
+            .columns
+            .iter()
+            .filter(|c| !p.hide.contains(&c.as_str()))
+            .collect()
+    } else {
+        p.only
+            .iter()
+            .filter_map(|o| p.report.columns.iter().find(|c| c == o))
+            .collect()
+    };
     if p.report.rows.is_empty() {
         return html! { <p class="empty" data-testid={p.id.clone()}>{ ctx.t("no_rows") }</p> };
     }
@@ -245,7 +254,12 @@ pub fn report_table(p: &ReportProps) -> Html {
                     let v = r.get(c.as_str());
                     let num = matches!(v, Some(serde_json::Value::Number(_)))
                         || v.and_then(|v| v.as_str()).is_some_and(|s| s.parse::<f64>().is_ok() && !c.ends_with("id"));
-                    html! { <td class={classes!(num.then_some("num"))}>{ cell(v) }</td> }
+                    let text = if matches!(c.as_str(), "what" | "tender" | "status" | "kind") {
+                        crate::i18n::value(ctx.lang, cell(v))
+                    } else {
+                        cell(v)
+                    };
+                    html! { <td class={classes!(num.then_some("num"))}>{ text }</td> }
                 }) }</tr>
             }) }
             </tbody>

@@ -9,5 +9,7 @@ mod live;
 mod support;
 #[cfg(feature = "app")]
 mod ui;
+// Shared with sync-server's web admin tests, which use the Chromium half.
 #[cfg(feature = "app")]
+#[allow(dead_code)]
 mod webdriver;

@@ -1,6 +1,7 @@
 //! Just enough of the W3C WebDriver protocol to drive the till window through
-//! tauri-driver (WebKitWebDriver underneath): sessions, elements by `data-testid`,
-//! typing, clicking, text and screenshots. Blocking, over the reqwest the engine has.
+//! tauri-driver (WebKitWebDriver underneath), and the web admin through chromedriver
+//! (headless Chromium; sync-server's tests include this file): sessions, elements by
+//! `data-testid`, typing, clicking, text and screenshots. Blocking, over reqwest.
 
 use std::io::Read;
 use std::net::TcpStream;
@@ -120,6 +121,30 @@ impl Driver {
         }
         Driver { child, port }
     }
+
+    /// Starts chromedriver (Debian's `chromium-driver`) for headless Chromium.
+    pub fn chromedriver() -> Driver {
+        let port = free_port();
+        let child = Command::new(
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()),
+        )
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(
+            "chromedriver (apt install chromium chromium-driver; scripts/test.sh installs them)",
+        );
+        let t = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
 }
 
 impl Drop for Driver {
@@ -140,13 +165,29 @@ pub struct Session {
 impl Session {
     /// Launches the app at `app` and opens a session on its window.
     pub fn open(driver: &Driver, app: &Path) -> Session {
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry",
+            "tauri:options": {"application": app}}}});
+        Session::with(driver, caps)
+    }
+
+    /// Opens headless Chromium (flags from the machine notes: without the networking
+    /// ones it keeps trying hosts it cannot reach), in `lang`, 1366×900.
+    pub fn chromium(driver: &Driver, lang: &str) -> Session {
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1366,900", format!("--lang={lang}")]}}}});
+        Session::with(driver, caps)
+    }
+
+    fn with(driver: &Driver, caps: Value) -> Session {
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
             .expect("client");
         let root = format!("http://127.0.0.1:{}", driver.port);
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry",
-            "tauri:options": {"application": app}}}});
         // tauri-driver listens before WebKitWebDriver behind it does: retry briefly.
         let t = Instant::now();
         let v: Value = loop {
@@ -190,19 +231,24 @@ impl Session {
     /// The element with this `data-testid`, waiting up to 30 s for it to appear (a loaded
     /// 2-core machine runs the crash test beside this).
     pub fn find(&self, testid: &str) -> String {
+        self.find_css(&format!("[data-testid=\"{testid}\"]"))
+    }
+
+    /// The element a CSS selector picks, waiting up to 30 s for it to appear.
+    pub fn find_css(&self, css: &str) -> String {
         let t = Instant::now();
         loop {
             let v = self.send(
                 reqwest::Method::POST,
                 "/element",
-                Some(json!({"using": "css selector", "value": format!("[data-testid=\"{testid}\"]")})),
+                Some(json!({"using": "css selector", "value": css})),
             );
             if let Some(id) = v["value"][ELEMENT].as_str() {
                 return id.to_owned();
             }
             assert!(
                 t.elapsed() < Duration::from_secs(30),
-                "no element {testid} on screen: {v}"
+                "no element {css} on screen: {v}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -265,12 +311,43 @@ impl Session {
 
     /// Clicks an element.
     pub fn click(&self, testid: &str) {
-        let e = self.find(testid);
+        self.click_css(&format!("[data-testid=\"{testid}\"]"));
+    }
+
+    /// Clicks the element a CSS selector picks.
+    pub fn click_css(&self, css: &str) {
+        let e = self.find_css(css);
         self.send(
             reqwest::Method::POST,
             &format!("/element/{e}/click"),
             Some(json!({})),
         );
+    }
+
+    /// Picks the option with `value` in the select with this `data-testid`.
+    pub fn select(&self, testid: &str, value: &str) {
+        self.click_css(&format!(
+            "[data-testid=\"{testid}\"] option[value=\"{value}\"]"
+        ));
+    }
+
+    /// Sends a Chrome DevTools Protocol command (chromedriver only).
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.send(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": cmd, "params": params})),
+        )
+    }
+
+    /// Forgets every cookie (a session that ended elsewhere).
+    pub fn delete_cookies(&self) {
+        self.send(reqwest::Method::DELETE, "/cookie", None);
+    }
+
+    /// Opens a URL in the session's window.
+    pub fn navigate(&self, url: &str) {
+        self.send(reqwest::Method::POST, "/url", Some(json!({"url": url})));
     }
 
     /// An element's visible text.

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin_assets;
+mod admin_ui;
 mod auth;
 mod bad_input;
 mod catalog_csv;
@@ -20,3 +21,7 @@ mod rbac;
 mod reports;
 mod sync;
 mod sync_protocol;
+// The till tests' WebDriver client; here it drives headless Chromium.
+#[path = "../../../pos-desktop/tests/it/webdriver.rs"]
+#[allow(dead_code)]
+mod webdriver;

@@ -7,9 +7,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::api;
-use crate::pages::reports::{bars_of, days_before, today};
-use crate::types::Report;
-use crate::widgets::{spawn, use_ctx, BarChart, ReportTable};
+use crate::pages::reports::{days_before, today};
+use crate::types::{cell, Report};
+use crate::widgets::{minor, spawn, use_ctx, BarChart, ReportTable};
 
 /// A report fetched once for a card.
 #[hook]
@@ -71,29 +71,44 @@ pub fn dashboard() -> Html {
     let certs = use_report(format!(
         "/reports/control/certificates?from={week_ago}&to={day}"
     ));
-    let hide = vec!["location_id", "terminal_id", "product_id", "key", "day"];
-    let card = |title: &'static str, id: &'static str, r: &Option<Report>, chart: bool| {
-        html! {
-            <div class="card">
-                <h2>{ ctx.t(title) }</h2>
-                { match r {
-                    None => html! { <p class="muted">{ "…" }</p> },
-                    Some(r) if chart && bars_of(r).len() > 1 => html! { <BarChart bars={bars_of(r)} title={ctx.t(title)} id={id} /> },
-                    Some(r) => html! { <ReportTable report={r.clone()} id={id} hide={hide.clone()} /> },
-                } }
-            </div>
-        }
-    };
+    let card =
+        |title: &'static str, id: &'static str, r: &Option<Report>, only: Vec<&'static str>| {
+            html! {
+                <div class="card">
+                    <h2>{ ctx.t(title) }</h2>
+                    { match r {
+                        None => html! { <p class="muted">{ "…" }</p> },
+                        Some(r) => html! { <ReportTable report={r.clone()} id={id} only={only} /> },
+                    } }
+                </div>
+            }
+        };
+    // Every day of the week, a day without sales as an empty bar.
+    let week: Vec<(String, i64)> = (0..7u64)
+        .rev()
+        .map(|n| {
+            let d = days_before(day, n).to_string();
+            let net = trend
+                .as_ref()
+                .and_then(|r| r.rows.iter().find(|row| cell(row.get("period")) == d))
+                .map(|row| minor(row.get("net")))
+                .unwrap_or(0);
+            (d, net)
+        })
+        .collect();
     html! {
         <section>
             <h1>{ ctx.t("nav_dashboard") }</h1>
             <div class="cards">
-                { card("today_live", "dash-live", &live, false) }
-                { card("week_trend", "dash-trend", &trend, true) }
-                { card("top_products", "dash-top", &top, false) }
-                { card("tills_unseen", "dash-stale", &stale, false) }
-                { card("low_stock", "dash-low", &low, false) }
-                { card("certificates_attention", "dash-certs", &certs, false) }
+                { card("today_live", "dash-live", &live, vec!["store", "receipts", "sales", "returned", "net"]) }
+                <div class="card">
+                    <h2>{ ctx.t("week_trend") }</h2>
+                    <BarChart bars={week} title={ctx.t("week_trend")} id="dash-trend" />
+                </div>
+                { card("top_products", "dash-top", &top, vec!["name", "qty", "net"]) }
+                { card("tills_unseen", "dash-stale", &stale, vec!["store", "terminal", "hours_unseen", "events_waiting", "chain_alerts"]) }
+                { card("low_stock", "dash-low", &low, vec!["store", "name", "qty", "min_qty"]) }
+                { card("certificates_attention", "dash-certs", &certs, vec!["what", "certificates", "amount", "overdraw"]) }
             </div>
         </section>
     }

@@ -103,9 +103,9 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let tried = use_state(|| false);
     let is_new = p.user.is_none();
-    let pin_err = (!pin.is_empty()
-        && !(pin.len() >= 4 && pin.len() <= 8 && pin.chars().all(|c| c.is_ascii_digit())))
-    .then(|| ctx.t("bad_pin").to_owned());
+    let pin_ok =
+        pin.is_empty() || ((4..=8).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()));
+    let pin_err = (!pin_ok).then(|| ctx.t("bad_pin").to_owned());
     let pw_err = ((*tried && is_new && password.is_empty())
         || (!password.is_empty() && password.chars().count() < 10))
         .then(|| ctx.t("bad_password").to_owned());
@@ -194,7 +194,7 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
             </div>
             <fieldset><legend>{ ctx.t("locations") }</legend>
             { for ctx.locations.iter().map(|l| html! {
-                <label class="check"><input type="checkbox" checked={locations.contains(&l.id)} onchange={toggle(l.id)} />{ format!("{} · {}", l.code, l.name) }</label>
+                <label class="check"><input type="checkbox" checked={locations.contains(&l.id)} onchange={toggle(l.id)} data-testid={format!("user-loc-{}", l.code)} />{ format!("{} · {}", l.code, l.name) }</label>
             }) }
             </fieldset>
             if !is_new {

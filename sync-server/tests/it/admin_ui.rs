@@ -1,0 +1,285 @@
+//! The web admin in real headless Chromium against the real server, PostgreSQL and Redis:
+//! an admin sets up a store from nothing (location, product with a barcode, its store
+//! price, stock, a promotion checked on a sample cart, a cashier, a till and its
+//! enrollment code), a real till enrolls with that code and sells, and the store's sales
+//! report shows the sale and exports it as CSV. A cashier's account reaches none of it.
+//! Screenshots of the main pages land in `docs/screenshots/admin-*.png`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+use shared_model::{Locale, Money, Tender};
+
+use crate::helpers::*;
+use crate::webdriver::{Driver, Session};
+
+/// Builds the admin once per test run (incremental: seconds when nothing changed) and
+/// returns its dist dir.
+fn built_admin() -> PathBuf {
+    static DIST: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIST.get_or_init(build_admin).clone()
+}
+
+fn build_admin() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    let status = Command::new(root.join("scripts/build-admin.sh"))
+        .env("ALAROMA_UI_TARGET_DIR", target.join("ui"))
+        .status()
+        .expect("scripts/build-admin.sh");
+    assert!(status.success(), "building the web admin failed");
+    root.join("web-admin/dist")
+}
+
+fn shot(s: &Session, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    s.screenshot(&dir.join(format!("admin-{name}.png")));
+}
+
+fn sign_in(s: &Session, base: &str, login: &str, password: &str) {
+    s.navigate(base);
+    s.fill("login-name", login);
+    s.fill("login-password", password);
+    s.click("login-submit");
+    s.find("logout");
+}
+
+#[test]
+fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dist = built_admin();
+    let app = rt.block_on(spawn_app_with(|c| c.admin_dir = Some(dist)));
+    let api = rt.block_on(app.admin());
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::chromedriver();
+    let s = Session::chromium(&driver, "ru");
+
+    // Wrong password first: the form says so and nothing else happens.
+    s.navigate(&base);
+    s.fill("login-name", ADMIN.0);
+    s.fill("login-password", "not the password");
+    s.click("login-submit");
+    s.wait_text("login-error", |t| t.contains("Неверный"));
+    shot(&s, "login");
+    sign_in(&s, &base, ADMIN.0, ADMIN.1);
+
+    // A store.
+    s.click("nav-locations");
+    s.fill("location-code", "MSK-01");
+    s.fill("location-name", "Магазин на Тверской");
+    s.click("location-create");
+    s.wait_text("locations", |t| t.contains("Магазин на Тверской"));
+    let (_, locs) = rt.block_on(api.get("/locations"));
+    let store = locs["items"][0]["id"].as_str().expect("store").to_owned();
+
+    // A product: a mistyped barcode is flagged as typed and blocks saving.
+    s.click("nav-catalog");
+    s.click("product-new");
+    s.fill("product-sku", "CH-N5-50");
+    s.fill("product-name", "Chanel No 5 EDP 50 мл");
+    s.fill("product-barcodes", "4006381333932");
+    s.wait_text("product-barcodes-error", |t| t.contains("4006381333932"));
+    s.fill("product-price", "14390.00");
+    s.fill("product-cost", "9100.00");
+    s.click("product-save");
+    let (_, none) = rt.block_on(api.get("/products?q=CH-N5"));
+    assert_eq!(none["total"], 0, "an invalid form was saved");
+    s.fill("product-barcodes", "4006381333931");
+    assert!(!s.has("product-barcodes-error"));
+    s.click("product-save");
+    s.find("product-saved");
+    // Its price in the new store.
+    s.select("price-store", &store);
+    s.fill("price-value", "13990.00");
+    s.click("price-set");
+    s.wait_text("store-prices", |t| t.contains("13990.00"));
+    s.wait_text("products", |t| t.contains("CH-N5-50"));
+    shot(&s, "catalog");
+    let (_, found) = rt.block_on(api.get("/products?barcode=4006381333931"));
+    let product = found["items"][0].clone();
+    assert_eq!(
+        (&product["sku"], &product["default_price"], &product["cost"]),
+        (&json!("CH-N5-50"), &json!("14390.00"), &json!("9100.00"))
+    );
+    let (_, prices) = rt.block_on(api.get(&format!(
+        "/products/{}/prices",
+        product["id"].as_str().unwrap()
+    )));
+    assert_eq!(prices[0]["price"], "13990.00");
+
+    // Ten bottles received into the store, scanned by barcode.
+    s.click("nav-stock");
+    s.click("tab-receive");
+    s.select("receive-location", &store);
+    s.fill("receive-reason", "ТН-1207");
+    s.fill("receive-code", "4006381333931");
+    s.fill("receive-qty", "10");
+    s.click("receive-add");
+    s.wait_text("receive-lines", |t| t.contains("CH-N5-50"));
+    s.click("receive-submit");
+    s.find("receive-done");
+    let (_, levels) = rt.block_on(api.get(&format!("/inventory/levels?location_id={store}")));
+    assert_eq!(levels["items"][0]["qty"], "10");
+
+    // A promotion, priced on a sample cart in the browser as it is typed.
+    s.click("nav-promotions");
+    s.click("promo-new");
+    s.fill("promo-name", "Осень −10%");
+    s.fill("promo-percent", "10");
+    s.fill("preview-code", "CH-N5-50");
+    s.fill("preview-qty", "2");
+    s.click("preview-add");
+    let want = Money::rub(2 * 1_399_000 * 9 / 10).format(Locale::Ru);
+    s.wait_text("preview-total", |t| t == want);
+    s.fill("promo-percent", "15");
+    let want15 = Money::rub(2 * 1_399_000 * 85 / 100).format(Locale::Ru);
+    s.wait_text("preview-total", |t| t == want15);
+    s.fill("promo-percent", "10");
+    s.wait_text("preview-total", |t| t == want);
+    shot(&s, "promotion");
+    s.click("promo-save");
+    s.wait_text("promotions", |t| t.contains("Осень −10%"));
+    let (_, promos) = rt.block_on(api.get("/promotions"));
+    assert_eq!(
+        promos["items"][0]["kind"],
+        json!({"type": "percent_off", "percent": 1000})
+    );
+    // The server's own preview agrees with what the browser showed.
+    let (_, server) = rt.block_on(api.post(
+        "/promotions/preview",
+        json!({"store_id": store, "lines": [{"product_id": product["id"], "qty": "2"}]}),
+    ));
+    assert_eq!(server["total"], "25182.00");
+
+    // A cashier for the store, with a till PIN.
+    s.click("nav-people");
+    s.click("user-new");
+    s.fill("user-login", "anna");
+    s.fill("user-name", "Анна Петрова");
+    s.select("user-role", "cashier");
+    s.fill("user-password", "anna-password-1");
+    s.fill("user-pin", "12");
+    s.wait_text("user-pin-error", |t| !t.is_empty());
+    s.fill("user-pin", "4321");
+    s.click("user-loc-MSK-01");
+    s.click("user-save");
+    s.wait_text("users", |t| t.contains("anna"));
+
+    // A till and its enrollment code, shown once with a QR code.
+    s.click("nav-devices");
+    s.select("terminal-store", &store);
+    s.fill("terminal-name", "Касса 1");
+    s.click("terminal-create");
+    let code = s.wait_text("enrollment-code", |t| !t.is_empty());
+    s.find("enrollment-qr");
+    shot(&s, "devices");
+
+    // The till enrolls with that code and sells one bottle with the promotion.
+    let (_tmp, dir) = rt.block_on(crate::sync::enrolled_till(base.clone(), code));
+    let sold = rt
+        .block_on(crate::sync::till(dir, |t| {
+            t.sync_once()?;
+            t.login("4321")?;
+            t.open_shift("0")?;
+            t.add_item("CH-N5-50", Some("1"))?;
+            t.pay(Tender::Cash, "12591", None)?;
+            t.complete_sale()?;
+            t.sync_once()?;
+            Ok(())
+        }))
+        .map(|_| ());
+    assert!(sold.is_ok(), "till: {sold:?}");
+
+    // The store's sales report shows it; its CSV is the same figures.
+    s.click("nav-reports");
+    s.select("report-kind", "1");
+    s.wait_text("report", |t| {
+        t.contains("Магазин на Тверской") && t.contains("12591.00")
+    });
+    shot(&s, "reports");
+    let csv = s.execute_async(
+        "const done = arguments[0];
+         fetch(document.querySelector('[data-testid=report-csv]').href)
+           .then(r => r.text()).then(done, e => done(String(e)));",
+    );
+    let csv = csv.as_str().unwrap_or_default();
+    assert!(
+        csv.contains("Магазин на Тверской") && csv.contains("12591.00"),
+        "{csv}"
+    );
+
+    // The dashboard, in English too.
+    s.click("nav-dashboard");
+    s.wait_text("dash-live", |t| t.contains("12591.00"));
+    shot(&s, "dashboard-ru");
+    s.click("lang");
+    s.wait_text("nav-catalog", |t| t == "Catalog");
+    shot(&s, "dashboard-en");
+    s.click("lang");
+    s.click("logout");
+    s.find("login-submit");
+
+    // The cashier's account: no menu, no page, and the API refuses it too.
+    sign_in(&s, &base, "anna", "anna-password-1");
+    s.find("no-access");
+    assert!(!s.has("nav-catalog"));
+    s.navigate(&format!("{base}/catalog"));
+    s.find("no-access");
+    for path in [
+        "/products",
+        "/terminals",
+        "/reports/sales-by/store?from=2026-01-01&to=2026-12-31",
+    ] {
+        let status: Value = s.execute_async(&format!(
+            "const done = arguments[0]; fetch('/api/v1{path}').then(r => done(r.status), e => done(String(e)));"
+        ));
+        assert_eq!(status, json!(403), "{path}");
+    }
+    shot(&s, "cashier");
+}
+
+#[test]
+fn an_ended_session_asks_to_sign_in_again_over_the_page_and_keeps_what_was_typed() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dist = built_admin();
+    let app = rt.block_on(spawn_app_with(|c| c.admin_dir = Some(dist)));
+    let api = rt.block_on(app.admin());
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::chromedriver();
+    let s = Session::chromium(&driver, "en");
+    sign_in(&s, &base, ADMIN.0, ADMIN.1);
+    s.click("nav-catalog");
+    s.click("product-new");
+    s.fill("product-sku", "DIOR-S-100");
+    s.fill("product-name", "Dior Sauvage 100 ml");
+    s.fill("product-price", "11990.00");
+    // The access token gone (expired): the refresh cookie, sent only to /api/v1/auth and so
+    // not the page's to delete, renews it silently and the save goes through.
+    s.delete_cookies();
+    s.click("product-save");
+    s.find("product-saved");
+    let (_, found) = rt.block_on(api.get("/products?q=DIOR-S-100"));
+    assert_eq!(found["items"][0]["default_price"], "11990.00");
+
+    // Both tokens gone (the session revoked, or older than a week): the login opens over
+    // the page and what was typed there survives it.
+    s.fill("product-name", "Dior Sauvage EDT 100 ml");
+    s.cdp("Network.clearBrowserCookies", json!({}));
+    s.click("product-save");
+    s.find("expired");
+    shot(&s, "session-expired");
+    s.fill("login-name", ADMIN.0);
+    s.fill("login-password", ADMIN.1);
+    s.click("login-submit");
+    s.wait_text("product-editor", |_| true);
+    assert_eq!(s.value("product-name"), "Dior Sauvage EDT 100 ml");
+    assert!(!s.has("expired"));
+    s.click("product-save");
+    s.find("product-saved");
+    let (_, found) = rt.block_on(api.get("/products?q=DIOR-S-100"));
+    assert_eq!(found["items"][0]["name"], "Dior Sauvage EDT 100 ml");
+}
