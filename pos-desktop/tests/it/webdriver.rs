@@ -264,6 +264,15 @@ impl Session {
         v["value"].as_array().is_some_and(|a| !a.is_empty())
     }
 
+    /// Waits up to 30 s until no element with this `data-testid` is on screen.
+    pub fn wait_gone(&self, testid: &str) {
+        let t = Instant::now();
+        while self.has(testid) {
+            assert!(t.elapsed() < Duration::from_secs(30), "{testid} stayed");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Types into an element (keys included, e.g. [`ENTER`]).
     pub fn type_into(&self, testid: &str, text: &str) {
         // A screen that re-renders between finding the field and typing makes the element
