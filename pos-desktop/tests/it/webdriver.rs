@@ -349,6 +349,15 @@ impl Session {
         )
     }
 
+    /// Resizes the window (a tablet, a laptop).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.send(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
+    }
+
     /// Forgets every cookie (a session that ended elsewhere).
     pub fn delete_cookies(&self) {
         self.send(reqwest::Method::DELETE, "/cookie", None);

@@ -212,7 +212,20 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
         "{csv}"
     );
 
-    // The dashboard, in English too.
+    // The audit log holds what was done, filtered by what it was done to.
+    s.click("nav-audit");
+    s.fill("audit-entity", "product");
+    s.wait_text("audit", |t| {
+        t.contains("product") && !t.contains("location")
+    });
+    shot(&s, "audit");
+
+    // The dashboard, in English too, and on a tablet.
+    s.resize(820, 1180);
+    s.click("nav-dashboard");
+    s.wait_text("dash-live", |t| t.contains("12591.00"));
+    shot(&s, "dashboard-tablet");
+    s.resize(1366, 900);
     s.click("nav-dashboard");
     s.wait_text("dash-live", |t| t.contains("12591.00"));
     shot(&s, "dashboard-ru");

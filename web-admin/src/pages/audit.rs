@@ -3,8 +3,8 @@
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::types::{AuditEntry, Page};
-use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager};
+use crate::types::{AuditEntry, Page, User};
+use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager, Select};
 
 /// The audit page.
 #[function_component(Audit)]
@@ -12,19 +12,37 @@ pub fn audit() -> Html {
     let ctx = use_ctx();
     let entity = use_state(String::new);
     let entity_id = use_state(String::new);
+    let user = use_state(String::new);
+    let users = use_state(Vec::<User>::new);
+    {
+        let users = users.clone();
+        use_effect_with((), move |_| {
+            spawn(async move {
+                if let Ok(p) = api::get::<Page<User>>("/users?per_page=200").await {
+                    users.set(p.items);
+                }
+            });
+        });
+    }
     let page = use_state(|| 1u32);
     let list = use_state(|| None::<Page<AuditEntry>>);
     let error = use_state(|| None::<ApiError>);
     {
         let (list, error) = (list.clone(), error.clone());
         use_effect_with(
-            ((*entity).clone(), (*entity_id).clone(), *page),
-            move |(e, id, page)| {
+            (
+                (*entity).clone(),
+                (*entity_id).clone(),
+                (*user).clone(),
+                *page,
+            ),
+            move |(e, id, u, page)| {
                 let path = format!(
                     "/audit{}",
                     api::query(&[
                         ("entity", e.trim().to_owned()),
                         ("entity_id", id.trim().to_owned()),
+                        ("user_id", u.clone()),
                         ("page", page.to_string()),
                         ("per_page", "50".into())
                     ])
@@ -51,6 +69,9 @@ pub fn audit() -> Html {
             <div class="toolbar">
                 <Field id="audit-entity" label={ctx.t("entity")} value={(*entity).clone()} oninput={setter(&entity)} placeholder="product" />
                 <Field id="audit-entity-id" label={ctx.t("entity_id")} value={(*entity_id).clone()} oninput={setter(&entity_id)} />
+                <Select id="audit-user" label={ctx.t("user")} value={(*user).clone()} onchange={setter(&user)}
+                    options={std::iter::once((String::new(), ctx.t("all").to_owned()))
+                        .chain(users.iter().map(|u| (u.id.to_string(), u.login.clone()))).collect::<Vec<_>>()} />
             </div>
             <ErrorBanner error={(*error).clone()} />
             if let Some(l) = &*list {
@@ -59,7 +80,7 @@ pub fn audit() -> Html {
                         <th scope="col">{ ctx.t("entity") }</th><th scope="col">{ ctx.t("entity_id") }</th><th scope="col">{ "IP" }</th></tr></thead>
                     <tbody>{ for l.items.iter().map(|a| html! { <tr>
                         <td>{ a.at.get(..19).unwrap_or(&a.at).replace('T', " ") }</td>
-                        <td>{ a.user_id.map(|u| u.to_string()).unwrap_or_default() }</td>
+                        <td>{ a.user_id.map(|id| users.iter().find(|u| u.id == id).map(|u| u.login.clone()).unwrap_or_else(|| id.to_string())).unwrap_or_default() }</td>
                         <td>{ &a.action }</td><td>{ &a.entity }</td><td>{ a.entity_id.clone().unwrap_or_default() }</td>
                         <td>{ a.ip.clone().unwrap_or_default() }</td></tr> }) }</tbody>
                 </table>
