@@ -3,6 +3,7 @@
 //!
 //! Nothing here does I/O: callers pass in what a rule needs and persist what it returns.
 
+pub mod api;
 pub mod barcode;
 pub mod certificates;
 pub mod chain;

@@ -43,18 +43,7 @@ struct ErrorInner {
     message: String,
 }
 
-/// A page of a list, as every list endpoint answers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Page<T> {
-    /// This page's items.
-    pub items: Vec<T>,
-    /// 1-based page number.
-    pub page: u32,
-    /// Page size.
-    pub per_page: u32,
-    /// Items in all pages.
-    pub total: i64,
-}
+pub use shared_model::api::Page;
 
 thread_local! {
     static ON_EXPIRED: RefCell<Option<yew::Callback<()>>> = const { RefCell::new(None) };

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin_assets;
+mod admin_contract;
 mod admin_ui;
 mod auth;
 mod bad_input;

@@ -6,32 +6,11 @@ use chrono::{Days, NaiveDate};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::types::{cell, Report};
+use crate::types::{cell, Report, REPORTS};
 use crate::widgets::{
     location_options, minor, setter, spawn, use_ctx, BarChart, ErrorBanner, Field, ReportTable,
     Select,
 };
-
-/// The reports a manager picks from: `(path, i18n key, takes a period)`.
-pub const REPORTS: &[(&str, &str, bool)] = &[
-    ("/reports/sales-summary?group=day", "r_sales_summary", true),
-    ("/reports/sales-by/store", "r_by_store", true),
-    ("/reports/sales-by/product?limit=100", "r_by_product", true),
-    ("/reports/sales-by/category", "r_by_category", true),
-    ("/reports/sales-by/cashier", "r_by_cashier", true),
-    ("/reports/sales-by/terminal", "r_by_terminal", true),
-    ("/reports/sales-by/hour", "r_by_hour", true),
-    ("/reports/payments", "r_payments", true),
-    ("/reports/vat", "r_vat", true),
-    ("/reports/cash", "r_cash", true),
-    ("/reports/control/discounts", "r_discounts", true),
-    ("/reports/control/returns", "r_returns", true),
-    ("/reports/control/certificates", "r_certificates", true),
-    ("/reports/control/sync-health", "r_sync_health", false),
-    ("/reports/stock/levels", "r_stock_levels", false),
-    ("/reports/stock/low", "r_stock_low", false),
-    ("/reports/stock/movements", "r_stock_movements", true),
-];
 
 /// Today in the browser's time zone.
 pub fn today() -> NaiveDate {
