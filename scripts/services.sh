@@ -60,6 +60,15 @@ ensure_chromium() {
   fi
 }
 
+# Debian's nginx, curl and openssl for the front door's tests (its own service stays off:
+# the tests run nginx on their own ports with their own configuration).
+ensure_nginx() {
+  if ! [ -x /usr/sbin/nginx ] || ! command -v curl >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+    apt_install nginx curl openssl
+    as_root service nginx stop >/dev/null 2>&1 || true
+  fi
+}
+
 # tauri-driver bridges WebDriver to the app window (cargo install, ~1 minute, once).
 ensure_tauri_driver() {
   if ! command -v tauri-driver >/dev/null 2>&1; then

@@ -316,3 +316,11 @@ pub fn bar_chart(p: &ChartProps) -> Html {
         </svg>
     }
 }
+
+/// A flag an effect's cleanup raises when its inputs change, so the answer to an outdated
+/// query (typing "pr" after "p") never overwrites the newer one's.
+pub fn stale_guard() -> (std::rc::Rc<std::cell::Cell<bool>>, impl FnOnce()) {
+    let stale = std::rc::Rc::new(std::cell::Cell::new(false));
+    let raise = stale.clone();
+    (stale, move || raise.set(true))
+}

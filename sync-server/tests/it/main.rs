@@ -15,6 +15,7 @@ mod faults;
 mod flow;
 mod helpers;
 mod load;
+mod nginx;
 mod offline;
 mod process;
 mod promotions;

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{AuditEntry, Page, User};
-use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select};
 
 /// The audit page.
 #[function_component(Audit)]
@@ -47,8 +47,13 @@ pub fn audit() -> Html {
                         ("per_page", "50".into())
                     ])
                 );
+                let (stale, cancel) = stale_guard();
                 spawn(async move {
-                    match api::get::<Page<AuditEntry>>(&path).await {
+                    let r = api::get::<Page<AuditEntry>>(&path).await;
+                    if stale.get() {
+                        return;
+                    }
+                    match r {
                         Ok(p) => {
                             list.set(Some(p));
                             error.set(None);
@@ -56,6 +61,7 @@ pub fn audit() -> Html {
                         Err(e) => error.set(Some(e)),
                     }
                 });
+                cancel
             },
         );
     }

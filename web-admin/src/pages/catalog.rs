@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Category, ImportReport, LocationPrice, Page, Product};
-use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select};
 
 const PER_PAGE: u32 = 25;
 
@@ -56,8 +56,13 @@ pub fn catalog() -> Html {
                     ("per_page", PER_PAGE.to_string()),
                 ])
             );
+            let (stale, cancel) = stale_guard();
             spawn(async move {
-                match api::get::<Page<Product>>(&path).await {
+                let r = api::get::<Page<Product>>(&path).await;
+                if stale.get() {
+                    return;
+                }
+                match r {
                     Ok(p) => {
                         list.set(Some(p));
                         error.set(None);
@@ -65,6 +70,7 @@ pub fn catalog() -> Html {
                     Err(e) => error.set(Some(e)),
                 }
             });
+            cancel
         });
     }
     let cat_name = |id: Option<Uuid>| {

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Batch, Certificate, Page};
-use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select};
 
 /// The certificates page.
 #[function_component(Certificates)]
@@ -38,12 +38,18 @@ pub fn certificates() -> Html {
                     ("per_page", "25".into())
                 ])
             );
+            let (stale, cancel) = stale_guard();
             spawn(async move {
-                match api::get::<Page<Certificate>>(&path).await {
+                let r = api::get::<Page<Certificate>>(&path).await;
+                if stale.get() {
+                    return;
+                }
+                match r {
                     Ok(p) => list.set(Some(p)),
                     Err(e) => error.set(Some(e)),
                 }
             });
+            cancel
         });
     }
     let lookup = {

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Customer, Page};
-use crate::widgets::{setter, spawn, use_ctx, ErrorBanner, Field, Pager};
+use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager};
 
 /// The customers page.
 #[function_component(Customers)]
@@ -31,12 +31,18 @@ pub fn customers() -> Html {
                     ("per_page", "25".into())
                 ])
             );
+            let (stale, cancel) = stale_guard();
             spawn(async move {
-                match api::get::<Page<Customer>>(&path).await {
+                let r = api::get::<Page<Customer>>(&path).await;
+                if stale.get() {
+                    return;
+                }
+                match r {
                     Ok(p) => list.set(Some(p)),
                     Err(e) => error.set(Some(e)),
                 }
             });
+            cancel
         });
     }
     let add = {

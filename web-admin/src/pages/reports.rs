@@ -8,8 +8,8 @@ use yew::prelude::*;
 use crate::api::{self, ApiError};
 use crate::types::{cell, Report, REPORTS};
 use crate::widgets::{
-    location_options, minor, setter, spawn, use_ctx, BarChart, ErrorBanner, Field, ReportTable,
-    Select,
+    location_options, minor, setter, spawn, stale_guard, use_ctx, BarChart, ErrorBanner, Field,
+    ReportTable, Select,
 };
 
 /// Today in the browser's time zone.
@@ -82,10 +82,15 @@ pub fn report_view(p: &ReportViewProps) -> Html {
         let (report, error) = (report.clone(), error.clone());
         let ok = from_err.is_none() && to_err.is_none();
         use_effect_with(full.clone(), move |full| {
+            let (stale, cancel) = stale_guard();
             if ok {
                 let full = full.clone();
                 spawn(async move {
-                    match api::get::<Report>(&full).await {
+                    let r = api::get::<Report>(&full).await;
+                    if stale.get() {
+                        return;
+                    }
+                    match r {
                         Ok(r) => {
                             report.set(Some(r));
                             error.set(None);
@@ -94,6 +99,7 @@ pub fn report_view(p: &ReportViewProps) -> Html {
                     }
                 });
             }
+            cancel
         });
     }
     let csv = format!("{}{}&format=csv", api::BASE, full);

@@ -7,7 +7,9 @@ use yew::prelude::*;
 use crate::api::{self, ApiError};
 use crate::lines::{Line, Lines};
 use crate::types::{CountResult, Level, Page, Transfer};
-use crate::widgets::{location_options, setter, spawn, use_ctx, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{
+    location_options, setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select,
+};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -69,12 +71,18 @@ fn levels() -> Html {
                     ("per_page", "50".into())
                 ])
             );
+            let (stale, cancel) = stale_guard();
             spawn(async move {
-                match api::get::<Page<Level>>(&path).await {
+                let r = api::get::<Page<Level>>(&path).await;
+                if stale.get() {
+                    return;
+                }
+                match r {
                     Ok(p) => list.set(Some(p)),
                     Err(e) => error.set(Some(e)),
                 }
             });
+            cancel
         });
     }
     let onpage = {
