@@ -69,6 +69,13 @@ ensure_nginx() {
   fi
 }
 
+# docker-compose validates the compose files (no engine needed); pg_dump and pg_restore
+# for the backup scripts' test.
+ensure_deploy_tools() {
+  command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+  command -v pg_dump >/dev/null 2>&1 || apt_install postgresql-client
+}
+
 # tauri-driver bridges WebDriver to the app window (cargo install, ~1 minute, once).
 ensure_tauri_driver() {
   if ! command -v tauri-driver >/dev/null 2>&1; then

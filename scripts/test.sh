@@ -28,8 +28,9 @@ say "Chromium and chromedriver for the web admin's browser tests; the admin itse
 ensure_chromium
 "$(dirname "${BASH_SOURCE[0]}")/build-admin.sh"
 
-say "nginx for the deployment's front-door tests"
+say "nginx, docker-compose and the PostgreSQL client for the deployment's tests"
 ensure_nginx
+ensure_deploy_tools
 
 say "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check

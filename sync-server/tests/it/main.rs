@@ -11,6 +11,7 @@ mod auth;
 mod bad_input;
 mod catalog_csv;
 mod certificates;
+mod deploy;
 mod faults;
 mod flow;
 mod helpers;
