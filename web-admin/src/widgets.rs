@@ -324,3 +324,40 @@ pub fn stale_guard() -> (std::rc::Rc<std::cell::Cell<bool>>, impl FnOnce()) {
     let raise = stale.clone();
     (stale, move || raise.set(true))
 }
+
+/// What a GET answered: the value once it came, and the error if it failed. Fetches again
+/// when `path` or `reload` change (an empty path: not yet); the answer to an outdated path
+/// is dropped.
+#[hook]
+pub fn use_fetch<T>(path: String, reload: u32) -> (Option<T>, Option<ApiError>)
+where
+    T: serde::de::DeserializeOwned + Clone + 'static,
+{
+    let value = use_state(|| None::<T>);
+    let error = use_state(|| None::<ApiError>);
+    {
+        let (value, error) = (value.clone(), error.clone());
+        use_effect_with((path, reload), move |(path, _)| {
+            let path = path.clone();
+            let (stale, cancel) = stale_guard();
+            spawn(async move {
+                if path.is_empty() {
+                    return;
+                }
+                let r = crate::api::get::<T>(&path).await;
+                if stale.get() {
+                    return;
+                }
+                match r {
+                    Ok(v) => {
+                        value.set(Some(v));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+            cancel
+        });
+    }
+    ((*value).clone(), (*error).clone())
+}

@@ -8,11 +8,10 @@ use std::process::Command;
 
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
-use shared_model::Tender;
 use sqlx::{Connection, PgConnection};
 
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office, till};
+use crate::sync::{enrolled_till, head_office, sell, till};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -135,20 +134,6 @@ async fn a_server_restored_from_last_nights_backup_gets_the_gap_back_from_its_ti
     let (_store, _product, code) = head_office(&api).await;
     let server = format!("http://{}", app.addr);
     let (_tmp, dir) = enrolled_till(server, code).await;
-    let sell = |n: usize| {
-        move |t: &mut pos_desktop::Till| {
-            t.login("4321")?;
-            if t.current_shift()?.is_none() {
-                t.open_shift("0")?;
-            }
-            for _ in 0..n {
-                t.add_item("CH-50", None)?;
-                t.pay(Tender::Cash, "100", None)?;
-                t.complete_sale()?;
-            }
-            t.sync_once()
-        }
-    };
     till(dir.clone(), |t| t.sync_once()).await.unwrap();
     till(dir.clone(), sell(2)).await.unwrap();
     assert_eq!(net_sales(&api).await, json!([2, "200.00"]));

@@ -66,6 +66,25 @@ pub async fn enrolled_till(server: String, code: String) -> (tempfile::TempDir, 
     (tmp, dir)
 }
 
+/// The cashier (PIN 4321) sells `n` bottles of CH-50 for cash, opening a shift if none is
+/// open, then the till syncs.
+pub fn sell(
+    n: usize,
+) -> impl FnOnce(&mut Till) -> Result<pos_desktop::sync::SyncReport, TillError> + Send + 'static {
+    move |t: &mut Till| {
+        t.login("4321")?;
+        if t.current_shift()?.is_none() {
+            t.open_shift("0")?;
+        }
+        for _ in 0..n {
+            t.add_item("CH-50", None)?;
+            t.pay(Tender::Cash, "100", None)?;
+            t.complete_sale()?;
+        }
+        t.sync_once()
+    }
+}
+
 /// Store, product with barcode, a cashier with PIN 4321, and a terminal code.
 pub async fn head_office(api: &Api) -> (Value, Value, String) {
     let store = api

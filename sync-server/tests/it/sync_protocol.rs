@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use shared_model::Tender;
 
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office, sync_until, till};
+use crate::sync::{enrolled_till, head_office, sell, sync_until, till};
 
 struct Device {
     base: String,
@@ -393,20 +393,6 @@ async fn a_till_restored_from_a_backup_re_enrolls_in_a_new_epoch() {
     )
     .await;
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
-    let sell = |n: usize| {
-        move |t: &mut pos_desktop::Till| {
-            t.login("4321")?;
-            if t.current_shift()?.is_none() {
-                t.open_shift("0")?;
-            }
-            for _ in 0..n {
-                t.add_item("CH-50", None)?;
-                t.pay(Tender::Cash, "100", None)?;
-                t.complete_sale()?;
-            }
-            t.sync_once()
-        }
-    };
     till(dir.clone(), |t| t.sync_once()).await.unwrap();
     till(dir.clone(), sell(2)).await.unwrap(); // events 1..3 on the server
     let backup = tempfile::tempdir().unwrap();

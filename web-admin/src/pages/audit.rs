@@ -2,9 +2,9 @@
 
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::types::{AuditEntry, Page, User};
-use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select};
 
 /// The audit page.
 #[function_component(Audit)]
@@ -25,46 +25,17 @@ pub fn audit() -> Html {
         });
     }
     let page = use_state(|| 1u32);
-    let list = use_state(|| None::<Page<AuditEntry>>);
-    let error = use_state(|| None::<ApiError>);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(
-            (
-                (*entity).clone(),
-                (*entity_id).clone(),
-                (*user).clone(),
-                *page,
-            ),
-            move |(e, id, u, page)| {
-                let path = format!(
-                    "/audit{}",
-                    api::query(&[
-                        ("entity", e.trim().to_owned()),
-                        ("entity_id", id.trim().to_owned()),
-                        ("user_id", u.clone()),
-                        ("page", page.to_string()),
-                        ("per_page", "50".into())
-                    ])
-                );
-                let (stale, cancel) = stale_guard();
-                spawn(async move {
-                    let r = api::get::<Page<AuditEntry>>(&path).await;
-                    if stale.get() {
-                        return;
-                    }
-                    match r {
-                        Ok(p) => {
-                            list.set(Some(p));
-                            error.set(None);
-                        }
-                        Err(e) => error.set(Some(e)),
-                    }
-                });
-                cancel
-            },
-        );
-    }
+    let path = format!(
+        "/audit{}",
+        api::query(&[
+            ("entity", entity.trim().to_owned()),
+            ("entity_id", entity_id.trim().to_owned()),
+            ("user_id", (*user).clone()),
+            ("page", page.to_string()),
+            ("per_page", "50".into()),
+        ])
+    );
+    let (list, error) = use_fetch::<Page<AuditEntry>>(path, 0);
     let onpage = {
         let p = page.clone();
         Callback::from(move |n| p.set(n))
@@ -79,8 +50,8 @@ pub fn audit() -> Html {
                     options={std::iter::once((String::new(), ctx.t("all").to_owned()))
                         .chain(users.iter().map(|u| (u.id.to_string(), u.login.clone()))).collect::<Vec<_>>()} />
             </div>
-            <ErrorBanner error={(*error).clone()} />
-            if let Some(l) = &*list {
+            <ErrorBanner error={error} />
+            if let Some(l) = &list {
                 <table data-testid="audit">
                     <thead><tr><th scope="col">{ ctx.t("when") }</th><th scope="col">{ ctx.t("user") }</th><th scope="col">{ ctx.t("action") }</th>
                         <th scope="col">{ ctx.t("entity") }</th><th scope="col">{ ctx.t("entity_id") }</th><th scope="col">{ "IP" }</th></tr></thead>

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Category, ImportReport, LocationPrice, Page, Product};
-use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select};
 
 const PER_PAGE: u32 = 25;
 
@@ -21,9 +21,7 @@ pub fn catalog() -> Html {
     let category = use_state(String::new);
     let active = use_state(|| "true".to_owned());
     let page = use_state(|| 1u32);
-    let list = use_state(|| None::<Page<Product>>);
     let categories = use_state(Vec::<Category>::new);
-    let error = use_state(|| None::<ApiError>);
     let editing = use_state(|| None::<Option<Product>>);
     let reload = use_state(|| 0u32);
     {
@@ -36,43 +34,17 @@ pub fn catalog() -> Html {
             });
         });
     }
-    {
-        let (list, error) = (list.clone(), error.clone());
-        let deps = (
-            (*q).clone(),
-            (*category).clone(),
-            (*active).clone(),
-            *page,
-            *reload,
-        );
-        use_effect_with(deps, move |(q, c, a, page, _)| {
-            let path = format!(
-                "/products{}",
-                api::query(&[
-                    ("q", q.trim().to_owned()),
-                    ("category_id", c.clone()),
-                    ("active", a.clone()),
-                    ("page", page.to_string()),
-                    ("per_page", PER_PAGE.to_string()),
-                ])
-            );
-            let (stale, cancel) = stale_guard();
-            spawn(async move {
-                let r = api::get::<Page<Product>>(&path).await;
-                if stale.get() {
-                    return;
-                }
-                match r {
-                    Ok(p) => {
-                        list.set(Some(p));
-                        error.set(None);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-            cancel
-        });
-    }
+    let path = format!(
+        "/products{}",
+        api::query(&[
+            ("q", q.trim().to_owned()),
+            ("category_id", (*category).clone()),
+            ("active", (*active).clone()),
+            ("page", page.to_string()),
+            ("per_page", PER_PAGE.to_string()),
+        ])
+    );
+    let (list, error) = use_fetch::<Page<Product>>(path, *reload);
     let cat_name = |id: Option<Uuid>| {
         id.and_then(|id| categories.iter().find(|c| c.id == id))
             .map(|c| c.name.clone())
@@ -122,12 +94,12 @@ pub fn catalog() -> Html {
                     onchange={{ let (a, p) = (active.clone(), page.clone()); Callback::from(move |v| { a.set(v); p.set(1); }) }} />
                 <button class="primary" onclick={new_product} data-testid="product-new">{ ctx.t("new_product") }</button>
             </div>
-            <ErrorBanner error={(*error).clone()} />
+            <ErrorBanner error={error} />
             if let Some(e) = &*editing {
                 <ProductEditor product={e.clone()} categories={(*categories).clone()} on_saved={on_saved} on_close={on_close}
                     on_category={{ let r = reload.clone(); Callback::from(move |_| r.set(*r + 1)) }} />
             }
-            if let Some(l) = &*list {
+            if let Some(l) = &list {
                 <div class="scroll">
                 <table data-testid="products">
                     <thead><tr>

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Batch, Certificate, Page};
-use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select};
 
 /// The certificates page.
 #[function_component(Certificates)]
@@ -16,7 +16,6 @@ pub fn certificates() -> Html {
     let ctx = use_ctx();
     let status = use_state(String::new);
     let page = use_state(|| 1u32);
-    let list = use_state(|| None::<Page<Certificate>>);
     let found = use_state(|| None::<Certificate>);
     let code = use_state(String::new);
     let reason = use_state(String::new);
@@ -27,31 +26,15 @@ pub fn certificates() -> Html {
     let qty = use_state(|| "10".to_owned());
     let expires = use_state(String::new);
     let issued = use_state(|| None::<Batch>);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(((*status).clone(), *page, *reload), move |(s, page, _)| {
-            let path = format!(
-                "/certificates{}",
-                api::query(&[
-                    ("status", s.clone()),
-                    ("page", page.to_string()),
-                    ("per_page", "25".into())
-                ])
-            );
-            let (stale, cancel) = stale_guard();
-            spawn(async move {
-                let r = api::get::<Page<Certificate>>(&path).await;
-                if stale.get() {
-                    return;
-                }
-                match r {
-                    Ok(p) => list.set(Some(p)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-            cancel
-        });
-    }
+    let path = format!(
+        "/certificates{}",
+        api::query(&[
+            ("status", (*status).clone()),
+            ("page", page.to_string()),
+            ("per_page", "25".into()),
+        ])
+    );
+    let (list, load_error) = use_fetch::<Page<Certificate>>(path, *reload);
     let lookup = {
         let (code, found, error) = (code.clone(), found.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -172,11 +155,11 @@ pub fn certificates() -> Html {
                     }
                 </form>
             </div>
-            <ErrorBanner error={(*error).clone()} />
+            <ErrorBanner error={(*error).clone().or(load_error)} />
             <Select id="cert-status" label={ctx.t("status")} value={(*status).clone()}
                 options={["", "issued", "active", "redeemed", "blocked", "expired"].iter().map(|s| ((*s).to_owned(), if s.is_empty() { ctx.t("all").to_owned() } else { (*s).to_owned() })).collect::<Vec<_>>()}
                 onchange={{ let (s, p) = (status.clone(), page.clone()); Callback::from(move |v| { s.set(v); p.set(1); }) }} />
-            if let Some(l) = &*list {
+            if let Some(l) = &list {
                 <table data-testid="certificates">
                     <thead><tr><th scope="col">{ ctx.t("cert_code") }</th><th scope="col">{ ctx.t("status") }</th><th scope="col" class="num">{ ctx.t("nominal") }</th>
                         <th scope="col" class="num">{ ctx.t("balance") }</th><th scope="col">{ ctx.t("expires") }</th></tr></thead>

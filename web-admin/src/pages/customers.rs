@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Customer, Page};
-use crate::widgets::{setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager};
+use crate::widgets::{setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager};
 
 /// The customers page.
 #[function_component(Customers)]
@@ -13,38 +13,21 @@ pub fn customers() -> Html {
     let ctx = use_ctx();
     let q = use_state(String::new);
     let page = use_state(|| 1u32);
-    let list = use_state(|| None::<Page<Customer>>);
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
     let name = use_state(String::new);
     let phone = use_state(String::new);
     let card = use_state(String::new);
     let group = use_state(String::new);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(((*q).clone(), *page, *reload), move |(q, page, _)| {
-            let path = format!(
-                "/customers{}",
-                api::query(&[
-                    ("q", q.trim().to_owned()),
-                    ("page", page.to_string()),
-                    ("per_page", "25".into())
-                ])
-            );
-            let (stale, cancel) = stale_guard();
-            spawn(async move {
-                let r = api::get::<Page<Customer>>(&path).await;
-                if stale.get() {
-                    return;
-                }
-                match r {
-                    Ok(p) => list.set(Some(p)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-            cancel
-        });
-    }
+    let path = format!(
+        "/customers{}",
+        api::query(&[
+            ("q", q.trim().to_owned()),
+            ("page", page.to_string()),
+            ("per_page", "25".into()),
+        ])
+    );
+    let (list, load_error) = use_fetch::<Page<Customer>>(path, *reload);
     let add = {
         let (name, phone, card, group, error, reload) = (
             name.clone(),
@@ -93,10 +76,10 @@ pub fn customers() -> Html {
                 <Field id="customer-group" label={ctx.t("group")} value={(*group).clone()} oninput={setter(&group)} />
                 <button type="submit" class="primary">{ ctx.t("add") }</button>
             </form>
-            <ErrorBanner error={(*error).clone()} />
+            <ErrorBanner error={(*error).clone().or(load_error)} />
             <Field id="customer-search" label={ctx.t("search")} value={(*q).clone()}
                 oninput={{ let (q, p) = (q.clone(), page.clone()); Callback::from(move |v| { q.set(v); p.set(1); }) }} />
-            if let Some(l) = &*list {
+            if let Some(l) = &list {
                 <table data-testid="customers">
                     <thead><tr><th scope="col">{ ctx.t("name") }</th><th scope="col">{ ctx.t("phone") }</th><th scope="col">{ ctx.t("card_no") }</th>
                         <th scope="col">{ ctx.t("group") }</th></tr></thead>

@@ -9,25 +9,7 @@ use yew::prelude::*;
 use crate::api;
 use crate::pages::reports::{days_before, today};
 use crate::types::{cell, Report};
-use crate::widgets::{minor, spawn, use_ctx, BarChart, ReportTable};
-
-/// A report fetched once for a card.
-#[hook]
-fn use_report(path: String) -> Option<Report> {
-    let r = use_state(|| None::<Report>);
-    {
-        let r = r.clone();
-        use_effect_with(path, move |path| {
-            let path = path.clone();
-            spawn(async move {
-                if let Ok(v) = api::get::<Report>(&path).await {
-                    r.set(Some(v));
-                }
-            });
-        });
-    }
-    (*r).clone()
-}
+use crate::widgets::{minor, use_ctx, use_fetch, BarChart, ReportTable};
 
 /// The dashboard.
 #[function_component(Dashboard)]
@@ -62,15 +44,19 @@ pub fn dashboard() -> Html {
     }
     let (day, week_ago) = (today(), days_before(today(), 6));
     let period = format!("from={week_ago}&to={day}");
-    let trend = use_report(format!("/reports/sales-summary?group=day&{period}"));
-    let top = use_report(format!("/reports/sales-by/product?limit=5&{period}"));
-    let stale = use_report(format!(
-        "/reports/control/sync-health?stale_hours=24&from={day}&to={day}"
-    ));
-    let low = use_report(format!("/reports/stock/low?from={day}&to={day}"));
-    let certs = use_report(format!(
-        "/reports/control/certificates?from={week_ago}&to={day}"
-    ));
+    let trend = use_fetch::<Report>(format!("/reports/sales-summary?group=day&{period}"), 0).0;
+    let top = use_fetch::<Report>(format!("/reports/sales-by/product?limit=5&{period}"), 0).0;
+    let stale = use_fetch::<Report>(
+        format!("/reports/control/sync-health?stale_hours=24&from={day}&to={day}"),
+        0,
+    )
+    .0;
+    let low = use_fetch::<Report>(format!("/reports/stock/low?from={day}&to={day}"), 0).0;
+    let certs = use_fetch::<Report>(
+        format!("/reports/control/certificates?from={week_ago}&to={day}"),
+        0,
+    )
+    .0;
     let card =
         |title: &'static str, id: &'static str, r: &Option<Report>, only: Vec<&'static str>| {
             html! {

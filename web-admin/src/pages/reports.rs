@@ -5,11 +5,11 @@
 use chrono::{Days, NaiveDate};
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::types::{cell, Report, REPORTS};
 use crate::widgets::{
-    location_options, minor, setter, spawn, stale_guard, use_ctx, BarChart, ErrorBanner, Field,
-    ReportTable, Select,
+    location_options, minor, setter, use_ctx, use_fetch, BarChart, ErrorBanner, Field, ReportTable,
+    Select,
 };
 
 /// Today in the browser's time zone.
@@ -63,8 +63,6 @@ pub fn report_view(p: &ReportViewProps) -> Html {
     let to = use_state(|| today().to_string());
     let from = use_state(|| days_before(today(), 6).to_string());
     let location = use_state(String::new);
-    let report = use_state(|| None::<Report>);
-    let error = use_state(|| None::<ApiError>);
     let from_err = NaiveDate::parse_from_str(&from, "%Y-%m-%d")
         .is_err()
         .then(|| ctx.t("bad_date").to_owned());
@@ -78,30 +76,8 @@ pub fn report_view(p: &ReportViewProps) -> Html {
     ]);
     let sep = if p.path.contains('?') { "&" } else { "?" };
     let full = format!("{}{}{}", p.path, sep, params.trim_start_matches('?'));
-    {
-        let (report, error) = (report.clone(), error.clone());
-        let ok = from_err.is_none() && to_err.is_none();
-        use_effect_with(full.clone(), move |full| {
-            let (stale, cancel) = stale_guard();
-            if ok {
-                let full = full.clone();
-                spawn(async move {
-                    let r = api::get::<Report>(&full).await;
-                    if stale.get() {
-                        return;
-                    }
-                    match r {
-                        Ok(r) => {
-                            report.set(Some(r));
-                            error.set(None);
-                        }
-                        Err(e) => error.set(Some(e)),
-                    }
-                });
-            }
-            cancel
-        });
-    }
+    let ok = from_err.is_none() && to_err.is_none();
+    let (report, error) = use_fetch::<Report>(if ok { full.clone() } else { String::new() }, 0);
     let csv = format!("{}{}&format=csv", api::BASE, full);
     let id = p.id.clone();
     html! {
@@ -115,8 +91,8 @@ pub fn report_view(p: &ReportViewProps) -> Html {
                     options={location_options(&ctx, Some("all"), false)} onchange={setter(&location)} />
                 <a class="button" href={csv} download="report.csv" data-testid={format!("{id}-csv")}>{ ctx.t("export_csv") }</a>
             </div>
-            <ErrorBanner error={(*error).clone()} />
-            if let Some(r) = &*report {
+            <ErrorBanner error={error} />
+            if let Some(r) = &report {
                 if bars_of(r).len() > 1 {
                     <BarChart bars={bars_of(r)} title={ctx.t("chart")} id={format!("{id}-chart")} />
                 }

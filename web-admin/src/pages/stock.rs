@@ -8,7 +8,7 @@ use crate::api::{self, ApiError};
 use crate::lines::{Line, Lines};
 use crate::types::{CountResult, Level, Page, Transfer};
 use crate::widgets::{
-    location_options, setter, spawn, stale_guard, use_ctx, ErrorBanner, Field, Pager, Select,
+    location_options, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select,
 };
 
 #[derive(Clone, Copy, PartialEq)]
@@ -58,33 +58,15 @@ fn levels() -> Html {
     let ctx = use_ctx();
     let location = use_state(String::new);
     let page = use_state(|| 1u32);
-    let list = use_state(|| None::<Page<Level>>);
-    let error = use_state(|| None::<ApiError>);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(((*location).clone(), *page), move |(loc, page)| {
-            let path = format!(
-                "/inventory/levels{}",
-                api::query(&[
-                    ("location_id", loc.clone()),
-                    ("page", page.to_string()),
-                    ("per_page", "50".into())
-                ])
-            );
-            let (stale, cancel) = stale_guard();
-            spawn(async move {
-                let r = api::get::<Page<Level>>(&path).await;
-                if stale.get() {
-                    return;
-                }
-                match r {
-                    Ok(p) => list.set(Some(p)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-            cancel
-        });
-    }
+    let path = format!(
+        "/inventory/levels{}",
+        api::query(&[
+            ("location_id", (*location).clone()),
+            ("page", page.to_string()),
+            ("per_page", "50".into()),
+        ])
+    );
+    let (list, error) = use_fetch::<Page<Level>>(path, 0);
     let onpage = {
         let page = page.clone();
         Callback::from(move |n| page.set(n))
@@ -94,8 +76,8 @@ fn levels() -> Html {
             <Select id="levels-location" label={ctx.t("location")} value={(*location).clone()}
                 options={location_options(&ctx, Some("all"), false)}
                 onchange={{ let (l, p) = (location.clone(), page.clone()); Callback::from(move |v| { l.set(v); p.set(1); }) }} />
-            <ErrorBanner error={(*error).clone()} />
-            if let Some(l) = &*list {
+            <ErrorBanner error={error} />
+            if let Some(l) = &list {
                 <table data-testid="levels">
                     <thead><tr><th scope="col">{ ctx.t("location") }</th><th scope="col">{ ctx.t("sku") }</th>
                         <th scope="col">{ ctx.t("name") }</th><th scope="col" class="num">{ ctx.t("on_hand") }</th></tr></thead>
