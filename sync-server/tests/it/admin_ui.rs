@@ -295,3 +295,94 @@ fn an_ended_session_asks_to_sign_in_again_over_the_page_and_keeps_what_was_typed
     let (_, found) = rt.block_on(api.get("/products?q=DIOR-S-100"));
     assert_eq!(found["items"][0]["name"], "Dior Sauvage EDT 100 ml");
 }
+
+#[test]
+fn stock_moves_and_the_catalog_file_are_handled_from_their_pages() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dist = built_admin();
+    let app = rt.block_on(spawn_app_with(|c| c.admin_dir = Some(dist)));
+    let api = rt.block_on(app.admin());
+    let (store, _product, _code) = rt.block_on(crate::sync::head_office(&api));
+    let wh = rt.block_on(api.ok_post(
+        "/locations",
+        json!({"code": "WH-01", "name": "Центральный склад", "kind": "warehouse"}),
+    ));
+    let (sid, wid) = (store["id"].as_str().unwrap(), wh["id"].as_str().unwrap());
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::chromedriver();
+    let s = Session::chromium(&driver, "ru");
+    sign_in(&s, &base, ADMIN.0, ADMIN.1);
+
+    // Every page opens on its main table, with no error.
+    for (nav, main) in [
+        ("catalog", "products"),
+        ("promotions", "promotions"),
+        ("certificates", "certificates"),
+        ("customers", "customers"),
+        ("people", "users"),
+        ("locations", "locations"),
+        ("devices", "terminals"),
+        ("reports", "report"),
+        ("audit", "audit"),
+        ("stock", "levels"),
+    ] {
+        s.click(&format!("nav-{nav}"));
+        s.find(main);
+        assert!(!s.has("error"), "{nav} shows an error");
+    }
+
+    // Receive 6 at the warehouse, ship 4 to the store, receive them there.
+    s.click("tab-receive");
+    s.select("receive-location", wid);
+    s.fill("receive-code", "CH-50");
+    s.fill("receive-qty", "6");
+    s.click("receive-add");
+    s.click("receive-submit");
+    s.find("receive-done");
+    s.click("tab-transfers");
+    s.select("transfer-from", wid);
+    s.select("transfer-to", sid);
+    s.fill("transfer-code", "4006381333931");
+    s.fill("transfer-qty", "4");
+    s.click("transfer-add");
+    s.click("transfer-ship");
+    s.click("transfer-receive");
+    s.wait_text("transfers", |t| t.contains("принято"));
+    // A count at the store finds 3: the adjustment is −1, with its reason.
+    s.click("tab-stock_count");
+    s.select("count-location", sid);
+    s.fill("count-code", "CH-50");
+    s.fill("count-qty", "3");
+    s.click("count-add");
+    s.click("count-submit");
+    s.wait_text("count-reason-error", |t| !t.is_empty());
+    s.fill("count-reason", "пересчёт");
+    s.click("count-submit");
+    s.wait_text("count-result", |t| t.contains("-1"));
+    shot(&s, "stock");
+    let (_, levels) = rt.block_on(api.get(&format!("/inventory/levels?location_id={sid}")));
+    assert_eq!(levels["items"][0]["qty"], "3");
+    let (_, levels) = rt.block_on(api.get(&format!("/inventory/levels?location_id={wid}")));
+    assert_eq!(levels["items"][0]["qty"], "2");
+
+    // A catalog file with a bad price is previewed with the line and column, and not applied.
+    s.click("nav-catalog");
+    s.click_css("[data-testid=csv] summary");
+    s.fill(
+        "csv-text",
+        "sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,20,0,abc,\n",
+    );
+    s.click("csv-preview");
+    s.wait_text("csv-errors", |t| t.contains("default_price"));
+    s.wait_enabled("csv-preview");
+    let (_, none) = rt.block_on(api.get("/products?q=NEW-1"));
+    assert_eq!(none["total"], 0);
+    s.fill(
+        "csv-text",
+        "sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,20,0,10.00,\n",
+    );
+    s.click("csv-preview");
+    s.wait_text("csv-summary", |t| t.contains("1") && !s.has("csv-errors"));
+    s.click("csv-apply");
+    s.wait_text("products", |t| t.contains("NEW-1"));
+}
