@@ -48,15 +48,45 @@ fn sign_in(s: &Session, base: &str, login: &str, password: &str) {
     s.find("logout");
 }
 
-#[test]
-fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
+/// A running server with the built admin, its admin's API session, and a browser in `lang`.
+struct Admin {
+    rt: tokio::runtime::Runtime,
+    app: TestApp,
+    api: Api,
+    base: String,
+    // Dropped after the session (fields drop in order).
+    s: Session,
+    _driver: Driver,
+}
+
+fn open_admin(lang: &str) -> Admin {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dist = built_admin();
     let app = rt.block_on(spawn_app_with(|c| c.admin_dir = Some(dist)));
     let api = rt.block_on(app.admin());
     let base = format!("http://{}", app.addr);
     let driver = Driver::chromedriver();
-    let s = Session::chromium(&driver, "ru");
+    let s = Session::chromium(&driver, lang);
+    Admin {
+        rt,
+        app,
+        api,
+        base,
+        s,
+        _driver: driver,
+    }
+}
+
+#[test]
+fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
+    let Admin {
+        rt,
+        app: _app,
+        api,
+        base,
+        s,
+        _driver,
+    } = open_admin("ru");
 
     // Wrong password first: the form says so and nothing else happens.
     s.navigate(&base);
@@ -257,13 +287,14 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
 
 #[test]
 fn an_ended_session_asks_to_sign_in_again_over_the_page_and_keeps_what_was_typed() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let dist = built_admin();
-    let app = rt.block_on(spawn_app_with(|c| c.admin_dir = Some(dist)));
-    let api = rt.block_on(app.admin());
-    let base = format!("http://{}", app.addr);
-    let driver = Driver::chromedriver();
-    let s = Session::chromium(&driver, "en");
+    let Admin {
+        rt,
+        app: _app,
+        api,
+        base,
+        s,
+        _driver,
+    } = open_admin("en");
     sign_in(&s, &base, ADMIN.0, ADMIN.1);
     s.click("nav-catalog");
     s.click("product-new");
@@ -298,19 +329,20 @@ fn an_ended_session_asks_to_sign_in_again_over_the_page_and_keeps_what_was_typed
 
 #[test]
 fn stock_moves_and_the_catalog_file_are_handled_from_their_pages() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let dist = built_admin();
-    let app = rt.block_on(spawn_app_with(|c| c.admin_dir = Some(dist)));
-    let api = rt.block_on(app.admin());
+    let Admin {
+        rt,
+        app: _app,
+        api,
+        base,
+        s,
+        _driver,
+    } = open_admin("ru");
     let (store, _product, _code) = rt.block_on(crate::sync::head_office(&api));
     let wh = rt.block_on(api.ok_post(
         "/locations",
         json!({"code": "WH-01", "name": "Центральный склад", "kind": "warehouse"}),
     ));
     let (sid, wid) = (store["id"].as_str().unwrap(), wh["id"].as_str().unwrap());
-    let base = format!("http://{}", app.addr);
-    let driver = Driver::chromedriver();
-    let s = Session::chromium(&driver, "ru");
     sign_in(&s, &base, ADMIN.0, ADMIN.1);
 
     // Every page opens on its main table, with no error.

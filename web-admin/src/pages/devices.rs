@@ -9,7 +9,9 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Page, Terminal, TerminalWithCode};
-use crate::widgets::{location_options, setter, spawn, use_ctx, ErrorBanner, Field, Select};
+use crate::widgets::{
+    location_options, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Select,
+};
 
 /// The code as an SVG QR code.
 pub fn qr_svg(code: &str) -> Option<String> {
@@ -28,24 +30,15 @@ fn when(t: &Option<String>) -> String {
 #[function_component(Devices)]
 pub fn devices() -> Html {
     let ctx = use_ctx();
-    let list = use_state(Vec::<Terminal>::new);
     let store = use_state(String::new);
     let name = use_state(String::new);
     let code = use_state(|| None::<(String, String)>);
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
     let tried = use_state(|| false);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(*reload, move |_| {
-            spawn(async move {
-                match api::get::<Page<Terminal>>("/terminals?per_page=200").await {
-                    Ok(p) => list.set(p.items),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        });
-    }
+    let (fetched, load_error) =
+        use_fetch::<Page<Terminal>>("/terminals?per_page=200".into(), *reload);
+    let list = fetched.map(|p| p.items).unwrap_or_default();
     let name_err = (*tried && name.trim().is_empty()).then(|| ctx.t("required").to_owned());
     let store_err = (*tried && store.is_empty()).then(|| ctx.t("required").to_owned());
     let create = {
@@ -123,7 +116,7 @@ pub fn devices() -> Html {
                 <Field id="terminal-name" label={ctx.t("till_name")} value={(*name).clone()} oninput={setter(&name)} error={name_err} required=true placeholder={ctx.t("till_hint")} />
                 <button type="submit" class="primary" data-testid="terminal-create">{ ctx.t("add_till") }</button>
             </form>
-            <ErrorBanner error={(*error).clone()} />
+            <ErrorBanner error={(*error).clone().or(load_error)} />
             if let Some((tname, c)) = &*code {
                 <div class="panel code" role="status" data-testid="enrollment">
                     <h2>{ format!("{}: {}", ctx.t("enrollment_code"), tname) }</h2>

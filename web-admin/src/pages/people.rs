@@ -8,7 +8,9 @@ use yew::prelude::*;
 use crate::api::{self, ApiError};
 use crate::app::role_key;
 use crate::types::{Location, Page, User};
-use crate::widgets::{event_checked, setter, spawn, use_ctx, ErrorBanner, Field, Select};
+use crate::widgets::{
+    event_checked, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Select,
+};
 
 const ROLES: [&str; 5] = [
     "admin",
@@ -22,21 +24,11 @@ const ROLES: [&str; 5] = [
 #[function_component(People)]
 pub fn people() -> Html {
     let ctx = use_ctx();
-    let list = use_state(Vec::<User>::new);
     let editing = use_state(|| None::<Option<User>>);
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(*reload, move |_| {
-            spawn(async move {
-                match api::get::<Page<User>>("/users?per_page=200").await {
-                    Ok(p) => list.set(p.items),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        });
-    }
+    let (fetched, load_error) = use_fetch::<Page<User>>("/users?per_page=200".into(), *reload);
+    let list = fetched.map(|p| p.items).unwrap_or_default();
     let role_name = |r: &str| {
         shared_model::Role::parse(r)
             .map(|r| ctx.t(role_key(r)))
@@ -46,7 +38,7 @@ pub fn people() -> Html {
         <section>
             <h1>{ ctx.t("nav_people") }</h1>
             <button class="primary" onclick={{ let e = editing.clone(); Callback::from(move |_| e.set(Some(None))) }} data-testid="user-new">{ ctx.t("new_user") }</button>
-            <ErrorBanner error={(*error).clone()} />
+            <ErrorBanner error={(*error).clone().or(load_error)} />
             if let Some(u) = &*editing {
                 <UserEditor key={u.as_ref().map(|u| u.id.to_string()).unwrap_or_default()} user={u.clone()}
                     on_done={{ let (e, r) = (editing.clone(), reload.clone()); Callback::from(move |_| { e.set(None); r.set(*r + 1); }) }} />
@@ -213,7 +205,6 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
 #[function_component(Locations)]
 pub fn locations() -> Html {
     let ctx = use_ctx();
-    let list = use_state(Vec::<Location>::new);
     let code = use_state(String::new);
     let name = use_state(String::new);
     let kind = use_state(|| "store".to_owned());
@@ -222,17 +213,9 @@ pub fn locations() -> Html {
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
     let tried = use_state(|| false);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(*reload, move |_| {
-            spawn(async move {
-                match api::get::<Page<Location>>("/locations?per_page=200").await {
-                    Ok(p) => list.set(p.items),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        });
-    }
+    let (fetched, load_error) =
+        use_fetch::<Page<Location>>("/locations?per_page=200".into(), *reload);
+    let list = fetched.map(|p| p.items).unwrap_or_default();
     let create = {
         let (code, name, kind, address, tz, error, reload, tried) = (
             code.clone(),
@@ -298,7 +281,7 @@ pub fn locations() -> Html {
                     <button type="submit" class="primary" data-testid="location-create">{ ctx.t("add") }</button>
                 </form>
             }
-            <ErrorBanner error={(*error).clone()} />
+            <ErrorBanner error={(*error).clone().or(load_error)} />
             <table data-testid="locations">
                 <thead><tr><th scope="col">{ ctx.t("code") }</th><th scope="col">{ ctx.t("name") }</th><th scope="col">{ ctx.t("kind") }</th>
                     <th scope="col">{ ctx.t("address") }</th><th scope="col">{ ctx.t("timezone") }</th><th scope="col">{ ctx.t("status") }</th></tr></thead>

@@ -17,28 +17,19 @@ use crate::api::{self, ApiError};
 use crate::lines::{find_product, Line, Lines};
 use crate::types::{Category, LocationPrice, Page, Product, PromotionDef, PromotionView};
 use crate::widgets::{
-    event_checked, location_options, setter, spawn, use_ctx, ErrorBanner, Field, Select,
+    event_checked, location_options, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Select,
 };
 
 /// The promotions page: list and editor.
 #[function_component(Promotions)]
 pub fn promotions() -> Html {
     let ctx = use_ctx();
-    let list = use_state(Vec::<PromotionView>::new);
     let editing = use_state(|| None::<Option<PromotionView>>);
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
-    {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with(*reload, move |_| {
-            spawn(async move {
-                match api::get::<Page<PromotionView>>("/promotions?per_page=200").await {
-                    Ok(p) => list.set(p.items),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        });
-    }
+    let (fetched, load_error) =
+        use_fetch::<Page<PromotionView>>("/promotions?per_page=200".into(), *reload);
+    let list = fetched.map(|p| p.items).unwrap_or_default();
     let new = {
         let e = editing.clone();
         Callback::from(move |_| e.set(Some(None)))
@@ -54,7 +45,7 @@ pub fn promotions() -> Html {
         <section>
             <h1>{ ctx.t("nav_promotions") }</h1>
             <button class="primary" onclick={new} data-testid="promo-new">{ ctx.t("new_promotion") }</button>
-            <ErrorBanner error={(*error).clone()} />
+            <ErrorBanner error={(*error).clone().or(load_error)} />
             if let Some(p) = &*editing {
                 <Editor key={p.as_ref().map(|x| format!("{}-{}", x.id, x.version)).unwrap_or_default()}
                     promotion={p.clone()} on_saved={saved} on_close={{ let e = editing.clone(); Callback::from(move |_| e.set(None)) }} />
