@@ -1,7 +1,13 @@
 # Shared by run.sh and test.sh: say what we do, find cargo, pick a target dir.
 set -euo pipefail
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Each step says how far into the run it starts, so a slow step shows in the log.
+ALAROMA_STARTED="${ALAROMA_STARTED:-$(date +%s)}"
+export ALAROMA_STARTED
+say() {
+  local t=$(($(date +%s) - ALAROMA_STARTED))
+  printf '\033[1m==> [%d:%02d] %s\033[0m\n' $((t / 60)) $((t % 60)) "$*"
+}
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -55,16 +55,13 @@ async fn two_hundred_tills_sync_at_once() {
     }
     let server = format!("http://{}", app.addr);
     let root = tempfile::tempdir().unwrap();
-    let barrier = Arc::new(Barrier::new(TILLS));
+    // First every till enrolls and sells offline; a till that fails here fails the test
+    // with its error (a barrier across this phase would leave the others waiting forever).
     let mut tasks = Vec::new();
     for (i, code) in codes.into_iter().enumerate() {
-        let (dir, server, barrier) = (
-            root.path().join(format!("till-{i}")),
-            server.clone(),
-            barrier.clone(),
-        );
+        let (dir, server) = (root.path().join(format!("till-{i}")), server.clone());
         tasks.push(tokio::task::spawn_blocking(
-            move || -> Result<(i64, u64), pos_desktop::TillError> {
+            move || -> Result<(Till, i64), pos_desktop::TillError> {
                 let mut t = Till::init(&dir, &InitOptions::default())?;
                 t.enroll(&server, &code)?;
                 t.sync_once()?;
@@ -84,17 +81,38 @@ async fn two_hundred_tills_sync_at_once() {
                     t.complete_sale()?;
                 }
                 let total = t.x_report()?.sales.minor;
-                barrier.wait();
-                let r = t.sync_once()?;
-                Ok((total, r.pending))
+                Ok((t, total))
             },
         ));
     }
+    let mut tills = Vec::new();
     let mut expected = 0;
-    for task in tasks {
-        let (total, pending) = task.await.unwrap().expect("a till failed");
-        assert_eq!(pending, 0);
+    for (i, task) in tasks.into_iter().enumerate() {
+        let (till, total) = task
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("till {i} failed before the push: {e}"));
         expected += total;
+        tills.push(till);
+    }
+    // Then all 200 push at the same moment.
+    let barrier = Arc::new(Barrier::new(TILLS));
+    let pushes: Vec<_> = tills
+        .into_iter()
+        .map(|mut t| {
+            let barrier = barrier.clone();
+            tokio::task::spawn_blocking(move || {
+                barrier.wait();
+                t.sync_once()
+            })
+        })
+        .collect();
+    for (i, push) in pushes.into_iter().enumerate() {
+        let r = push
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("till {i} failed to push: {e}"));
+        assert_eq!(r.pending, 0);
     }
     let (sales, total): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(total_minor), 0)::bigint FROM sales")
