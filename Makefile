@@ -1,5 +1,5 @@
 # Everyday targets. Development runs on this machine (scripts/); production in Docker.
-.PHONY: help install prod-install dev run server admin test lint fmt bench images up up-prod down logs backup restore
+.PHONY: help install prod-install dev run server admin deb test lint fmt bench images up up-prod down logs backup restore
 
 COMPOSE = docker-compose -f docker-compose.yml
 COMPOSE_PROD = $(COMPOSE) -f docker-compose.prod.yml
@@ -27,6 +27,9 @@ server: dev ## Same as dev.
 
 admin: ## Build the web admin into web-admin/dist.
 	scripts/build-admin.sh
+
+deb: ## The till's Debian package (release), in the cargo target dir's bundle/deb.
+	scripts/build-deb.sh
 
 test: ## Every check and test (what CI runs).
 	scripts/test.sh

@@ -12,7 +12,7 @@ if [ $# -eq 0 ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   ensure_desktop_deps
   "$(dirname "${BASH_SOURCE[0]}")/build-ui.sh"
   say "Building and starting the till window; data in $ALAROMA_DATA_DIR (a demo till on first start)"
-  exec cargo run --quiet -p pos-desktop --bin pos-desktop
+  exec cargo run --quiet -p pos-desktop --bin pos-desktop -- --demo
 fi
 [ $# -eq 0 ] && say "No display found: starting the command-line till instead"
 [ "${1:-}" = shell ] && shift

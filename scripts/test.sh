@@ -24,6 +24,10 @@ ensure_desktop_deps tests
 ensure_tauri_driver
 "$(dirname "${BASH_SOURCE[0]}")/build-ui.sh"
 
+say "The till's Debian package (a debug build: the install test runs dpkg -i on it)"
+ALAROMA_TILL_DEB=$("$(dirname "${BASH_SOURCE[0]}")/build-deb.sh" --debug | tee /dev/stderr | tail -n 1)
+export ALAROMA_TILL_DEB
+
 say "Chromium and chromedriver for the web admin's browser tests; the admin itself"
 ensure_chromium
 "$(dirname "${BASH_SOURCE[0]}")/build-admin.sh"

@@ -37,6 +37,9 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Before any migration: a database an older version left with events this one cannot
+    // send stays as it was, for that version to send them.
+    crate::upgrade::refuse_stranded(&conn, shared_model::events::MIN_EVENT_SCHEMA_VERSION)?;
     migrate(&mut conn)?;
     Ok(conn)
 }

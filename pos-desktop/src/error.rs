@@ -123,6 +123,13 @@ pub enum TillError {
     /// The receipt printer failed (the sale stands; reprint when it is fixed).
     #[error("printer: {0}")]
     Printer(String),
+    /// Unsent events of an event schema this version no longer sends.
+    #[error(
+        "{count} events of event schema {oldest} have not reached head office and this \
+         version sends schema {min} and newer only: reinstall the previous version and let \
+         it sync first"
+    )]
+    StrandedEvents { count: u64, oldest: u16, min: u16 },
     /// Reading a file failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -161,6 +168,7 @@ impl TillError {
             | NoSuchReceipt(_) => 3,
             NotInitialised(_) | AlreadyInitialised(_) | Locked | Corrupt(_) => 5,
             Network(_) => 6,
+            StrandedEvents { .. } => 7,
             Io(_) | Db(_) | Data(_) => 1,
             _ => 4,
         }
@@ -205,6 +213,7 @@ impl TillError {
             Network(_) => "offline",
             Printer(_) => "printer",
             SyncRefused { .. } => "sync_refused",
+            StrandedEvents { .. } => "stranded_events",
             Io(_) => "io",
             Db(_) => "database",
             Data(_) => "data",

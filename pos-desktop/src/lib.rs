@@ -14,6 +14,7 @@ mod ledger;
 pub mod outbox;
 pub mod printer;
 mod promos;
+pub mod provision;
 pub mod receipt;
 pub mod returns;
 pub mod sale;
@@ -22,6 +23,7 @@ pub mod shift;
 pub mod stock;
 pub mod sync;
 pub mod sync_loop;
+pub mod upgrade;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

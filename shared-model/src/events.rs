@@ -18,6 +18,10 @@ use crate::{
 /// The version of the event schema this build writes. Readers accept this and older.
 pub const EVENT_SCHEMA_VERSION: u16 = 1;
 
+/// The oldest event schema this build can still send. A till holding unsent events older
+/// than this must send them before it is upgraded, or they would be stranded.
+pub const MIN_EVENT_SCHEMA_VERSION: u16 = 1;
+
 /// One event as it sits in the outbox and travels to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventEnvelope {

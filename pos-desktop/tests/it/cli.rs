@@ -400,3 +400,74 @@ fn customers_coupons_and_certificates_from_the_command_line() {
     let s = ok(d, &["outbox"]);
     assert!(s["pending"].as_u64().unwrap() >= 2, "{s}");
 }
+
+#[test]
+fn a_failed_provisioning_leaves_nothing_and_upgrades_never_strand_unsent_events() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // Nobody listens on port 9: the enrollment fails and no till is left to trip over.
+    let code = refused(
+        d,
+        &[
+            "provision",
+            "--server",
+            "http://127.0.0.1:9",
+            "--code",
+            "AB12-CD34",
+        ],
+        "offline",
+    );
+    assert_eq!(code, 6);
+    assert!(!d.join(pos_desktop::DB_FILE).exists());
+    refused(
+        d,
+        &["provision", "--server", "ftp://x", "--code", "AB12"],
+        "invalid_input",
+    );
+    assert!(!d.join(pos_desktop::DB_FILE).exists());
+
+    // A till with a sale not yet sent: safe for a version that still sends schema 1,
+    // refused (exit 7) for one that sends only schema 2 and newer.
+    ok(d, &["init", "--demo"]);
+    ok(d, &["shift", "open", "--float", "0"]);
+    let cart = ok(d, &["sale", "add", "D0004", "--qty", "2.5"]);
+    let due = cart["due"]["minor"].as_i64().unwrap();
+    ok(d, &["sale", "pay", "cash", &format!("{}", due / 100 + 1)]);
+    ok(d, &["sale", "complete"]);
+    let c = ok(d, &["upgrade-check"]);
+    assert_eq!(c["stranded"], 0, "{c}");
+    let pending = c["pending"].as_u64().unwrap();
+    assert!(pending >= 2, "{c}");
+    assert_eq!(
+        refused(
+            d,
+            &["upgrade-check", "--oldest-schema", "2"],
+            "stranded_events"
+        ),
+        7
+    );
+
+    // An event an older version wrote in a schema this one no longer sends: the till
+    // refuses to open (and to migrate) the database, which stays exactly as it was.
+    let db = d.join(pos_desktop::DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "UPDATE outbox SET payload = json_set(payload, '$.schema_version', 0)
+              WHERE seq = (SELECT MIN(seq) FROM outbox WHERE acked_at IS NULL)",
+            [],
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    assert_eq!(refused(d, &["status"], "stranded_events"), 7);
+    assert!(matches!(
+        pos_desktop::Till::open(d),
+        Err(pos_desktop::TillError::StrandedEvents {
+            count: 1,
+            oldest: 0,
+            min: 1
+        })
+    ));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}

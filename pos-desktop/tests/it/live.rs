@@ -1,11 +1,11 @@
 //! An enrolled till's window against a real head office (the sync server in-process over
-//! a fresh PostgreSQL database): the background sync loop inside the app brings a price
-//! change to the screen and sends the sale back, with the status bar saying so.
+//! a fresh PostgreSQL database): IT enrolls it on the first start's setup screen, the
+//! background sync loop inside the app brings a price change to the screen and sends the
+//! sale back, with the status bar saying so.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use pos_desktop::{InitOptions, Till};
 use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
 
@@ -122,24 +122,23 @@ fn an_enrolled_till_shows_head_office_price_changes_live_and_sends_its_sales() {
     );
     let code = terminal["enrollment_code"].as_str().expect("code");
 
-    // IT enrolls the till (as the installer will) and takes the first sync.
+    // First start: no till yet, so the window asks for head office and the code. A wrong
+    // code is refused on screen and leaves nothing behind; the right one enrolls.
     let dir = tmp.path().join("till");
-    let mut till = Till::init(
-        &dir,
-        &InitOptions {
-            demo: true,
-            ..Default::default()
-        },
-    )
-    .expect("till");
-    till.login("9999").expect("manager");
-    till.enroll(&ho.url, code).expect("enroll");
-    till.sync_once().expect("first sync");
-    drop(till);
-
     let display = Display::start();
     let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
     let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    s.wait_text("setup", |t| t.contains("Подключение кассы"));
+    s.fill("setup-server", &ho.url);
+    s.fill("setup-code", "WRONG-CODE");
+    s.click("setup-enroll");
+    s.wait_text("error", |t| t.starts_with("Сервер отказал"));
+    assert!(
+        !dir.join(pos_desktop::DB_FILE).exists(),
+        "a refused enrollment left a till"
+    );
+    s.fill("setup-code", code);
+    s.click("setup-enroll");
     s.type_into("pin", &format!("4321{ENTER}"));
     s.type_into("float", ENTER);
     s.wait_text("status-sync", |t| t.starts_with("В сети"));

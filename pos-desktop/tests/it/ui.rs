@@ -313,3 +313,34 @@ fn an_idle_till_locks_back_to_the_pin_screen() {
         "the engine logged out too"
     );
 }
+
+#[test]
+fn a_first_start_asks_for_head_office_and_offers_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    // An empty provisioning file: nothing on the command line, nothing in it.
+    let config = tmp.path().join("till.toml");
+    std::fs::write(&config, "# nothing yet\n").unwrap();
+    let display = Display::start();
+    let driver = Driver::start(
+        &display,
+        &[("ALAROMA_DATA_DIR", &dir), ("ALAROMA_TILL_CONFIG", &config)],
+    );
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    s.wait_text("setup", |t| {
+        t.contains("Подключение кассы к головному офису")
+    });
+    s.screenshot(&shots().join("till-setup.png"));
+    s.click("lang");
+    s.wait_text("setup", |t| t.contains("Connect this till to head office"));
+    // Half the answer is refused with the reason; nothing is created.
+    s.fill("setup-server", "https://pos.example.ru");
+    s.click("setup-enroll");
+    s.wait_text("error", |t| t.contains("enrollment code"));
+    assert!(!dir.join(pos_desktop::DB_FILE).exists());
+    // The demo starts with its demo cashier logged in, at the shift's opening.
+    s.click("setup-demo");
+    s.find("float");
+    let till = Till::open(&dir).expect("the demo till");
+    assert!(till.product_count().unwrap() > 0);
+}

@@ -165,8 +165,13 @@ pub struct Session {
 impl Session {
     /// Launches the app at `app` and opens a session on its window.
     pub fn open(driver: &Driver, app: &Path) -> Session {
+        Session::open_with(driver, app, &[])
+    }
+
+    /// Launches the app at `app` with command-line `args` and opens a session on its window.
+    pub fn open_with(driver: &Driver, app: &Path, args: &[&str]) -> Session {
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "wry",
-            "tauri:options": {"application": app}}}});
+            "tauri:options": {"application": app, "args": args}}}});
         Session::with(driver, caps)
     }
 

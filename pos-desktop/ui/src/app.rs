@@ -25,6 +25,8 @@ fn split_qty(input: &str) -> (Option<String>, String) {
 #[function_component(App)]
 pub fn app() -> Html {
     let status = use_state(|| None::<Status>);
+    // The shell has no till yet: the first start's setup screen shows instead.
+    let unset = use_state_eq(|| false);
     let dialog = use_state(|| Dialog::None);
     let message = use_state(|| None::<String>);
     let armed_esc = use_state(|| false);
@@ -47,12 +49,17 @@ pub fn app() -> Html {
 
     // Reloads the engine's state; every action ends with it.
     let refresh = {
-        let status = status.clone();
+        let (status, unset) = (status.clone(), unset.clone());
         Callback::from(move |_: ()| {
-            let status = status.clone();
+            let (status, unset) = (status.clone(), unset.clone());
             spawn_local(async move {
-                if let Ok(s) = call::<Status>("status", json!({})).await {
-                    status.set(Some(s));
+                match call::<Status>("status", json!({})).await {
+                    Ok(s) => {
+                        unset.set(false);
+                        status.set(Some(s));
+                    }
+                    Err(e) if e.code == "not_set_up" => unset.set(true),
+                    Err(_) => {}
                 }
             });
         })
@@ -122,6 +129,9 @@ pub fn app() -> Html {
     };
     let noop = Callback::from(|_: serde_json::Value| ());
 
+    if *unset {
+        return html! { <crate::setup::Setup on_done={ refresh.clone() } /> };
+    }
     let Some(s) = (*status).clone() else {
         return html! { <main class="loading">{ "Al Aroma POS" }</main> };
     };

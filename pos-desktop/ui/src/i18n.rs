@@ -138,6 +138,28 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("coupon_refused", "Купон не принят", "Coupon refused"),
     (
+        "setup_title",
+        "Подключение кассы к головному офису",
+        "Connect this till to head office",
+    ),
+    ("server", "Адрес сервера", "Server address"),
+    ("enrollment_code", "Код подключения", "Enrollment code"),
+    (
+        "setup_hint",
+        "Код выдаётся в админке: Кассы → Новая касса. Он одноразовый.",
+        "Head office issues the code under Tills → New till. It works once.",
+    ),
+    ("enroll", "Подключить", "Connect"),
+    ("enrolling", "Подключение…", "Connecting…"),
+    ("demo", "Демо без сервера", "Demo, no server"),
+    ("data_dir", "Данные кассы", "Till data"),
+    ("sync_refused", "Сервер отказал", "Head office refused"),
+    (
+        "already_initialised",
+        "Касса уже настроена",
+        "This till is already set up",
+    ),
+    (
         "unknown_customer",
         "Покупатель не найден",
         "No such customer",
@@ -156,7 +178,7 @@ pub fn t(locale: Locale, key: &str) -> String {
 
 /// Codes whose engine message names what to fix (a device, the accepted form): in
 /// Russian it follows our words rather than being dropped.
-const WITH_DETAIL: [&str; 2] = ["printer", "invalid_input"];
+const WITH_DETAIL: [&str; 4] = ["printer", "invalid_input", "offline", "sync_refused"];
 
 /// An engine error in the cashier's language: in Russian our words for its code (the
 /// engine speaks English), in English the engine's own, more detailed message.

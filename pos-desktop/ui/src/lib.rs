@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod dialogs;
 mod i18n;
+mod setup;
 mod views;
 
 use wasm_bindgen::prelude::*;

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared_model::chain::{receipt_hash, ReceiptBody, ReceiptLink, GENESIS_HASH};
-use shared_model::events::{EventEnvelope, EventPayload, SaleDoc, EVENT_SCHEMA_VERSION};
+use shared_model::events::{
+    EventEnvelope, EventPayload, SaleDoc, EVENT_SCHEMA_VERSION, MIN_EVENT_SCHEMA_VERSION,
+};
 use shared_model::sync::PushRequest;
 use shared_model::sync::PushResponse;
 use sqlx::PgConnection;
@@ -86,7 +88,7 @@ fn validate(device: &Device, req: &PushRequest) -> ApiResult<()> {
                 e.event_id
             )));
         }
-        if e.schema_version == 0 || e.schema_version > EVENT_SCHEMA_VERSION {
+        if !(MIN_EVENT_SCHEMA_VERSION..=EVENT_SCHEMA_VERSION).contains(&e.schema_version) {
             return Err(ApiError::Validation(format!(
                 "event schema version {} is not supported",
                 e.schema_version

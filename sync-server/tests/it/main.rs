@@ -15,6 +15,7 @@ mod deploy;
 mod faults;
 mod flow;
 mod helpers;
+mod installer;
 mod load;
 mod nginx;
 mod offline;

@@ -16,17 +16,17 @@ use shared_model::shift::ShiftReport;
 use shared_model::{Discount, Locale, Percent, Tender};
 use tauri::State;
 
-/// The one open till, shared by the commands.
+/// The one till, shared by the commands; `None` until a first start is set up.
 pub struct App {
     /// The engine (one SQLite connection: commands take turns).
-    pub till: Mutex<Till>,
+    pub till: Mutex<Option<Till>>,
 }
 
 /// An error as the window sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct UiError {
-    code: &'static str,
-    message: String,
+    pub code: &'static str,
+    pub message: String,
 }
 
 impl From<TillError> for UiError {
@@ -45,7 +45,11 @@ fn with<T>(app: &State<'_, App>, f: impl FnOnce(&mut Till) -> Result<T, TillErro
         code: "internal",
         message: "the till is busy after an earlier failure; restart the app".into(),
     })?;
-    Ok(f(&mut till)?)
+    let till = till.as_mut().ok_or_else(|| UiError {
+        code: "not_set_up",
+        message: "this till is not set up yet".into(),
+    })?;
+    Ok(f(till)?)
 }
 
 /// Everything the status bar and the screens need to decide what to show.

@@ -1,73 +1,37 @@
 //! The till's desktop app: a Tauri 2 window over the till engine. The window (a Yew UI
 //! in `pos-desktop/ui`) only shows and asks; every rule runs in the engine.
 //!
-//! Data directory: `ALAROMA_DATA_DIR`, else `$HOME/.local/share/alaroma-pos`. A first
-//! start with no till there creates one on the demo catalog (demo cashier logged in),
-//! so the app works with no server at all.
+//! Data directory: `--data-dir`/`ALAROMA_DATA_DIR`, else the provisioning file's, else
+//! `~/.local/share/alaroma-pos`. A first start enrolls with the server and code given on
+//! the command line or in the provisioning file, or asks for them in the window (which
+//! also offers the demo catalog); `--demo` starts on the demo with no server at all.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod setup;
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 
-use pos_desktop::{InitOptions, Till, TillError, DB_FILE};
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("ALAROMA_DATA_DIR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/alaroma-pos"))
-        })
-        .unwrap_or_else(|| PathBuf::from("alaroma-pos"))
-}
-
-fn open_till(dir: &std::path::Path) -> Result<Till, TillError> {
-    if dir.join(DB_FILE).exists() {
-        Till::open(dir)
-    } else {
-        eprintln!(
-            "No till in {}: creating one on the demo catalog",
-            dir.display()
-        );
-        Till::init(
-            dir,
-            &InitOptions {
-                demo: true,
-                ..Default::default()
-            },
-        )
-    }
-}
+use clap::Parser;
 
 fn main() {
-    let dir = data_dir();
-    let till = match open_till(&dir) {
-        Ok(t) => t,
+    let (till, setup) = match setup::start(setup::Args::parse()) {
+        Ok(started) => started,
         Err(e) => {
-            eprintln!("Cannot open the till in {}: {e}", dir.display());
+            eprintln!("Cannot start the till: {e}");
             std::process::exit(e.exit_code());
         }
     };
-    // An enrolled till keeps syncing in the background (its own connection); prices and
-    // promotions from head office appear in the next cart refresh.
-    let _sync = till
-        .sync_status()
-        .ok()
-        .filter(|s| s.server.is_some())
-        .map(|_| {
-            pos_desktop::sync_loop::SyncLoop::start(dir.clone(), Default::default(), |r| {
-                if let Err(e) = r {
-                    eprintln!("sync: {e}");
-                }
-            })
-        });
     let result = tauri::Builder::default()
         .manage(commands::App {
             till: Mutex::new(till),
         })
+        .manage(setup)
         .invoke_handler(tauri::generate_handler![
+            setup::setup_info,
+            setup::enroll,
+            setup::start_demo,
             commands::status,
             commands::login,
             commands::logout,

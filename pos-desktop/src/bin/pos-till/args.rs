@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "pos-till", version, about)]
 pub struct Cli {
-    /// Directory holding the till database (default: $ALAROMA_DATA_DIR or ~/.local/share/alaroma-till).
+    /// Directory holding the till database (default: $ALAROMA_DATA_DIR, the provisioning file's data_dir, or ~/.local/share/alaroma-pos).
     #[arg(long, global = true, env = "ALAROMA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Print results as JSON for machines.
@@ -101,6 +101,22 @@ pub enum Command {
         /// The enrollment code from head office.
         #[arg(long)]
         code: String,
+    },
+    /// Create a till and enroll it in one step (nothing is left behind if enrollment fails).
+    Provision {
+        /// Head office address, e.g. https://pos.example.ru
+        #[arg(long)]
+        server: String,
+        /// The enrollment code from head office.
+        #[arg(long)]
+        code: String,
+    },
+    /// Before an upgrade: would a version that sends only event schema N and newer strand
+    /// unsent events? Exit code 7 when it would. Reads the database without changing it.
+    UpgradeCheck {
+        /// The oldest event schema the new version sends.
+        #[arg(long, default_value_t = shared_model::events::MIN_EVENT_SCHEMA_VERSION)]
+        oldest_schema: u16,
     },
     /// One sync round: push waiting events, pull head-office changes.
     Sync {

@@ -10,19 +10,11 @@ use std::process::ExitCode;
 use args::*;
 use clap::Parser;
 use pos_desktop::returns::RefundTo;
-use pos_desktop::{InitOptions, Till, TillError};
+use pos_desktop::{provision, upgrade, InitOptions, Till, TillError};
 use serde::Serialize;
 use serde_json::json;
 use shared_model::events::CashDirection;
 use shared_model::{Discount, Locale, Money, Percent, Tender};
-
-fn default_data_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("alaroma-till")
-}
 
 /// What a command prints: a JSON value for `--json`, text for people.
 struct Out {
@@ -39,13 +31,60 @@ fn out<T: Serialize>(value: &T, text: impl Into<String>) -> Result<Out, TillErro
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let dir = match data_dir(cli.data_dir.clone()) {
+        Ok(d) => d,
+        Err(e) => return finish(Err(e), cli.json),
+    };
     let result = match cli.command {
         Command::Init { demo, store, lang } => init(&dir, demo, store, &lang),
+        Command::Provision { server, code } => provision(&dir, &server, &code),
+        Command::UpgradeCheck { oldest_schema } => upgrade_check(&dir, oldest_schema),
         Command::Shell => Till::open(&dir).and_then(|mut t| shell(&mut t, &dir, cli.json)),
         cmd => Till::open(&dir).and_then(|mut t| run(&mut t, cmd)),
     };
     finish(result, cli.json)
+}
+
+/// The data directory: given (flag or environment), else the provisioning file's, else
+/// the default the till app uses too.
+fn data_dir(given: Option<PathBuf>) -> Result<PathBuf, TillError> {
+    if let Some(d) = given {
+        return Ok(d);
+    }
+    let config = provision::TillConfig::load(&provision::default_config_file())?;
+    Ok(config.data_dir.unwrap_or_else(provision::default_data_dir))
+}
+
+fn provision(dir: &std::path::Path, server: &str, code: &str) -> Result<Out, TillError> {
+    let till = provision::provision(dir, server, code)?;
+    let sync = till.sync_status()?;
+    let text = match &sync.last_error {
+        None => format!("Till {} enrolled and synced", till.terminal_id()),
+        Some(e) => format!(
+            "Till {} enrolled; the first sync failed and will be retried: {e}",
+            till.terminal_id()
+        ),
+    };
+    out(
+        &json!({"terminal_id": till.terminal_id(), "sync": sync}),
+        text,
+    )
+}
+
+fn upgrade_check(dir: &std::path::Path, oldest_schema: u16) -> Result<Out, TillError> {
+    let c = upgrade::check(dir, oldest_schema)?;
+    if let (true, Some(oldest)) = (c.stranded > 0, c.oldest_pending_schema) {
+        return Err(TillError::StrandedEvents {
+            count: c.stranded,
+            oldest,
+            min: oldest_schema,
+        });
+    }
+    let text = format!(
+        "{} events waiting for head office; none older than schema {oldest_schema}: safe to upgrade",
+        c.pending
+    );
+    out(&c, text)
 }
 
 fn finish(result: Result<Out, TillError>, json: bool) -> ExitCode {
@@ -132,6 +171,9 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             till.dir().display().to_string(),
         )),
         Command::Shell => Err(TillError::InvalidInput("already in the shell".into())),
+        Command::Provision { .. } | Command::UpgradeCheck { .. } => Err(TillError::InvalidInput(
+            "provision and upgrade-check run on their own, not on an open till".into(),
+        )),
         Command::Login { pin } => {
             let s = till.login(&pin_or_stdin(pin)?)?;
             out(&s, format!("Logged in: {} ({})", s.name, s.role.code()))

@@ -1,0 +1,179 @@
+//! Where a till lives and how a new one joins head office: the data directory, the
+//! machine-wide provisioning file for unattended installs, the decision a first start
+//! makes, and an enrollment that leaves nothing behind when it fails.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{InitOptions, Result, Till, TillError, DB_FILE};
+
+/// The till's data directory when none is given: `~/.local/share/alaroma-pos`
+/// (`%LOCALAPPDATA%\AlAroma\POS` on Windows).
+pub fn default_data_dir() -> PathBuf {
+    let var = |k: &str| std::env::var_os(k).map(PathBuf::from);
+    if cfg!(windows) {
+        if let Some(d) = var("LOCALAPPDATA") {
+            return d.join("AlAroma").join("POS");
+        }
+    }
+    var("XDG_DATA_HOME")
+        .or_else(|| var("HOME").map(|h| h.join(".local/share")))
+        .map(|d| d.join("alaroma-pos"))
+        .unwrap_or_else(|| PathBuf::from("alaroma-pos"))
+}
+
+/// The machine-wide provisioning file IT may place before the first start:
+/// `/etc/alaroma-pos/till.toml` (`%ProgramData%\AlAroma\till.toml` on Windows).
+pub fn default_config_file() -> PathBuf {
+    if cfg!(windows) {
+        let base = std::env::var_os("ProgramData")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
+        return base.join("AlAroma").join("till.toml");
+    }
+    PathBuf::from("/etc/alaroma-pos/till.toml")
+}
+
+/// The provisioning file: every key optional, unknown keys refused (a typo must not
+/// silently leave a till unenrolled).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TillConfig {
+    /// Head office address, `https://…`.
+    pub server: Option<String>,
+    /// The one-time enrollment code of this till's terminal.
+    pub enrollment_code: Option<String>,
+    /// Where the till database lives (default: [`default_data_dir`]).
+    pub data_dir: Option<PathBuf>,
+}
+
+impl TillConfig {
+    /// Reads the file; no file is an empty configuration, a malformed one an error.
+    pub fn load(path: &Path) -> Result<TillConfig> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => TillConfig::parse(&text)
+                .map_err(|e| TillError::InvalidInput(format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TillConfig::default()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Parses the TOML text of a provisioning file.
+    pub fn parse(text: &str) -> std::result::Result<TillConfig, String> {
+        toml::from_str(text).map_err(|e| e.message().to_owned())
+    }
+}
+
+/// What a start of the till app does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// A till exists: open it (provisioning settings are not applied twice).
+    Open,
+    /// No till yet and a server and code were given: enroll unattended.
+    Enroll { server: String, code: String },
+    /// No till yet and the demo was asked for: the demo catalog, no server.
+    Demo,
+    /// No till yet and nothing given: the window asks for the server and code.
+    Ask,
+}
+
+/// Decides a start from whether a till exists and what was given (command line or
+/// environment first, then the provisioning file).
+pub fn decide(
+    till_exists: bool,
+    demo: bool,
+    server: Option<String>,
+    code: Option<String>,
+) -> Result<Start> {
+    let blank = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+    let (server, code) = (blank(server), blank(code));
+    if till_exists {
+        return Ok(Start::Open);
+    }
+    match (server, code) {
+        (Some(server), Some(code)) => Ok(Start::Enroll { server, code }),
+        (Some(_), None) | (None, Some(_)) => Err(TillError::InvalidInput(
+            "give both the server address and the enrollment code".into(),
+        )),
+        (None, None) if demo => Ok(Start::Demo),
+        (None, None) => Ok(Start::Ask),
+    }
+}
+
+/// Creates a till in `dir`, enrolls it with head office and takes its first sync
+/// (catalog, prices, cashiers). A refused or unreachable enrollment removes the new
+/// database, so the next start asks again; a failed first sync after a successful
+/// enrollment keeps the till (the code is spent) and shows in its sync status.
+pub fn provision(dir: &Path, server: &str, code: &str) -> Result<Till> {
+    if server.trim().is_empty() || code.trim().is_empty() {
+        return Err(TillError::InvalidInput(
+            "give both the server address and the enrollment code".into(),
+        ));
+    }
+    let mut till = Till::init(dir, &InitOptions::default())?;
+    if let Err(e) = till.enroll(server, code) {
+        drop(till);
+        remove_till(dir)?;
+        return Err(e);
+    }
+    // The result is recorded in the till's sync status; the background loop retries.
+    let _ = till.sync_once();
+    Ok(till)
+}
+
+/// Removes a till database and its journal files (a never-enrolled, never-used till).
+fn remove_till(dir: &Path) -> Result<()> {
+    for name in [
+        DB_FILE.to_owned(),
+        format!("{DB_FILE}-wal"),
+        format!("{DB_FILE}-shm"),
+    ] {
+        match std::fs::remove_file(dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn a_first_start_enrolls_asks_or_demos_and_an_existing_till_just_opens() {
+        let url = || s("https://ho.example");
+        assert_eq!(
+            decide(false, false, url(), s("AB12")).unwrap(),
+            Start::Enroll {
+                server: "https://ho.example".into(),
+                code: "AB12".into()
+            }
+        );
+        assert_eq!(decide(false, false, None, None).unwrap(), Start::Ask);
+        assert_eq!(decide(false, true, None, None).unwrap(), Start::Demo);
+        assert_eq!(decide(false, false, s(" "), s("")).unwrap(), Start::Ask);
+        assert_eq!(decide(true, true, url(), s("AB12")).unwrap(), Start::Open);
+        assert!(decide(false, true, url(), None).is_err());
+        assert!(decide(false, false, None, s("AB12")).is_err());
+    }
+
+    #[test]
+    fn the_provisioning_file_takes_known_keys_only() {
+        let c = TillConfig::parse(
+            "server = \"https://ho.example\"\nenrollment_code = \"AB12\"\ndata_dir = \"/srv/till\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.server.as_deref(), Some("https://ho.example"));
+        assert_eq!(c.enrollment_code.as_deref(), Some("AB12"));
+        assert_eq!(c.data_dir, Some(PathBuf::from("/srv/till")));
+        assert_eq!(TillConfig::parse("").unwrap(), TillConfig::default());
+        assert!(TillConfig::parse("sever = \"x\"").is_err());
+        assert!(TillConfig::parse("server = ").is_err());
+    }
+}
