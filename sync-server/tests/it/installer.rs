@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::helpers::*;
 use crate::sync::head_office;
-use crate::webdriver::{Display, Driver, Session};
+use crate::webdriver::{Display, Driver, Session, ENTER};
 
 /// The package: `ALAROMA_TILL_DEB` when the test command built it already, else a debug
 /// build now (the same bundler and configuration as a release; minutes, not seconds).
@@ -193,7 +193,7 @@ fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_r
             ],
         );
         s.find("pin");
-        s.type_into("pin", "4321\n");
+        s.type_into("pin", &format!("4321{ENTER}"));
         s.find("float");
     }
     let status = pos_till(&dir, &["status"]);
