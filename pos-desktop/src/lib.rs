@@ -23,6 +23,7 @@ pub mod shift;
 pub mod stock;
 pub mod sync;
 pub mod sync_loop;
+pub mod updates;
 pub mod upgrade;
 pub mod verify;
 

@@ -46,6 +46,9 @@ pub struct TillConfig {
     pub enrollment_code: Option<String>,
     /// Where the till database lives (default: [`default_data_dir`]).
     pub data_dir: Option<PathBuf>,
+    /// The minisign public key updates must be signed with (default: the one built in
+    /// from `ALAROMA_UPDATE_PUBKEY`; with neither, the till does not update itself).
+    pub update_pubkey: Option<String>,
 }
 
 impl TillConfig {

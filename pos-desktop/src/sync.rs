@@ -25,8 +25,8 @@ const BATCH: u32 = 200;
 
 /// What the till keeps to prove who it is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Credential {
-    server: String,
+pub(crate) struct Credential {
+    pub(crate) server: String,
     terminal_id: Uuid,
     location_id: Uuid,
     secret: String,
@@ -124,7 +124,7 @@ impl Till {
         self.dir.join(CREDENTIAL_FILE)
     }
 
-    fn credential(&self) -> Result<Credential> {
+    pub(crate) fn credential(&self) -> Result<Credential> {
         let text =
             std::fs::read_to_string(self.credential_path()).map_err(|_| TillError::NotEnrolled)?;
         serde_json::from_str(&text).map_err(|e| TillError::Data(format!("device credential: {e}")))
@@ -224,7 +224,7 @@ impl Till {
         result
     }
 
-    fn device_token(&self, http: &Client, cred: &Credential) -> Result<DeviceToken> {
+    pub(crate) fn device_token(&self, http: &Client, cred: &Credential) -> Result<DeviceToken> {
         read(
             http.post(format!("{}/api/v1/sync/token", cred.server))
                 .json(&DeviceTokenRequest {

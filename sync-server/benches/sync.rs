@@ -47,6 +47,7 @@ fn config(db: &str) -> Config {
         change_retention_days: 90,
         reports_database_url: None,
         admin_dir: None,
+        updates_dir: None,
     }
 }
 

@@ -51,6 +51,10 @@ pub struct Config {
     /// The web admin's built files (`None`: the server answers the API only).
     #[serde(default)]
     pub admin_dir: Option<std::path::PathBuf>,
+    /// Till releases for the updater: `latest.json` and the signed packages (`None`:
+    /// tills are told there is nothing new).
+    #[serde(default)]
+    pub updates_dir: Option<std::path::PathBuf>,
 }
 
 /// A configuration problem found at start.

@@ -24,6 +24,7 @@ pub mod sales;
 pub mod state;
 pub mod sync;
 pub mod terminals;
+pub mod updates;
 pub mod users;
 
 use std::net::SocketAddr;
@@ -58,7 +59,8 @@ pub fn app(state: AppState) -> Router {
         .merge(sales::router())
         .merge(promotions::router())
         .merge(certificates::router())
-        .merge(reports::router());
+        .merge(reports::router())
+        .merge(updates::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

@@ -448,3 +448,18 @@ fn settings_are_a_managers_and_a_typo_changes_nothing() {
     assert_eq!(fault.code(), "printer");
     assert!(fault.to_string().contains("/nonexistent/lp0"));
 }
+
+#[test]
+fn updates_wait_for_the_shift_to_close() {
+    let (_dir, mut till) = demo_till();
+    assert!(till.may_update().unwrap());
+    // A standalone till has no update feed: it is updated by hand.
+    assert!(till.update_feed().unwrap().is_none());
+    till.open_shift("0").unwrap();
+    assert!(!till.may_update().unwrap());
+    till.add_item("P0001", None).unwrap();
+    till.void_sale("customer left").unwrap();
+    assert!(!till.may_update().unwrap());
+    till.close_shift("0").unwrap();
+    assert!(till.may_update().unwrap());
+}

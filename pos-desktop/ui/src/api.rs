@@ -135,6 +135,9 @@ pub struct Status {
     pub sync: Sync,
     /// Idle minutes before the window locks back to the PIN screen.
     pub idle_lock_minutes: u32,
+    /// A downloaded release that installs once the shift is closed.
+    #[serde(default)]
+    pub update_ready: Option<String>,
 }
 
 /// A product (quick keys, search results).

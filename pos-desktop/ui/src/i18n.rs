@@ -153,6 +153,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("enrolling", "Подключение…", "Connecting…"),
     ("demo", "Демо без сервера", "Demo, no server"),
     ("data_dir", "Данные кассы", "Till data"),
+    (
+        "update_ready",
+        "Обновление после закрытия смены:",
+        "Update after the shift closes:",
+    ),
     ("sync_refused", "Сервер отказал", "Head office refused"),
     (
         "already_initialised",

@@ -31,6 +31,9 @@ pub fn status_bar(s: &Status) -> Html {
                 { format!("{sync} · {} {}", s.sync.pending, t(l, "waiting")) }
                 { s.sync.last_push_at.as_deref().map(|a| format!(" · {}", a.get(11..16).unwrap_or(a))).unwrap_or_default() }
             </span>
+            if let Some(v) = &s.update_ready {
+                <span data-testid="status-update" class="warn">{ format!("{} {v}", t(l, "update_ready")) }</span>
+            }
             <span class="keys">{ "F2 F3 F4 F5 F6 F7 F8 F9 F10 F12 Esc" }</span>
         </footer>
     }

@@ -49,6 +49,7 @@ pub fn test_config(database_url: &str) -> Config {
         change_retention_days: 90,
         reports_database_url: None,
         admin_dir: None,
+        updates_dir: None,
     }
 }
 

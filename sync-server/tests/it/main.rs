@@ -25,6 +25,7 @@ mod rbac;
 mod reports;
 mod sync;
 mod sync_protocol;
+mod updates;
 // The till tests' WebDriver client; here it drives headless Chromium.
 #[path = "../../../pos-desktop/tests/it/webdriver.rs"]
 #[allow(dead_code)]

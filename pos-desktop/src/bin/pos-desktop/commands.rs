@@ -20,6 +20,8 @@ use tauri::State;
 pub struct App {
     /// The engine (one SQLite connection: commands take turns).
     pub till: Mutex<Option<Till>>,
+    /// A downloaded release waiting for the shift to close.
+    pub update_ready: Mutex<Option<String>>,
 }
 
 /// An error as the window sees it.
@@ -62,10 +64,12 @@ pub struct Status {
     cart: Option<Cart>,
     sync: pos_desktop::sync::SyncStatus,
     idle_lock_minutes: u32,
+    update_ready: Option<String>,
 }
 
 #[tauri::command]
 pub async fn status(app: State<'_, App>) -> Res<Status> {
+    let update_ready = app.update_ready.lock().ok().and_then(|u| u.clone());
     with(&app, |t| {
         Ok(Status {
             store: t.store_name()?,
@@ -75,6 +79,7 @@ pub async fn status(app: State<'_, App>) -> Res<Status> {
             cart: t.cart()?,
             sync: t.sync_status()?,
             idle_lock_minutes: t.idle_lock_minutes()?,
+            update_ready,
         })
     })
 }

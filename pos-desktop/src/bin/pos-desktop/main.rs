@@ -10,6 +10,7 @@
 
 mod commands;
 mod setup;
+mod updater;
 
 use std::sync::Mutex;
 
@@ -23,9 +24,19 @@ fn main() {
             std::process::exit(e.exit_code());
         }
     };
+    let pubkey = setup.update_pubkey.clone();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .setup(move |app| {
+            match pubkey {
+                Some(key) => updater::spawn(app.handle().clone(), key),
+                None => eprintln!("Updates are off: no release signing key is configured"),
+            }
+            Ok(())
+        })
         .manage(commands::App {
             till: Mutex::new(till),
+            update_ready: Mutex::new(None),
         })
         .manage(setup)
         .invoke_handler(tauri::generate_handler![

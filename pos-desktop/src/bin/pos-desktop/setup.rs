@@ -47,6 +47,8 @@ pub struct SetupInfo {
 
 /// The state of a start: the till if there is one, and what the setup screen shows if not.
 pub struct Setup {
+    /// The key releases must be signed with, if updates are on.
+    pub update_pubkey: Option<String>,
     dir: PathBuf,
     info: Mutex<SetupInfo>,
     sync: Mutex<Option<SyncLoop>>,
@@ -86,6 +88,7 @@ pub fn start(args: Args) -> Result<(Option<Till>, Setup), TillError> {
         },
     };
     let setup = Setup {
+        update_pubkey: crate::updater::pubkey(config.update_pubkey),
         sync: Mutex::new(till.as_ref().and_then(|t| sync_loop(&dir, t))),
         dir,
         info: Mutex::new(info),
