@@ -2,9 +2,6 @@
 //! device token) and when one may be applied (the shift closed, so no sale, payment or
 //! cash count is interrupted by the restart).
 
-use reqwest::blocking::Client;
-use std::time::Duration;
-
 use crate::{Result, Till};
 
 /// Head office's update feed for this till.
@@ -24,12 +21,7 @@ impl Till {
         let Ok(cred) = self.credential() else {
             return Ok(None);
         };
-        let http = Client::builder()
-            .timeout(Duration::from_secs(15))
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .map_err(|e| crate::TillError::Network(e.to_string()))?;
-        let token = self.device_token(&http, &cred)?;
+        let token = self.device_token(&crate::sync::client()?, &cred)?;
         Ok(Some(UpdateFeed {
             endpoint: format!(
                 "{}/api/v1/sync/update/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}",

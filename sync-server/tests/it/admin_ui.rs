@@ -369,6 +369,8 @@ fn stock_moves_and_the_catalog_file_are_handled_from_their_pages() {
     s.fill("receive-code", "CH-50");
     s.fill("receive-qty", "6");
     s.click("receive-add");
+    // The line shows once the product is looked up; until then the next button is disabled.
+    s.wait_text("receive-lines", |t| t.contains("CH-50"));
     s.click("receive-submit");
     s.find("receive-done");
     s.click("tab-transfers");
@@ -377,6 +379,8 @@ fn stock_moves_and_the_catalog_file_are_handled_from_their_pages() {
     s.fill("transfer-code", "4006381333931");
     s.fill("transfer-qty", "4");
     s.click("transfer-add");
+    // The line shows once the product is looked up; until then the next button is disabled.
+    s.wait_text("transfer-lines", |t| t.contains("CH-50"));
     s.click("transfer-ship");
     s.click("transfer-receive");
     s.wait_text("transfers", |t| t.contains("принято"));
@@ -386,6 +390,8 @@ fn stock_moves_and_the_catalog_file_are_handled_from_their_pages() {
     s.fill("count-code", "CH-50");
     s.fill("count-qty", "3");
     s.click("count-add");
+    // The line shows once the product is looked up; until then the next button is disabled.
+    s.wait_text("count-lines", |t| t.contains("CH-50"));
     s.click("count-submit");
     s.wait_text("count-reason-error", |t| !t.is_empty());
     s.fill("count-reason", "пересчёт");
