@@ -63,6 +63,9 @@ fn updates_dir(state: &AppState) -> ApiResult<&Path> {
 
 /// The newest release for this till's platform, or 204 when it already runs it.
 #[utoipa::path(get, path = "/sync/update/{target}/{arch}/{current_version}", tag = "sync",
+    params(("target" = String, Path, description = "linux, windows or darwin"),
+        ("arch" = String, Path, description = "x86_64, aarch64…"),
+        ("current_version" = String, Path, description = "The till's release, e.g. 0.1.0")),
     responses((status = 200, description = "The Tauri updater manifest"), (status = 204), (status = 401), (status = 422)))]
 #[instrument(skip_all, err, fields(terminal_id = %device.terminal_id))]
 async fn manifest(
@@ -94,6 +97,7 @@ async fn manifest(
 
 /// A package file named by the manifest.
 #[utoipa::path(get, path = "/sync/update/files/{name}", tag = "sync",
+    params(("name" = String, Path, description = "A file name from the manifest")),
     responses((status = 200, description = "The package"), (status = 401), (status = 404)))]
 #[instrument(skip_all, err, fields(terminal_id = %device.terminal_id))]
 async fn file(
