@@ -88,19 +88,18 @@ pub fn decide(
     demo: bool,
     server: Option<String>,
     code: Option<String>,
-) -> Result<Start> {
+) -> Start {
     let blank = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
     let (server, code) = (blank(server), blank(code));
     if till_exists {
-        return Ok(Start::Open);
+        return Start::Open;
     }
     match (server, code) {
-        (Some(server), Some(code)) => Ok(Start::Enroll { server, code }),
-        (Some(_), None) | (None, Some(_)) => Err(TillError::InvalidInput(
-            "give both the server address and the enrollment code".into(),
-        )),
-        (None, None) if demo => Ok(Start::Demo),
-        (None, None) => Ok(Start::Ask),
+        (Some(server), Some(code)) => Start::Enroll { server, code },
+        (None, None) if demo => Start::Demo,
+        // Nothing, or half an answer (e.g. a provisioning file naming only the server):
+        // the window asks, with what was given filled in.
+        _ => Start::Ask,
     }
 }
 
@@ -152,18 +151,18 @@ mod tests {
     fn a_first_start_enrolls_asks_or_demos_and_an_existing_till_just_opens() {
         let url = || s("https://ho.example");
         assert_eq!(
-            decide(false, false, url(), s("AB12")).unwrap(),
+            decide(false, false, url(), s("AB12")),
             Start::Enroll {
                 server: "https://ho.example".into(),
                 code: "AB12".into()
             }
         );
-        assert_eq!(decide(false, false, None, None).unwrap(), Start::Ask);
-        assert_eq!(decide(false, true, None, None).unwrap(), Start::Demo);
-        assert_eq!(decide(false, false, s(" "), s("")).unwrap(), Start::Ask);
-        assert_eq!(decide(true, true, url(), s("AB12")).unwrap(), Start::Open);
-        assert!(decide(false, true, url(), None).is_err());
-        assert!(decide(false, false, None, s("AB12")).is_err());
+        assert_eq!(decide(false, false, None, None), Start::Ask);
+        assert_eq!(decide(false, true, None, None), Start::Demo);
+        assert_eq!(decide(false, false, s(" "), s("")), Start::Ask);
+        assert_eq!(decide(true, true, url(), s("AB12")), Start::Open);
+        assert_eq!(decide(false, true, url(), None), Start::Ask);
+        assert_eq!(decide(false, false, None, s("AB12")), Start::Ask);
     }
 
     #[test]

@@ -318,9 +318,9 @@ fn an_idle_till_locks_back_to_the_pin_screen() {
 fn a_first_start_asks_for_head_office_and_offers_the_demo() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("till");
-    // An empty provisioning file: nothing on the command line, nothing in it.
+    // A provisioning file naming only the server: the window asks for the code.
     let config = tmp.path().join("till.toml");
-    std::fs::write(&config, "# nothing yet\n").unwrap();
+    std::fs::write(&config, "server = \"https://pos.example.ru\"\n").unwrap();
     let display = Display::start();
     let driver = Driver::start(
         &display,
@@ -333,8 +333,12 @@ fn a_first_start_asks_for_head_office_and_offers_the_demo() {
     s.screenshot(&shots().join("till-setup.png"));
     s.click("lang");
     s.wait_text("setup", |t| t.contains("Connect this till to head office"));
+    let t = std::time::Instant::now();
+    while s.value("setup-server").is_empty() && t.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(s.value("setup-server"), "https://pos.example.ru");
     // Half the answer is refused with the reason; nothing is created.
-    s.fill("setup-server", "https://pos.example.ru");
     s.click("setup-enroll");
     s.wait_text("error", |t| t.contains("enrollment code"));
     assert!(!dir.join(pos_desktop::DB_FILE).exists());

@@ -74,7 +74,7 @@ pub fn start(args: Args) -> Result<(Option<Till>, Setup), TillError> {
         server: server.clone(),
         error: None,
     };
-    let till = match provision::decide(dir.join(DB_FILE).exists(), args.demo, server, code)? {
+    let till = match provision::decide(dir.join(DB_FILE).exists(), args.demo, server, code) {
         Start::Open => Some(Till::open(&dir)?),
         Start::Demo => Some(demo(&dir)?),
         Start::Ask => None,
