@@ -107,14 +107,7 @@ fn run_script(script: &str, args: &[&Path], db_url: &str, backups: &Path) -> Str
         .env("BACKUP_DIR", backups)
         .env("BACKUP_KEEP_DAYS", "7");
     pg_env(&mut cmd, db_url);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{script}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    succeeded(cmd.output().unwrap(), script)
 }
 
 async fn net_sales(api: &Api) -> Value {

@@ -207,3 +207,14 @@ pub fn assert_error(resp: &(StatusCode, Value), status: StatusCode, code: &str) 
         .as_str()
         .is_some_and(|m| !m.is_empty()));
 }
+
+/// Asserts a finished command succeeded (printing its output if not) and returns its stdout.
+pub fn succeeded(o: std::process::Output, what: &str) -> String {
+    assert!(
+        o.status.success(),
+        "{what}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

@@ -53,16 +53,6 @@ fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
-fn ok(o: Output, what: &str) -> String {
-    assert!(
-        o.status.success(),
-        "{what}: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 /// The installed `pos-till` on the till's directory, answering JSON.
 fn pos_till(dir: &Path, args: &[&str]) -> Value {
     let o = Command::new("/usr/bin/pos-till")
@@ -72,7 +62,7 @@ fn pos_till(dir: &Path, args: &[&str]) -> Value {
         .args(args)
         .output()
         .expect("/usr/bin/pos-till");
-    let text = ok(o, &format!("pos-till {args:?}"));
+    let text = succeeded(o, &format!("pos-till {args:?}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("pos-till {args:?}: {e}: {text}"))
 }
 
@@ -89,7 +79,7 @@ fn installed_version(package: &str) -> Option<String> {
 /// pre-install check that no longer sends event schemas below it.
 fn later_release(deb: &Path, work: &Path, version: &str, min_schema: u16) -> PathBuf {
     let tree = work.join(format!("pkg-{version}"));
-    ok(
+    succeeded(
         Command::new("dpkg-deb")
             .arg("-R")
             .arg(deb)
@@ -118,7 +108,7 @@ fn later_release(deb: &Path, work: &Path, version: &str, min_schema: u16) -> Pat
     )
     .expect("preinst");
     let out = work.join(format!("till-{version}.deb"));
-    ok(
+    succeeded(
         Command::new("dpkg-deb")
             .args(["--root-owner-group", "-b"])
             .arg(&tree)
@@ -133,7 +123,7 @@ fn later_release(deb: &Path, work: &Path, version: &str, min_schema: u16) -> Pat
 #[test]
 fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_removes_cleanly() {
     let deb = till_package();
-    let package = ok(
+    let package = succeeded(
         Command::new("dpkg-deb")
             .args(["-f"])
             .arg(&deb)
@@ -154,11 +144,11 @@ fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_r
 
     // Install: the app, pos-till beside it, a desktop entry.
     let _ = root(&["dpkg", "-P", &package], &[]);
-    ok(
+    succeeded(
         root(&["dpkg", "-i", deb.to_str().expect("path")], &[]),
         "dpkg -i",
     );
-    let files = ok(
+    let files = succeeded(
         Command::new("dpkg")
             .args(["-L", &package])
             .output()
@@ -234,7 +224,7 @@ fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_r
     // Once the till has synced, the same upgrade goes in and keeps the database.
     pos_till(&dir, &["sync"]);
     assert_eq!(pos_till(&dir, &["status"])["sync"]["pending"], 0);
-    ok(
+    succeeded(
         root(
             &["dpkg", "-i", stranding.to_str().expect("path")],
             &[("ALAROMA_DATA_DIR", &dir)],
@@ -250,11 +240,11 @@ fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_r
     assert_eq!(sales, 1);
 
     // Removal takes the program and leaves the till's data; purge too.
-    ok(root(&["dpkg", "-r", &package], &[]), "dpkg -r");
+    succeeded(root(&["dpkg", "-r", &package], &[]), "dpkg -r");
     for f in ["/usr/bin/pos-desktop", "/usr/bin/pos-till", desktop] {
         assert!(!Path::new(f).exists(), "{f} is still there");
     }
     assert!(dir.join(pos_desktop::DB_FILE).exists());
-    ok(root(&["dpkg", "-P", &package], &[]), "dpkg -P");
+    succeeded(root(&["dpkg", "-P", &package], &[]), "dpkg -P");
     assert_eq!(installed_version(&package), None);
 }
