@@ -217,6 +217,31 @@ pub struct Terminal {
     pub events_waiting: Option<i64>,
 }
 
+/// A till receipt held back by head office's money checks (`/sync/quarantine`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HeldReceipt {
+    /// The till event.
+    pub event_id: Uuid,
+    /// The till.
+    pub terminal_id: Uuid,
+    /// Its store.
+    pub location_id: Uuid,
+    /// `sale_completed` or `return_completed`.
+    pub kind: String,
+    /// The till's receipt number.
+    pub receipt_no: i64,
+    /// What the receipt claims, in kopecks.
+    pub total_minor: i64,
+    /// What the checks found (`crate::facts::Problem` codes).
+    pub problems: Vec<String>,
+    /// Whether it may be accepted (impossible figures may only be rejected).
+    pub acceptable: bool,
+    /// `pending`, `accepted` or `rejected`.
+    pub status: String,
+    /// When it arrived.
+    pub at: String,
+}
+
 /// A new till and its one-time enrollment code.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TerminalWithCode {

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod chain;
 pub mod customer;
 pub mod events;
+pub mod facts;
 pub mod locale;
 pub mod money;
 pub mod pricing;

@@ -45,6 +45,8 @@ pub enum Capability {
     ManagePromotions,
     /// Issue, look up and block gift certificates; set the offline policy (admin).
     ManageCertificates,
+    /// Accept or reject till receipts held back by the money checks (admin).
+    ResolveQuarantine,
 }
 
 /// The seed's role table: admin everything; manager runs their locations; the
@@ -53,7 +55,10 @@ pub fn allows(role: Role, cap: Capability) -> bool {
     use Capability::*;
     match role {
         Role::Admin => true,
-        Role::Manager => !matches!(cap, ManageLocations | ManageTerminals | ReadAudit),
+        Role::Manager => !matches!(
+            cap,
+            ManageLocations | ManageTerminals | ReadAudit | ResolveQuarantine
+        ),
         Role::WarehouseWorker => {
             matches!(cap, ReadLocations | ReadCatalog | ReadStock | WriteStock)
         }
@@ -159,6 +164,7 @@ caps!(
     ReadAudit,
     ReadSales,
     ManagePromotions,
+    ResolveQuarantine,
 );
 
 /// Proof that the request's user may exercise capability `C`, with their scope.

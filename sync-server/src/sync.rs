@@ -14,7 +14,9 @@ use crate::rbac::{cap, Authorized};
 use crate::AppState;
 
 mod apply;
+mod effects;
 mod feed;
+mod quarantine;
 mod sale_rows;
 
 pub use feed::prune;
@@ -29,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pull_handler))
         .routes(routes!(terminal_status))
         .routes(routes!(crate::notify::events))
+        .merge(quarantine::router())
 }
 
 /// Push a batch of till events; answers the highest contiguous sequence held.

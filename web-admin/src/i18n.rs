@@ -15,6 +15,14 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("nav_people", "Сотрудники", "People"),
     ("nav_locations", "Магазины и склады", "Stores and warehouses"),
     ("nav_devices", "Кассы", "Tills"),
+    ("held_receipts", "Чеки на проверке", "Receipts held for review"),
+    ("held_explained", "Эти чеки не прошли проверку денег в центральном офисе: они сохранены, но не влияют на остатки, сертификаты и отчёты, пока вы их не примете или не отклоните.", "These receipts failed head office's money checks: they are kept but move no stock, certificate or report until you accept or reject them."),
+    ("resolution_note", "Причина решения (в журнал)", "Reason for the decision (for the audit log)"),
+    ("problems", "Что не так", "What is wrong"),
+    ("amount_claimed", "Сумма", "Amount"),
+    ("accept_held", "Принять", "Accept"),
+    ("reject_held", "Отклонить", "Reject"),
+    ("receipt_number", "Чек №", "Receipt no."),
     ("nav_reports", "Отчёты", "Reports"),
     ("nav_audit", "Журнал", "Audit log"),
     ("role_admin", "администратор", "admin"),
@@ -328,6 +336,81 @@ const VALUES: &[(&str, &str, &str)] = &[
     ("active", "работает", "active"),
     ("pending", "ждёт подключения", "waiting to enroll"),
     ("disabled", "отключена", "disabled"),
+    ("sale_completed", "продажа", "sale"),
+    ("return_completed", "возврат", "return"),
+    ("no_lines", "нет строк", "no lines"),
+    (
+        "quantity_out_of_bounds",
+        "невозможное количество",
+        "impossible quantity",
+    ),
+    (
+        "amount_out_of_bounds",
+        "невозможная сумма",
+        "impossible amount",
+    ),
+    (
+        "line_does_not_add_up",
+        "строка не сходится",
+        "a line does not add up",
+    ),
+    (
+        "totals_do_not_add_up",
+        "итоги не сходятся",
+        "totals do not add up",
+    ),
+    (
+        "non_positive_tender",
+        "оплата не больше нуля",
+        "a payment of zero or less",
+    ),
+    (
+        "non_cash_overpays",
+        "безнал больше суммы",
+        "non-cash over the amount due",
+    ),
+    (
+        "change_exceeds_cash",
+        "сдача больше наличных",
+        "change over the cash given",
+    ),
+    (
+        "certificate_code_missing",
+        "нет кода сертификата",
+        "certificate code missing",
+    ),
+    (
+        "certificate_not_at_face_value",
+        "сертификат не по номиналу",
+        "certificate not at face value",
+    ),
+    ("currency_mismatch", "другая валюта", "another currency"),
+    ("overflow", "переполнение суммы", "amount overflow"),
+    (
+        "hash_mismatch",
+        "чек изменён после пробития",
+        "edited after it was made",
+    ),
+    (
+        "chain_break",
+        "разрыв цепочки чеков",
+        "receipt chain broken",
+    ),
+    (
+        "unknown_sale",
+        "продажа не найдена",
+        "its sale is not on record",
+    ),
+    (
+        "return_exceeds_sold",
+        "возврат больше продажи",
+        "returns more than was sold",
+    ),
+    (
+        "certificate_refund_exceeds_paid",
+        "на сертификат больше, чем им оплачено",
+        "more onto a certificate than it paid",
+    ),
 ];
 
 /// A report's text cell in the language (codes worded, anything else as it is).

@@ -3,21 +3,23 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared_model::chain::{receipt_hash, ReceiptBody, ReceiptLink, GENESIS_HASH};
 use shared_model::events::{
-    EventEnvelope, EventPayload, SaleDoc, EVENT_SCHEMA_VERSION, MIN_EVENT_SCHEMA_VERSION,
+    EventEnvelope, EventPayload, EVENT_SCHEMA_VERSION, MIN_EVENT_SCHEMA_VERSION,
 };
+use shared_model::facts::{check_return, check_sale, Problem, Problems};
 use shared_model::sync::PushRequest;
 use shared_model::sync::PushResponse;
+use shared_model::Money;
 use sqlx::PgConnection;
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::effects;
+use super::quarantine::{self, Held};
 use super::sale_rows::SaleRows;
-use crate::certificates::{reconcile_refunds, reconcile_sale};
 use crate::device::{check_protocol, Device};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -66,8 +68,8 @@ fn content_hash(e: &EventEnvelope) -> ApiResult<String> {
     Ok(hex::encode(Sha256::digest(bytes)))
 }
 
-/// Refuses what cannot be a genuine fact: foreign identity, bad sequence order,
-/// unknown schema versions, sales whose totals do not add up.
+/// Refuses what cannot be a batch of this till's: foreign identity, bad sequence order,
+/// unknown schema versions. (Receipts with impossible figures are stored and held.)
 fn validate(device: &Device, req: &PushRequest) -> ApiResult<()> {
     check_protocol(req.protocol)?;
     if req.terminal_id != device.terminal_id {
@@ -100,31 +102,8 @@ fn validate(device: &Device, req: &PushRequest) -> ApiResult<()> {
             ));
         }
         prev = e.seq;
-        if let EventPayload::SaleCompleted(s) = &e.payload {
-            check_sale(&s.doc)?;
-        }
     }
     Ok(())
-}
-
-fn check_sale(s: &SaleDoc) -> ApiResult<()> {
-    let lines: i64 = s.lines.iter().map(|l| l.total.minor).sum();
-    let paid: i64 = s.payments.iter().map(|p| p.amount.minor).sum();
-    let ok = !s.lines.is_empty()
-        && s.lines
-            .iter()
-            .all(|l| l.qty.is_positive() && l.total.minor >= 0 && l.unit_price.minor >= 0)
-        && s.total.minor == lines
-        && s.change.minor >= 0
-        && paid - s.change.minor == s.total.minor;
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(format!(
-            "sale {} has impossible figures",
-            s.sale_id
-        )))
-    }
 }
 
 /// Applies a batch in one transaction and answers the highest contiguous sequence held.
@@ -190,7 +169,7 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
     .fetch_one(&mut *tx)
     .await?;
     let ids: Vec<Uuid> = req.events.iter().map(|e| e.event_id).collect();
-    let held: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
+    let stored: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
         "SELECT event_id, content_hash FROM till_events WHERE event_id = ANY($1)",
     )
     .bind(&ids)
@@ -217,6 +196,25 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
     .await?
     .into_iter()
     .collect();
+    let faces: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+        "SELECT code, nominal_minor FROM gift_certificates WHERE code = ANY($1)",
+    )
+    .bind(
+        req.events
+            .iter()
+            .filter_map(|e| match &e.payload {
+                EventPayload::SaleCompleted(r) => {
+                    Some(r.doc.lines.iter().filter_map(|l| l.certificate.clone()))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
     let mut chain = Chain {
         last_no,
         last_hash,
@@ -224,11 +222,16 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
     };
     let (mut applied, mut duplicates) = (0u32, 0u32);
     let mut sales = SaleRows::default();
+    let mut held: Vec<Held> = Vec::new();
     let mut fresh: Vec<(&EventEnvelope, String)> = Vec::new();
+    // Receipts whose checks pass: sales (stored in bulk) and returns (checked against
+    // their sales once the batch's sales are stored), in arrival order.
+    let mut receipts: Vec<&EventEnvelope> = Vec::new();
+    let mut return_chain: HashMap<Uuid, Problems> = HashMap::new();
     for e in &req.events {
         let hash = content_hash(e)?;
         let seq = e.seq as i64;
-        match held.get(&e.event_id) {
+        match stored.get(&e.event_id) {
             Some(h) if *h == hash => {
                 duplicates += 1;
                 // A resent event (possibly from before a re-enrollment) still counts as held.
@@ -256,6 +259,8 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
         match &e.payload {
             EventPayload::SaleCompleted(r) => {
                 let mut flags = chain.check(&r.link, ReceiptBody::Sale(&r.doc));
+                let mut problems = check_sale(&r.doc, |c| faces.get(c).map(|m| Money::rub(*m)));
+                chain_problems(&flags, &mut problems);
                 for l in r.doc.lines.iter().filter(|l| l.certificate.is_none()) {
                     let flag = match prices.get(&l.product_id) {
                         None => "unknown_product",
@@ -266,9 +271,30 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
                         flags.push(flag.to_owned());
                     }
                 }
-                sales.add(e, r, flags);
+                if problems.is_empty() {
+                    sales.add(e.event_id, r, flags);
+                    receipts.push(e);
+                } else {
+                    held.push(Held {
+                        event_id: e.event_id,
+                        kind: "sale_completed",
+                        document_id: r.doc.sale_id,
+                        receipt_no: r.link.receipt_no,
+                        total_minor: r.doc.total.minor,
+                        problems,
+                    });
+                }
             }
-            _ => apply_fact(&mut tx, device, e, &mut chain).await?,
+            EventPayload::ReturnCompleted(r) => {
+                let mut problems = Problems::default();
+                chain_problems(
+                    &chain.check(&r.link, ReceiptBody::Return(&r.doc)),
+                    &mut problems,
+                );
+                return_chain.insert(e.event_id, problems);
+                receipts.push(e);
+            }
+            _ => apply_fact(&mut tx, device, e).await?,
         }
         fresh.push((e, hash));
         acked = seq;
@@ -296,25 +322,45 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
         .await?;
     }
     sales.flush(&mut tx, device).await?;
-    // Certificate movements, in arrival order (sales are already stored above), and the
-    // returns' lines (now their sales' line costs are on hand).
+    // Certificate movements and returns, in arrival order (the batch's sales are stored
+    // above, so a return finds its sale and its line costs).
     let mut returns = Vec::new();
-    for (e, _) in &fresh {
+    for e in receipts {
         match &e.payload {
             EventPayload::SaleCompleted(r) => {
-                let d = &r.doc;
-                if d.lines.iter().any(|l| l.certificate.is_some())
-                    || d.payments.iter().any(|p| p.certificate.is_some())
-                {
-                    reconcile_sale(&mut tx, device, d).await?;
-                }
+                effects::sale_certificates(&mut tx, device, &r.doc).await?
             }
             EventPayload::ReturnCompleted(r) => {
-                crate::reports::rollup::add_return_rows(&mut tx, &r.doc).await?;
-                returns.push(r.doc.return_id);
+                let d = &r.doc;
+                let mut problems = return_chain.remove(&e.event_id).unwrap_or_default();
+                let sold = effects::sold_sale(&mut tx, d.sale_id).await?;
+                let found = match &sold {
+                    Some((s, earlier)) => check_return(d, Some(s), earlier),
+                    None => check_return(d, None, &[]),
+                };
+                for p in found.iter() {
+                    problems.add(p);
+                }
+                if problems.is_empty() {
+                    effects::apply_return(&mut tx, device, e.event_id, r.link.receipt_no, d)
+                        .await?;
+                    returns.push(d.return_id);
+                } else {
+                    held.push(Held {
+                        event_id: e.event_id,
+                        kind: "return_completed",
+                        document_id: d.return_id,
+                        receipt_no: r.link.receipt_no,
+                        total_minor: d.total.minor,
+                        problems,
+                    });
+                }
             }
             _ => {}
         }
+    }
+    for h in &held {
+        quarantine::hold(&mut tx, device, h).await?;
     }
     crate::reports::rollup::add_batch(&mut tx, sales.ids(), &returns).await?;
     sqlx::query(
@@ -346,6 +392,17 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
     })
 }
 
+/// A receipt that does not match its hash, or does not link to the one before, is held.
+fn chain_problems(flags: &[String], problems: &mut Problems) {
+    for f in flags {
+        match f.as_str() {
+            "hash_mismatch" => problems.add(Problem::HashMismatch),
+            "chain_break" => problems.add(Problem::ChainBreak),
+            _ => {}
+        }
+    }
+}
+
 /// Refuses the batch (nothing applied) and records the fork for head office.
 async fn fork(
     state: &AppState,
@@ -369,96 +426,12 @@ async fn fork(
     )))
 }
 
-/// A till's stock movement, dated when the till made it (a week-late batch moves stock on
-/// the days it happened, as the movements report shows).
-#[allow(clippy::too_many_arguments)]
-async fn move_stock(
-    conn: &mut PgConnection,
-    location: Uuid,
-    product: Uuid,
-    delta: i64,
-    kind: &str,
-    reason: Option<&str>,
-    source: Uuid,
-    at: DateTime<Utc>,
-) -> ApiResult<()> {
-    if delta == 0 {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, reason, source_event, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(location)
-    .bind(product)
-    .bind(delta)
-    .bind(kind)
-    .bind(reason)
-    .bind(source)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO inventory_levels (location_id, product_id, qty_milli) VALUES ($1, $2, $3)
-         ON CONFLICT (location_id, product_id)
-         DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
-    )
-    .bind(location)
-    .bind(product)
-    .bind(delta)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn apply_fact(
-    conn: &mut PgConnection,
-    device: &Device,
-    e: &EventEnvelope,
-    chain: &mut Chain,
-) -> ApiResult<()> {
+/// A fact other than a receipt: shifts, cash, voids, stock adjustments, customers.
+async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope) -> ApiResult<()> {
     let (term, loc) = (device.terminal_id, device.location_id);
     match &e.payload {
-        // Sales go through SaleRows in bulk; nothing to do here.
-        EventPayload::SaleCompleted(_) => {}
-        EventPayload::ReturnCompleted(r) => {
-            let d = &r.doc;
-            chain.check(&r.link, ReceiptBody::Return(d));
-            sqlx::query(
-                "INSERT INTO sale_returns (id, terminal_id, location_id, sale_id, shift_id, receipt_no, completed_at,
-                    total_minor, reason, doc, cashier_id, local_day)
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ($7 AT TIME ZONE l.timezone)::date
-                 FROM locations l WHERE l.id = $3",
-            )
-            .bind(d.return_id)
-            .bind(term)
-            .bind(loc)
-            .bind(d.sale_id)
-            .bind(d.shift_id)
-            .bind(r.link.receipt_no as i64)
-            .bind(d.completed_at)
-            .bind(d.total.minor)
-            .bind(&d.reason)
-            .bind(serde_json::to_value(d).map_err(ApiError::internal)?)
-            .bind(d.cashier_id)
-            .execute(&mut *conn)
-            .await?;
-            reconcile_refunds(conn, device, d).await?;
-            for l in &d.lines {
-                move_stock(
-                    conn,
-                    loc,
-                    l.product_id,
-                    l.qty.milli(),
-                    "return",
-                    d.reason.as_deref(),
-                    e.event_id,
-                    d.completed_at,
-                )
-                .await?;
-            }
-        }
+        // Receipts are checked and applied apart.
+        EventPayload::SaleCompleted(_) | EventPayload::ReturnCompleted(_) => {}
         EventPayload::SaleVoided(v) => {
             sqlx::query("INSERT INTO sale_voids (id, terminal_id, doc) VALUES ($1, $2, $3)")
                 .bind(v.cart_id)
@@ -507,7 +480,7 @@ async fn apply_fact(
         }
         EventPayload::CustomerRegistered(c) => register_customer(conn, device, c).await?,
         EventPayload::StockMoved(m) => {
-            move_stock(
+            effects::move_stock(
                 conn,
                 loc,
                 m.product_id,

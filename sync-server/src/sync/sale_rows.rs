@@ -1,6 +1,6 @@
 //! A batch's sales as column arrays, written with one multi-row INSERT per table.
 
-use shared_model::events::{EventEnvelope, SaleDoc};
+use shared_model::events::SaleDoc;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -50,7 +50,7 @@ pub(super) struct SaleRows {
 impl SaleRows {
     pub(super) fn add(
         &mut self,
-        e: &EventEnvelope,
+        event_id: Uuid,
         r: &shared_model::events::ChainedReceipt<SaleDoc>,
         flags: Vec<String>,
     ) {
@@ -99,7 +99,7 @@ impl SaleRows {
             for (v, a) in self.l_amounts.iter_mut().zip(amounts) {
                 v.push(a);
             }
-            self.l_event.push(e.event_id);
+            self.l_event.push(event_id);
             self.l_certificate.push(l.certificate.clone());
         }
         for (i, p) in s.payments.iter().enumerate() {

@@ -21,6 +21,7 @@ mod nginx;
 mod offline;
 mod process;
 mod promotions;
+mod quarantine;
 mod rbac;
 mod reports;
 mod sync;

@@ -192,13 +192,6 @@ async fn what_cannot_be_a_genuine_fact_is_refused_whole() {
     let mut foreign = e.clone();
     foreign[1]["terminal_id"] = json!(uuid::Uuid::now_v7());
     assert_error(&d.push(&foreign).await, StatusCode::FORBIDDEN, "forbidden");
-    let mut impossible = e.clone();
-    impossible[1]["payload"]["data"]["doc"]["total"]["minor"] = json!(-5);
-    assert_error(
-        &d.push(&impossible).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation",
-    );
     let too_many: Vec<Value> = (0..501).map(|_| e[0].clone()).collect();
     assert_error(
         &d.push(&too_many).await,
@@ -253,32 +246,70 @@ async fn what_cannot_be_a_genuine_fact_is_refused_whole() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tampered_receipts_are_stored_and_flagged_not_dropped() {
+async fn tampered_receipts_are_stored_and_held_until_head_office_accepts_them() {
     let app = spawn_app().await;
     let api = app.admin().await;
-    let (d, _tmp) = device(&app, &api, 3).await;
+    let (d, _tmp) = device(&app, &api, 4).await;
     let mut e = d.events.clone();
-    // Alter sale 2 consistently (totals still add up) without re-hashing it.
+    // Alter sale 2 consistently (totals still add up) without re-hashing it, and give
+    // sale 3 impossible figures: both are stored and acknowledged, neither takes effect.
     let doc = &mut e[2]["payload"]["data"]["doc"];
     doc["lines"][0]["total"]["minor"] = json!(900_000);
+    doc["lines"][0]["gross"]["minor"] = json!(900_000);
+    doc["lines"][0]["unit_price"]["minor"] = json!(900_000);
+    doc["gross"]["minor"] = json!(900_000);
     doc["total"]["minor"] = json!(900_000);
     doc["change"]["minor"] = json!(1_100_000);
+    e[3]["payload"]["data"]["doc"]["total"]["minor"] = json!(-5);
     let r = d.push(&e).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(r.1["acked_seq"], 5);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM till_events").await, 5);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 2);
+    let (_, held) = api.get("/sync/quarantine").await;
+    assert_eq!(held["total"], 2, "{held}");
+    assert_eq!(held["items"][0]["problems"], json!(["hash_mismatch"]));
+    assert_eq!(held["items"][0]["acceptable"], true);
+    assert_eq!(
+        held["items"][1]["problems"],
+        json!(["totals_do_not_add_up", "hash_mismatch"])
+    );
+    assert_eq!(held["items"][1]["acceptable"], false);
+    let (_, status) = api
+        .get(&format!("/terminals/{}/sync", d.terminal.as_str().unwrap()))
+        .await;
+    let kinds: Vec<&str> = status["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"chain_break") && kinds.contains(&"quarantined"),
+        "{kinds:?}"
+    );
+    // Head office looks and accepts the first: it takes effect, flagged.
+    let event = held["items"][0]["event_id"].as_str().unwrap();
+    let r = api
+        .post(
+            &format!("/sync/quarantine/{event}/accept"),
+            json!({"note": "price typed by hand, checked"}),
+        )
+        .await;
     assert_eq!(r.0, StatusCode::OK, "{}", r.1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 3);
     assert_eq!(
         count(
             &app,
-            "SELECT COUNT(*) FROM sales WHERE 'hash_mismatch' = ANY(flags)"
+            "SELECT COUNT(*) FROM sales WHERE flags @> ARRAY['hash_mismatch', 'accepted']"
         )
         .await,
         1
     );
-    let (_, status) = api
-        .get(&format!("/terminals/{}/sync", d.terminal.as_str().unwrap()))
-        .await;
-    assert_eq!(status["acked_seq"], 4);
-    assert_eq!(status["alerts"][0]["kind"], "chain_break");
+    assert_eq!(
+        count(&app, "SELECT COALESCE(SUM(-qty_milli), 0)::bigint FROM inventory_movements WHERE kind = 'sale'").await,
+        3_000
+    );
     // The sales API shows them, with lines, payments and flags.
     let (_, sales) = api.get("/sales").await;
     assert_eq!(sales["total"], 3);
@@ -432,7 +463,24 @@ async fn a_till_restored_from_a_backup_re_enrolls_in_a_new_epoch() {
     .await
     .unwrap();
     assert_eq!(epochs, vec![(1, 1, 5), (2, 4, 5)]);
-    // 4 sales before the disaster + 2 after: all stored; the reused receipt numbers are flagged.
+    // 4 sales before the disaster + 2 after: all stored; the one whose receipt does not
+    // link to head office's last is held until a person accepts it (after the restore,
+    // it is genuine), then counts, flagged with the reused receipt number.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 5);
+    let (_, held) = api.get("/sync/quarantine").await;
+    assert_eq!(held["total"], 1, "{held}");
+    assert!(held["items"][0]["problems"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("chain_break")));
+    let event = held["items"][0]["event_id"].as_str().unwrap();
+    let r = api
+        .post(
+            &format!("/sync/quarantine/{event}/accept"),
+            json!({"note": "till restored from backup"}),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 6);
     assert!(
         count(

@@ -128,6 +128,7 @@ pub fn devices() -> Html {
                     <button onclick={{ let c = code.clone(); Callback::from(move |_| c.set(None)) }}>{ ctx.t("done") }</button>
                 </div>
             }
+            <crate::pages::quarantine::HeldReceipts />
             <table data-testid="terminals">
                 <thead><tr><th scope="col">{ ctx.t("till_name") }</th><th scope="col">{ ctx.t("store") }</th><th scope="col">{ ctx.t("status") }</th>
                     <th scope="col">{ ctx.t("last_push") }</th><th scope="col">{ ctx.t("last_pull") }</th><th scope="col" class="num">{ ctx.t("events_waiting") }</th><th></th></tr></thead>

@@ -9,5 +9,6 @@ pub mod devices;
 pub mod login;
 pub mod people;
 pub mod promotions;
+pub mod quarantine;
 pub mod reports;
 pub mod stock;
