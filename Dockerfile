@@ -27,7 +27,7 @@ COPY --from=build /src/web-admin/dist /srv/admin
 ENV ALAROMA_BIND=0.0.0.0:3000 \
     ALAROMA_ADMIN_DIR=/srv/admin \
     ALAROMA_LOG_FORMAT=json \
-    ALAROMA_TRUST_PROXY=true
+    ALAROMA_TRUST_PROXY=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16
 USER alaroma
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \

@@ -73,6 +73,53 @@ fn pin_matches(pin: &str, hash: &str) -> bool {
     })
 }
 
+/// Wrong PINs allowed before the till makes the next one wait.
+pub const PIN_TRIES: u32 = 5;
+
+/// Wrong PINs in a row and until when the next try must wait.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct PinThrottle {
+    failures: u32,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl PinThrottle {
+    fn load(conn: &rusqlite::Connection) -> Result<Self> {
+        let failures = db::setting(conn, "pin_failures")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let until = db::setting(conn, "pin_locked_until")?
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        Ok(PinThrottle { failures, until })
+    }
+
+    fn save(&self, conn: &rusqlite::Connection) -> Result<()> {
+        db::set_setting(conn, "pin_failures", &self.failures.to_string())?;
+        match self.until {
+            Some(t) => db::set_setting(conn, "pin_locked_until", &t.to_rfc3339()),
+            None => db::clear_setting(conn, "pin_locked_until"),
+        }
+    }
+
+    /// Whole seconds still to wait, if any.
+    fn wait(&self, now: chrono::DateTime<chrono::Utc>) -> Option<u64> {
+        let left = (self.until? - now).num_milliseconds();
+        (left > 0).then(|| (left as u64).div_ceil(1000))
+    }
+
+    /// One more wrong PIN: from the fifth on, 30 s, then 1, 2, 4… minutes (at most an hour).
+    fn failed(self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let failures = self.failures.saturating_add(1);
+        let until = (failures >= PIN_TRIES).then(|| {
+            let steps = (failures - PIN_TRIES).min(7);
+            let secs = (30i64 << steps).min(3600);
+            now + chrono::Duration::seconds(secs)
+        });
+        PinThrottle { failures, until }
+    }
+}
+
 impl Till {
     /// Adds a cashier (needs the Configure capability). On a till with no cashiers at
     /// all, the first one may be added without a login, and must be an admin or a
@@ -144,27 +191,53 @@ impl Till {
         .collect()
     }
 
-    fn cashier_by_pin(&self, pin: &str) -> Result<Option<Uuid>> {
+    /// Every active cashier whose PIN this is (normally one at most).
+    fn cashiers_by_pin(&self, pin: &str) -> Result<Vec<Uuid>> {
         let mut st = self
             .conn
             .prepare("SELECT id, pin_hash FROM cashiers WHERE active = 1")?;
         let rows: Vec<(String, String)> = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for (id, hash) in rows {
-            if pin_matches(pin, &hash) {
-                return Ok(Some(db::parse_uuid(&id)?));
-            }
-        }
-        Ok(None)
+        rows.iter()
+            .filter(|(_, hash)| pin_matches(pin, hash))
+            .map(|(id, _)| db::parse_uuid(id))
+            .collect()
+    }
+
+    fn cashier_by_pin(&self, pin: &str) -> Result<Option<Uuid>> {
+        Ok(self.cashiers_by_pin(pin)?.first().copied())
     }
 
     /// Logs in the cashier whose PIN this is. Works offline against synced hashes.
+    /// After [`PIN_TRIES`] wrong PINs the till waits, longer each time (kept in SQLite,
+    /// so a restart does not reset it); a PIN two people share logs in nobody.
     pub fn login(&mut self, pin: &str) -> Result<Session> {
-        validate_pin(pin).map_err(|_| TillError::WrongPin)?;
-        let id = self.cashier_by_pin(pin)?.ok_or(TillError::WrongPin)?;
-        db::set_setting(&self.conn, "session_cashier", &id.to_string())?;
-        self.session()
+        let now = db::now();
+        let throttle = PinThrottle::load(&self.conn)?;
+        if let Some(seconds) = throttle.wait(now) {
+            return Err(TillError::PinLocked { seconds });
+        }
+        let found = match validate_pin(pin) {
+            Ok(()) => self.cashiers_by_pin(pin)?,
+            Err(_) => Vec::new(),
+        };
+        match found.as_slice() {
+            [id] => {
+                PinThrottle::default().save(&self.conn)?;
+                db::set_setting(&self.conn, "session_cashier", &id.to_string())?;
+                self.session()
+            }
+            [] => {
+                let t = throttle.failed(now);
+                t.save(&self.conn)?;
+                match t.wait(now) {
+                    Some(seconds) => Err(TillError::PinLocked { seconds }),
+                    None => Err(TillError::WrongPin),
+                }
+            }
+            _ => Err(TillError::PinShared),
+        }
     }
 
     /// Logs out.

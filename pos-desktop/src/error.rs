@@ -44,6 +44,12 @@ pub enum TillError {
     /// The PIN matched no active cashier.
     #[error("wrong PIN")]
     WrongPin,
+    /// Too many wrong PINs: the till waits before the next try.
+    #[error("too many wrong PINs; try again in {seconds} s")]
+    PinLocked { seconds: u64 },
+    /// Two people on this till share the PIN: nobody is logged in by it.
+    #[error("two people on this till have this PIN, so it logs in nobody; head office must give one of them another")]
+    PinShared,
     /// A PIN that is not 4–8 digits.
     #[error("a PIN is 4 to 8 digits")]
     InvalidPin,
@@ -192,6 +198,8 @@ impl TillError {
             NotLoggedIn => "not_logged_in",
             WrongPin | InvalidPin => "wrong_pin",
             PinInUse => "pin_in_use",
+            PinLocked { .. } => "pin_locked",
+            PinShared => "pin_shared",
             NameRequired => "name_required",
             InvalidInput(_) => "invalid_input",
             Forbidden { .. } => "forbidden",

@@ -37,7 +37,7 @@ fn config(db: &str) -> Config {
         refresh_ttl_secs: 3600,
         cookie_secure: false,
         allowed_origins: vec![],
-        trust_proxy: false,
+        trust_proxy: vec![],
         login_limit_account: 5,
         login_limit_ip: 50,
         login_window_secs: 60,

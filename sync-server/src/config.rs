@@ -29,8 +29,10 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Origins allowed to make cookie-authenticated writes besides the server's own.
     pub allowed_origins: Vec<String>,
-    /// Trust `X-Forwarded-For` for the client IP (only behind our own nginx).
-    pub trust_proxy: bool,
+    /// The proxies (addresses or CIDR ranges, e.g. our nginx's network) whose
+    /// `X-Forwarded-For` is believed: the client IP is its right-most address not among
+    /// them. Empty: the socket peer is the client.
+    pub trust_proxy: Vec<String>,
     /// Login attempts allowed per account per window.
     pub login_limit_account: u32,
     /// Login attempts allowed per client IP per window.
@@ -78,7 +80,7 @@ impl Config {
             .and_then(|b| b.set_default("refresh_ttl_secs", 7 * 24 * 3600))
             .and_then(|b| b.set_default("cookie_secure", true))
             .and_then(|b| b.set_default("allowed_origins", Vec::<String>::new()))
-            .and_then(|b| b.set_default("trust_proxy", false))
+            .and_then(|b| b.set_default("trust_proxy", Vec::<String>::new()))
             .and_then(|b| b.set_default("login_limit_account", 5))
             .and_then(|b| b.set_default("login_limit_ip", 30))
             .and_then(|b| b.set_default("login_window_secs", 900))
@@ -94,7 +96,8 @@ impl Config {
             config::Environment::with_prefix("ALAROMA")
                 .try_parsing(true)
                 .list_separator(",")
-                .with_list_parse_key("allowed_origins"),
+                .with_list_parse_key("allowed_origins")
+                .with_list_parse_key("trust_proxy"),
         );
         for (env, key) in [("DATABASE_URL", "database_url"), ("REDIS_URL", "redis_url")] {
             if let Ok(v) = std::env::var(env) {
@@ -102,6 +105,22 @@ impl Config {
             }
         }
         let cfg: Config = b.build().and_then(|c| c.try_deserialize()).map_err(err)?;
+        cfg.trusted_proxies()?;
         Ok(cfg)
+    }
+
+    /// `trust_proxy` parsed; a bad entry is refused at start, not guessed at.
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trust_proxy
+            .iter()
+            .map(|p| {
+                let p = p.trim();
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError(format!("trust_proxy: {p:?} is not an address or range"))
+                    })
+            })
+            .collect()
     }
 }

@@ -109,24 +109,35 @@ pub struct AuthUser {
     pub ip: Option<String>,
 }
 
-/// The client's IP: the socket peer, or `X-Forwarded-For`'s first entry when the
-/// server sits behind our own proxy (`trust_proxy`).
+/// The client's IP: the socket peer, unless the peer is one of our `trust_proxy`
+/// proxies; then the right-most `X-Forwarded-For` address that is not (the entries to its
+/// left were written by whoever sent the request, and are not believed).
 pub fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
-    if state.config.trust_proxy {
-        if let Some(xff) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        {
-            if let Some(first) = xff.split(',').next() {
-                return Some(first.trim().to_owned());
-            }
-        }
-    }
-    parts
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| c.0.ip())?;
+    let trusted = &state.trusted_proxies;
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer.to_string());
+    }
+    let forwarded: Vec<std::net::IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|a| a.trim().parse().ok())
+        .collect();
+    let client = forwarded
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(forwarded.first())
+        .copied()
+        .unwrap_or(peer);
+    Some(client.to_string())
 }
 
 /// A capability marker type.
@@ -229,21 +240,30 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, S
         }
     };
     let claims = tokens::verify_access(state, &token)?;
-    if tokens::session_revoked(state, claims.sid).await? {
-        return Err(ApiError::Unauthorized("this session was logged out".into()));
-    }
-    let row: Option<(String, String, bool, Vec<Uuid>)> = sqlx::query_as(
+    // The user and their session in one look-up: a role change, deactivation or ended
+    // session applies to the very next request on every replica.
+    let row: Option<(String, String, bool, bool, Vec<Uuid>)> = sqlx::query_as(
         "SELECT u.login, u.role, u.active,
+                EXISTS (SELECT 1 FROM sessions s WHERE s.id = $2 AND s.user_id = u.id
+                          AND s.revoked_at IS NULL AND s.expires_at > now()),
                 COALESCE(array_agg(ul.location_id) FILTER (WHERE ul.location_id IS NOT NULL), '{}')
          FROM users u LEFT JOIN user_locations ul ON ul.user_id = u.id
          WHERE u.id = $1 GROUP BY u.id",
     )
     .bind(claims.sub)
+    .bind(claims.sid)
     .fetch_optional(&state.db)
     .await?;
-    let (login, role, _active, locations) = row
-        .filter(|r| r.2)
-        .ok_or_else(|| ApiError::Unauthorized("account disabled or removed".into()))?;
+    let (login, role, active, live, locations) =
+        row.ok_or_else(|| ApiError::Unauthorized("account disabled or removed".into()))?;
+    if !active {
+        return Err(ApiError::Unauthorized("account disabled or removed".into()));
+    }
+    if !live {
+        return Err(ApiError::Unauthorized(
+            "this session has ended; log in again".into(),
+        ));
+    }
     let role = Role::parse(&role).map_err(ApiError::internal)?;
     let scope = if role == Role::Admin {
         Scope::All

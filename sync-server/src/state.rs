@@ -28,6 +28,8 @@ pub struct AppState {
     pub notifier: tokio::sync::broadcast::Sender<Option<uuid::Uuid>>,
     /// Fan-out of "a store's sales changed" to the live reports open on this instance.
     pub sales_notifier: tokio::sync::broadcast::Sender<Option<uuid::Uuid>>,
+    /// `config.trust_proxy`, parsed.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
 }
 
 /// HS256 signing and verification keys.
@@ -95,6 +97,9 @@ impl AppState {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
         };
+        let trusted_proxies = config
+            .trusted_proxies()
+            .map_err(|e| StartError::Config(e.to_string()))?;
         let db = connect_db(&config).await?;
         migrate(&db).await?;
         let reports_db = match &config.reports_database_url {
@@ -117,6 +122,7 @@ impl AppState {
             redis,
             config: Arc::new(config),
             keys: Arc::new(keys),
+            trusted_proxies: Arc::new(trusted_proxies),
             notifier: crate::notify::channel_pair(),
             sales_notifier: crate::notify::channel_pair(),
         };

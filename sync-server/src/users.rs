@@ -75,6 +75,8 @@ pub struct UserUpdate {
     pub active: Option<bool>,
     /// New password.
     pub password: Option<String>,
+    /// The current password: required to change your own.
+    pub current_password: Option<String>,
     /// New till PIN.
     pub pin: Option<String>,
     /// Manual-discount limit in percent.
@@ -185,6 +187,50 @@ fn check_visible(scope: &Scope, user: &User) -> ApiResult<()> {
     }
 }
 
+/// Nobody grants a discount limit above their own (the command-line admin has none).
+async fn check_limit(conn: &mut PgConnection, actor: &AuthUser, limit_bp: i32) -> ApiResult<()> {
+    let own: Option<i32> = sqlx::query_scalar("SELECT discount_limit_bp FROM users WHERE id = $1")
+        .bind(actor.id)
+        .fetch_optional(conn)
+        .await?;
+    match own {
+        Some(own) if limit_bp > own => Err(ApiError::Forbidden(format!(
+            "you may grant a discount limit of at most your own ({}%)",
+            f64::from(own) / 100.0
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A till logs people in by PIN alone, so two people who work at one store (or an admin,
+/// who works at all) may not share one.
+async fn check_pin_free(
+    conn: &mut PgConnection,
+    pin: &str,
+    locations: &[Uuid],
+    except: Option<Uuid>,
+) -> ApiResult<()> {
+    let hashes: Vec<String> = sqlx::query_scalar(
+        "SELECT u.pin_hash FROM users u
+         WHERE u.pin_hash IS NOT NULL AND u.active AND ($2::uuid IS NULL OR u.id <> $2)
+           AND (u.role = 'admin' OR $3 OR EXISTS (SELECT 1 FROM user_locations ul
+                                WHERE ul.user_id = u.id AND ul.location_id = ANY($1)))",
+    )
+    .bind(locations)
+    .bind(except)
+    .bind(locations.is_empty())
+    .fetch_all(conn)
+    .await?;
+    for h in hashes {
+        if password::verify(pin.to_owned(), Some(h)).await? {
+            return Err(ApiError::Conflict(
+                "someone at that store already has this PIN; choose another".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn parse_limit(s: Option<&str>, role: Role) -> ApiResult<i32> {
     Ok(match s {
         Some(s) => Percent::parse(s)?.bp() as i32,
@@ -226,13 +272,21 @@ pub async fn create_user(
         password::validate_pin(p)?;
     }
     let limit = parse_limit(req.discount_limit.as_deref(), role)?;
+    let mut tx = state.db.begin().await?;
+    // One PIN per store is checked under this lock, so two creations cannot race past it.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('user_pins'))")
+        .execute(&mut *tx)
+        .await?;
+    check_limit(&mut tx, actor, limit).await?;
+    if let Some(p) = &req.pin {
+        check_pin_free(&mut tx, p, &req.locations, None).await?;
+    }
     let hash = password::hash(req.password).await?;
     let pin_hash = match req.pin {
         Some(p) => Some(password::hash(p).await?),
         None => None,
     };
     let id = Uuid::now_v7();
-    let mut tx = state.db.begin().await?;
     sqlx::query(
         "INSERT INTO users (id, login, full_name, role, password_hash, pin_hash, discount_limit_bp)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -371,6 +425,9 @@ pub async fn update_user(
     req: UserUpdate,
 ) -> ApiResult<User> {
     let mut tx = state.db.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('user_pins'))")
+        .execute(&mut *tx)
+        .await?;
     let before = load(&mut tx, id).await?;
     check_visible(scope, &before)?;
     let old_role = Role::parse(&before.role)?;
@@ -400,6 +457,27 @@ pub async fn update_user(
         Some(l) => Some(parse_limit(Some(l), role)?),
         None => None,
     };
+    if let Some(l) = limit {
+        check_limit(&mut tx, actor, l).await?;
+    }
+    if let Some(p) = &req.pin {
+        check_pin_free(&mut tx, p, &locations, Some(id)).await?;
+    }
+    if req.password.is_some() && id == actor.id {
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let given = req.current_password.clone().unwrap_or_default();
+        if !password::verify(given, current).await? {
+            return Err(ApiError::Forbidden(
+                "to change your own password, give your current one".into(),
+            ));
+        }
+    }
+    // A new password, another role or deactivation ends every session of the user.
+    let end_sessions = req.password.is_some() || role != old_role || req.active == Some(false);
     let pw = match req.password {
         Some(p) => Some(password::hash(p).await?),
         None => None,
@@ -431,11 +509,8 @@ pub async fn update_user(
     if req.locations.is_some() {
         set_locations(&mut tx, id, &locations).await?;
     }
-    if req.active == Some(false) {
-        sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+    if end_sessions {
+        crate::auth::tokens::end_all_sessions(&mut tx, id).await?;
     }
     let after = load(&mut tx, id).await?;
     audit::record(

@@ -99,6 +99,16 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("test_print", "Пробная печать", "Test print"),
     // Engine error codes.
     ("wrong_pin", "Неверный PIN", "Wrong PIN"),
+    (
+        "pin_locked",
+        "Слишком много неверных PIN. Подождите, секунд:",
+        "Too many wrong PINs. Wait, seconds:",
+    ),
+    (
+        "pin_shared",
+        "Этот PIN у двух сотрудников кассы — вход по нему закрыт. Центральный офис должен выдать одному из них другой.",
+        "Two people on this till have this PIN, so it logs in nobody. Head office must give one of them another.",
+    ),
     ("invalid_input", "Неверное значение", "Invalid input"),
     ("unknown_product", "Товар не найден", "No such product"),
     ("no_open_shift", "Смена не открыта", "No shift is open"),
@@ -188,6 +198,11 @@ const WITH_DETAIL: [&str; 4] = ["printer", "invalid_input", "offline", "sync_ref
 /// An engine error in the cashier's language: in Russian our words for its code (the
 /// engine speaks English), in English the engine's own, more detailed message.
 pub fn error(locale: Locale, code: &str, message: &str) -> String {
+    if code == "pin_locked" {
+        // The wait, counted in whole seconds by the engine, in either language.
+        let secs: String = message.chars().filter(char::is_ascii_digit).collect();
+        return format!("{} {secs}", t(locale, code));
+    }
     if locale == Locale::Ru && WORDS.iter().any(|(k, _, _)| *k == code) {
         if WITH_DETAIL.contains(&code) {
             format!("{}: {message}", t(locale, code))

@@ -11,6 +11,7 @@ use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared_model::Role;
+use sqlx::PgConnection;
 use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -148,21 +149,35 @@ async fn me_of(state: &AppState, user: &AuthUser) -> ApiResult<Me> {
     })
 }
 
-/// Stores a new refresh token in `family` and returns it.
-async fn issue_refresh(state: &AppState, user: Uuid, family: Uuid) -> ApiResult<String> {
+/// Stores a new refresh token in `session`, expiring no later than the session.
+async fn issue_refresh(
+    conn: &mut PgConnection,
+    state: &AppState,
+    user: Uuid,
+    session: Uuid,
+) -> ApiResult<String> {
     let (token, hash) = tokens::new_refresh_token();
-    sqlx::query("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(Uuid::now_v7())
-        .bind(family)
-        .bind(user)
-        .bind(hash)
-        .bind(tokens::refresh_expiry(state))
-        .execute(&state.db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, expires_at)
+         SELECT $1, $2, $3, $4, LEAST($5, s.expires_at) FROM sessions s WHERE s.id = $2",
+    )
+    .bind(Uuid::now_v7())
+    .bind(session)
+    .bind(user)
+    .bind(hash)
+    .bind(tokens::refresh_expiry(state))
+    .execute(conn)
+    .await?;
     Ok(token)
 }
 
-/// Checks a login and password, rate limited per account and per IP (in Redis).
+/// Longest login name; a longer one is refused before any Redis or database work.
+const MAX_LOGIN_CHARS: usize = 64;
+
+/// Checks a login and password. Only failures count (in Redis, across replicas): per
+/// client IP, per account from that IP (both refuse with 429 for a while), and per
+/// account from anywhere, which slows every try down instead of locking the account, so
+/// nobody can lock someone else out by failing their login on purpose.
 #[instrument(skip_all, err, fields(ip = ip.as_deref().unwrap_or("-")))]
 pub async fn authenticate_password(
     state: &AppState,
@@ -170,38 +185,52 @@ pub async fn authenticate_password(
     ip: Option<String>,
 ) -> ApiResult<AuthUser> {
     let c = &state.config;
+    let login = req.login.trim();
+    if login.is_empty() || login.chars().count() > MAX_LOGIN_CHARS || req.password.len() > 1024 {
+        return Err(ApiError::Validation(format!(
+            "a login is 1 to {MAX_LOGIN_CHARS} characters"
+        )));
+    }
+    let account = login.to_lowercase();
+    let client = ip.as_deref().unwrap_or("unknown");
+    let ip_key = format!("{}rl:login:ip:{client}", c.redis_prefix);
+    let pair_key = format!("{}rl:login:pair:{client}:{account}", c.redis_prefix);
+    let account_key = format!("{}rl:login:account:{account}", c.redis_prefix);
     let mut redis = state.redis.clone();
-    let login_key = format!(
-        "{}rl:login:account:{}",
-        c.redis_prefix,
-        req.login.trim().to_lowercase()
-    );
-    let ip_key = format!(
-        "{}rl:login:ip:{}",
-        c.redis_prefix,
-        ip.as_deref().unwrap_or("unknown")
-    );
-    ratelimit::hit(&mut redis, &ip_key, c.login_limit_ip, c.login_window_secs).await?;
-    ratelimit::hit(
-        &mut redis,
-        &login_key,
-        c.login_limit_account,
-        c.login_window_secs,
-    )
-    .await?;
+    for (key, limit) in [
+        (&ip_key, c.login_limit_ip),
+        (&pair_key, c.login_limit_account),
+    ] {
+        let (n, ttl) = ratelimit::failures(&mut redis, key).await?;
+        if n >= u64::from(limit) {
+            return Err(ApiError::TooManyRequests(ttl.max(1) as u64));
+        }
+    }
+    let (n, _) = ratelimit::failures(&mut redis, &account_key).await?;
+    let ceiling = u64::from(c.login_limit_account) * 4;
+    if n >= ceiling {
+        // Failing from many places: one try per couple of seconds, for the owner too.
+        let secs = (n - ceiling + 1).min(5);
+        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    }
     let row: Option<(Uuid, String, String, String, bool)> = sqlx::query_as(
         "SELECT id, login, role, password_hash, active FROM users WHERE lower(login) = lower($1)",
     )
-    .bind(req.login.trim())
+    .bind(login)
     .fetch_optional(&state.db)
     .await?;
     let hash = row.as_ref().filter(|r| r.4).map(|r| r.3.clone());
-    if !password::verify(req.password.clone(), hash).await? {
+    let ok = password::verify(req.password.clone(), hash).await?;
+    let Some((id, login, role, _, _)) = row.filter(|_| ok) else {
+        ratelimit::fail(
+            &mut redis,
+            &[&ip_key, &pair_key, &account_key],
+            c.login_window_secs,
+        )
+        .await?;
         return Err(ApiError::Unauthorized("wrong login or password".into()));
-    }
-    let (id, login, role, _, _) =
-        row.ok_or_else(|| ApiError::Unauthorized("wrong login or password".into()))?;
-    ratelimit::reset(&mut redis, &login_key).await?;
+    };
+    ratelimit::reset(&mut redis, &pair_key).await?;
     Ok(AuthUser {
         id,
         login,
@@ -221,21 +250,24 @@ async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let user = authenticate_password(&state, &req, ip).await?;
-    let session = Uuid::now_v7();
-    let mut conn = state.db.acquire().await?;
-    audit::record(&mut conn, &user, "login", "user", user.id, None, None).await?;
+    let mut tx = state.db.begin().await?;
+    let session = tokens::start_session(&mut tx, &state, user.id).await?;
+    audit::record(&mut tx, &user, "login", "user", user.id, None, None).await?;
+    let refresh = issue_refresh(&mut tx, &state, user.id, session).await?;
+    tx.commit().await?;
     tracing::info!(user_id = %user.id, "user logged in");
-    session_response(&state, jar, &user, session).await
+    session_response(&state, jar, &user, session, &refresh).await
 }
 
-/// Issues a refresh token in `session` and an access token, as cookies and body.
+/// Answers a login or refresh: an access token in `session` and the refresh token, as
+/// cookies and body.
 async fn session_response(
     state: &AppState,
     jar: CookieJar,
     user: &AuthUser,
     session: Uuid,
+    refresh: &str,
 ) -> ApiResult<Response> {
-    let refresh = issue_refresh(state, user.id, session).await?;
     let access = tokens::access_token(state, user.id, session)?;
     let body = TokenResponse {
         access_token: access.clone(),
@@ -244,7 +276,7 @@ async fn session_response(
         user: me_of(state, user).await?,
     };
     Ok((
-        cookies(state, jar, &access, Some(&refresh)),
+        cookies(state, jar, &access, Some(refresh)),
         axum::Json(body),
     )
         .into_response())
@@ -256,7 +288,6 @@ struct RefreshRow {
     family_id: Uuid,
     user_id: Uuid,
     expires_at: DateTime<Utc>,
-    used_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -275,9 +306,13 @@ async fn refresh(
         .map(|c| c.value().to_owned())
         .ok_or_else(|| ApiError::Unauthorized("no refresh token".into()))?;
     let mut tx = state.db.begin().await?;
+    // The session row is locked first, so concurrent refreshes of one family take turns:
+    // the second sees the token used, ends the session, and no successor stays live.
     let row: Option<RefreshRow> = sqlx::query_as(
-        "SELECT id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens
-         WHERE token_hash = $1 FOR UPDATE",
+        "SELECT r.id, r.family_id, r.user_id, r.expires_at,
+                COALESCE(r.revoked_at, s.revoked_at, CASE WHEN s.expires_at <= now() THEN s.expires_at END) AS revoked_at
+         FROM refresh_tokens r JOIN sessions s ON s.id = r.family_id
+         WHERE r.token_hash = $1 FOR UPDATE OF s",
     )
     .bind(tokens::hash_token(&presented))
     .fetch_optional(&mut *tx)
@@ -287,17 +322,24 @@ async fn refresh(
         family_id: family,
         user_id,
         expires_at: expires,
-        used_at: used,
         revoked_at: revoked,
+        ..
     } = row.ok_or_else(|| ApiError::Unauthorized("invalid refresh token".into()))?;
-    if used.is_some() || revoked.is_some() {
-        sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL")
-            .bind(family)
-            .execute(&mut *tx)
+    // Read again now the session is locked: a refresh that held the lock may have used it.
+    let (used, token_revoked): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+        sqlx::query_as("SELECT used_at, revoked_at FROM refresh_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
             .await?;
+    if revoked.or(token_revoked).is_some() && used.is_none() {
+        return Err(ApiError::Unauthorized(
+            "this session has ended; please log in again".into(),
+        ));
+    }
+    if used.is_some() {
+        tokens::end_session(&mut tx, family).await?;
         tx.commit().await?;
-        tokens::revoke_session(&state, family).await?;
-        tracing::warn!(user_id = %user_id, "refresh token reuse: session family revoked");
+        tracing::warn!(user_id = %user_id, "refresh token reuse: session ended");
         return Err(ApiError::Unauthorized(
             "refresh token already used; please log in again".into(),
         ));
@@ -317,6 +359,7 @@ async fn refresh(
     let (login, role, _) = active
         .filter(|a| a.2)
         .ok_or_else(|| ApiError::Unauthorized("account disabled".into()))?;
+    let refresh = issue_refresh(&mut tx, &state, user_id, family).await?;
     tx.commit().await?;
     let user = AuthUser {
         id: user_id,
@@ -324,7 +367,7 @@ async fn refresh(
         role: Role::parse(&role).map_err(ApiError::internal)?,
         ip: None,
     };
-    session_response(&state, jar, &user, family).await
+    session_response(&state, jar, &user, family, &refresh).await
 }
 
 /// Logs out: revokes the session's refresh-token family and clears the cookies.
@@ -354,12 +397,9 @@ async fn logout(
     if let Some(claims) = access.and_then(|t| tokens::verify_access(&state, &t).ok()) {
         sessions.push(claims.sid);
     }
-    for family in sessions {
-        sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL")
-            .bind(family)
-            .execute(&state.db)
-            .await?;
-        tokens::revoke_session(&state, family).await?;
+    let mut conn = state.db.acquire().await?;
+    for session in sessions {
+        tokens::end_session(&mut conn, session).await?;
     }
     let jar = jar
         .remove(Cookie::build(ACCESS_COOKIE).path("/"))

@@ -1,10 +1,12 @@
-//! Access tokens (HS256 JWT, 15 minutes) and opaque refresh tokens (7 days, rotated).
+//! Access tokens (HS256 JWT, 15 minutes), opaque refresh tokens (rotated) and the login
+//! sessions they belong to (7 days from login at most, kept in PostgreSQL).
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{Duration, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -77,31 +79,50 @@ pub fn refresh_expiry(state: &AppState) -> chrono::DateTime<Utc> {
     Utc::now() + Duration::seconds(state.config.refresh_ttl_secs)
 }
 
-fn revoked_key(state: &AppState, session: Uuid) -> String {
-    format!("{}revoked-session:{session}", state.config.redis_prefix)
+/// Starts a login session for `user`: it lives `refresh_ttl_secs` from now at most,
+/// however often it is refreshed.
+pub async fn start_session(
+    conn: &mut PgConnection,
+    state: &AppState,
+    user: Uuid,
+) -> ApiResult<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(user)
+        .bind(refresh_expiry(state))
+        .execute(conn)
+        .await?;
+    Ok(id)
 }
 
-/// Marks a login session revoked in Redis for as long as its access tokens could live,
-/// so every replica refuses them at once.
-pub async fn revoke_session(state: &AppState, session: Uuid) -> ApiResult<()> {
-    let mut redis = state.redis.clone();
-    let mut set = redis::cmd("SET");
-    set.arg(revoked_key(state, session))
-        .arg(1)
-        .arg("EX")
-        .arg(state.config.access_ttl_secs.max(1));
-    let q = set.query_async::<()>(&mut redis);
-    tokio::time::timeout(crate::ratelimit::REDIS_TIMEOUT, q)
-        .await
-        .map_err(|_| ApiError::Unavailable("redis".into()))??;
+/// Ends one login session and its refresh tokens: its access tokens stop working at
+/// once on every replica (each request checks its session in PostgreSQL).
+pub async fn end_session(conn: &mut PgConnection, session: Uuid) -> ApiResult<()> {
+    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(session)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Whether a login session was revoked.
-pub async fn session_revoked(state: &AppState, session: Uuid) -> ApiResult<bool> {
-    let mut redis = state.redis.clone();
-    Ok(redis::cmd("EXISTS")
-        .arg(revoked_key(state, session))
-        .query_async::<bool>(&mut redis)
-        .await?)
+/// Ends every session of a user (password change or reset, role change, deactivation).
+pub async fn end_all_sessions(conn: &mut PgConnection, user: Uuid) -> ApiResult<()> {
+    sqlx::query("UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -74,7 +74,7 @@ fn the_compose_files_validate_and_publish_only_nginx() {
         assert_eq!(cfg["networks"]["internal"]["internal"], true);
         let redis = services["redis"]["command"].to_string();
         assert!(
-            redis.contains("allkeys-lru") && redis.contains("appendonly"),
+            redis.contains("noeviction") && redis.contains("appendonly"),
             "{redis}"
         );
     }

@@ -39,7 +39,7 @@ pub fn test_config(database_url: &str) -> Config {
         refresh_ttl_secs: 7 * 24 * 3600,
         cookie_secure: false,
         allowed_origins: vec!["http://admin.example".into()],
-        trust_proxy: false,
+        trust_proxy: vec![],
         login_limit_account: 5,
         login_limit_ip: 50,
         login_window_secs: 60,

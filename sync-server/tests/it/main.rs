@@ -24,6 +24,7 @@ mod promotions;
 mod quarantine;
 mod rbac;
 mod reports;
+mod security;
 mod sync;
 mod sync_protocol;
 mod updates;

@@ -359,7 +359,7 @@ fn fake_ws_upstream() -> (String, std::sync::mpsc::Receiver<String>) {
 }
 
 #[test]
-fn nginx_passes_a_websocket_upgrade_through_to_the_servers() {
+fn nginx_passes_a_websocket_upgrade_and_the_real_client_address_through() {
     let (up, seen) = fake_ws_upstream();
     let ng = start_nginx(&up);
     let (head, _) = curl(&[
@@ -376,6 +376,11 @@ fn nginx_passes_a_websocket_upgrade_through_to_the_servers() {
         "Sec-WebSocket-Version: 13",
         "-H",
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        // A client forging where it comes from: nginx writes what it saw instead.
+        "-H",
+        "X-Forwarded-For: 6.6.6.6",
+        "-H",
+        "X-Real-IP: 6.6.6.6",
         &format!("https://localhost:{}/api/v1/notifications", ng.https),
     ]);
     assert!(head.starts_with("http/1.1 101"), "{head}");
@@ -383,4 +388,7 @@ fn nginx_passes_a_websocket_upgrade_through_to_the_servers() {
     assert!(upstream.contains("upgrade: websocket"), "{upstream}");
     assert!(upstream.contains("connection: upgrade"), "{upstream}");
     assert!(upstream.contains("x-forwarded-proto: https"), "{upstream}");
+    assert!(upstream.contains("x-forwarded-for: 127.0.0.1\r\n"), "{upstream}");
+    assert!(upstream.contains("x-real-ip: 127.0.0.1\r\n"), "{upstream}");
+    assert!(!upstream.contains("6.6.6.6"), "{upstream}");
 }
