@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::device::Device;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::pagination::{Page, PageParams};
-use crate::rbac::{cap, Authorized, Scope};
+use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
 
 mod reconcile;
@@ -159,6 +159,29 @@ pub(crate) fn state_of(r: &Row) -> ApiResult<CertificateState> {
 }
 
 /// Loads a certificate by code (locking it for the transaction when `lock`).
+/// A manager's certificates: those sold, or redeemed or refunded onto, in their stores
+/// (`$6`: the scope's location ids, NULL for all).
+const IN_SCOPE: &str = "($6::uuid[] IS NULL OR home_location_id = ANY($6) OR EXISTS
+    (SELECT 1 FROM certificate_ledger l WHERE l.certificate_id = gift_certificates.id AND l.location_id = ANY($6)))";
+
+/// Whether a certificate is within a manager's stores (see [`IN_SCOPE`]); else 404.
+async fn check_visible(conn: &mut PgConnection, scope: &Scope, id: Uuid) -> ApiResult<()> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM gift_certificates WHERE id = $1 AND {})",
+        IN_SCOPE.replace("$6", "$2")
+    );
+    let visible: bool = sqlx::query_scalar(&sql)
+        .bind(id)
+        .bind(scope.ids())
+        .fetch_one(conn)
+        .await?;
+    if visible {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("gift certificate".into()))
+    }
+}
+
 pub(crate) async fn load(
     conn: &mut PgConnection,
     code: &CertificateCode,
@@ -306,7 +329,7 @@ async fn create_batch(
 #[instrument(skip_all, err)]
 async fn list(
     State(state): State<AppState>,
-    _auth: Authorized<cap::ManageCertificates>,
+    auth: Authorized<cap::ManageCertificates>,
     ApiQuery(f): ApiQuery<CertificateFilter>,
 ) -> ApiResult<Json<Page<CertificateView>>> {
     if f.status
@@ -322,8 +345,10 @@ async fn list(
         per_page: f.per_page,
     };
     let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::text IS NULL OR status = $1) AND (NOT COALESCE($2, false) OR overdraw_minor > 0)
-                    AND ($3::uuid IS NULL OR batch_id = $3)";
+    let filter = format!(
+        "WHERE ($1::text IS NULL OR status = $1) AND (NOT COALESCE($2, false) OR overdraw_minor > 0)
+           AND ($3::uuid IS NULL OR batch_id = $3) AND {IN_SCOPE}"
+    );
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM gift_certificates {filter} ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
     ))
@@ -332,14 +357,19 @@ async fn list(
     .bind(f.batch_id)
     .bind(limit)
     .bind(offset)
+    .bind(auth.scope.ids())
     .fetch_all(&state.db)
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM gift_certificates {filter}"))
-        .bind(&f.status)
-        .bind(f.overdrawn)
-        .bind(f.batch_id)
-        .fetch_one(&state.db)
-        .await?;
+    let total = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM gift_certificates {}",
+        filter.replace("$6", "$4")
+    ))
+    .bind(&f.status)
+    .bind(f.overdrawn)
+    .bind(f.batch_id)
+    .bind(auth.scope.ids())
+    .fetch_one(&state.db)
+    .await?;
     Ok(Json(Page::new(
         rows.into_iter().map(view).collect(),
         p,
@@ -352,7 +382,7 @@ async fn list(
 #[instrument(skip_all, err)]
 async fn get_one(
     State(state): State<AppState>,
-    _auth: Authorized<cap::ManageCertificates>,
+    auth: Authorized<cap::ManageCertificates>,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<CertificateView>> {
     let code = parse_code(&code)?;
@@ -360,6 +390,7 @@ async fn get_one(
     let row = load(&mut conn, &code, false)
         .await?
         .ok_or_else(|| ApiError::NotFound("gift certificate".into()))?;
+    check_visible(&mut conn, &auth.scope, row.0).await?;
     let ledger = sqlx::query_scalar(
         "SELECT jsonb_build_object('at', at, 'kind', kind, 'amount_minor', amount_minor, 'balance_after', balance_after,
                 'overdraw_minor', overdraw_minor, 'location_id', location_id, 'terminal_id', terminal_id,
@@ -377,7 +408,8 @@ async fn get_one(
 
 async fn set_blocked(
     state: &AppState,
-    auth: &Authorized<cap::ManageCertificates>,
+    user: &AuthUser,
+    scope: &Scope,
     code: &str,
     reason: &str,
     block: bool,
@@ -391,6 +423,7 @@ async fn set_blocked(
     let row = load(&mut tx, &code, true)
         .await?
         .ok_or_else(|| ApiError::NotFound("gift certificate".into()))?;
+    check_visible(&mut tx, scope, row.0).await?;
     let to = match (block, row.2.as_str(), row.7) {
         (true, "blocked", _) => return Err(ApiError::Conflict("already blocked".into())),
         (true, _, _) => "blocked",
@@ -412,13 +445,13 @@ async fn set_blocked(
     .bind(row.0)
     .bind(if block { "block" } else { "unblock" })
     .bind(after.4)
-    .bind(Some(auth.user.id).filter(|i| !i.is_nil()))
+    .bind(Some(user.id).filter(|i| !i.is_nil()))
     .bind(reason)
     .execute(&mut *tx)
     .await?;
     audit::record(
         &mut tx,
-        &auth.user,
+        user,
         if block { "block" } else { "unblock" },
         "gift_certificate",
         row.0,
@@ -440,21 +473,22 @@ async fn block(
     ApiJson(b): ApiJson<BlockInput>,
 ) -> ApiResult<Json<CertificateView>> {
     Ok(Json(
-        set_blocked(&state, &auth, &code, &b.reason, true).await?,
+        set_blocked(&state, &auth.user, &auth.scope, &code, &b.reason, true).await?,
     ))
 }
 
-/// Unblock a blocked certificate, or release one frozen after an overdraw.
+/// Unblock a blocked certificate, or release one frozen after an overdraw (head office:
+/// a store manager may block, not release).
 #[utoipa::path(post, path = "/certificates/{code}/unblock", tag = "certificates", params(("code" = String, Path, description = "Code")), request_body = BlockInput, responses((status = 200, body = CertificateView)))]
 #[instrument(skip_all, err)]
 async fn unblock(
     State(state): State<AppState>,
-    auth: Authorized<cap::ManageCertificates>,
+    auth: Authorized<cap::ReleaseCertificates>,
     ApiPath(code): ApiPath<String>,
     ApiJson(b): ApiJson<BlockInput>,
 ) -> ApiResult<Json<CertificateView>> {
     Ok(Json(
-        set_blocked(&state, &auth, &code, &b.reason, false).await?,
+        set_blocked(&state, &auth.user, &auth.scope, &code, &b.reason, false).await?,
     ))
 }
 

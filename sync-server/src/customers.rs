@@ -98,25 +98,32 @@ pub struct Purchase {
 #[instrument(skip_all, err)]
 async fn purchases(
     State(state): State<AppState>,
-    _auth: Authorized<cap::ManageCustomers>,
+    auth: Authorized<cap::ManageCustomers>,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Purchase>>> {
+    // A manager sees what the customer bought in their own stores only.
+    let scope = auth.scope.ids();
     let (limit, offset) = p.limit_offset();
     let items = sqlx::query_as(
         "SELECT s.id AS sale_id, s.location_id, s.receipt_no, s.completed_at, s.gross_minor, s.discount_minor,
                 s.total_minor, COALESCE((SELECT SUM(r.total_minor) FROM sale_returns r WHERE r.sale_id = s.id), 0)::bigint AS returned_minor
-         FROM sales s WHERE s.customer_id = $1 ORDER BY s.completed_at DESC, s.id LIMIT $2 OFFSET $3",
+         FROM sales s WHERE s.customer_id = $1 AND ($4::uuid[] IS NULL OR s.location_id = ANY($4))
+         ORDER BY s.completed_at DESC, s.id LIMIT $2 OFFSET $3",
     )
     .bind(id)
     .bind(limit)
     .bind(offset)
+    .bind(&scope)
     .fetch_all(&state.db)
     .await?;
-    let total = sqlx::query_scalar("SELECT COUNT(*) FROM sales WHERE customer_id = $1")
-        .bind(id)
-        .fetch_one(&state.db)
-        .await?;
+    let total = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sales WHERE customer_id = $1 AND ($2::uuid[] IS NULL OR location_id = ANY($2))",
+    )
+    .bind(id)
+    .bind(&scope)
+    .fetch_one(&state.db)
+    .await?;
     Ok(Json(Page::new(items, p, total)))
 }
 

@@ -140,6 +140,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(preview))
 }
 
+/// The promotions that run in a manager's stores: chain-wide ones and those naming one of
+/// them (`$3`: the scope's location ids, NULL for all).
+const RUNS_IN: &str = "($3::uuid[] IS NULL OR jsonb_array_length(COALESCE(conditions->'stores', '[]')) = 0
+    OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(conditions->'stores') s(id) WHERE s.id::uuid = ANY($3)))";
+
 /// Managers may only run promotions in their own stores, and must say which.
 fn check_scope(scope: &Scope, def: &PromotionInput) -> ApiResult<()> {
     match scope {
@@ -302,20 +307,26 @@ fn json<T: Serialize>(v: &T) -> ApiResult<serde_json::Value> {
 #[instrument(skip_all, err)]
 async fn list(
     State(state): State<AppState>,
-    _auth: Authorized<cap::ManagePromotions>,
+    auth: Authorized<cap::ManagePromotions>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PromotionView>>> {
     let (limit, offset) = p.limit_offset();
+    let scope = auth.scope.ids();
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM promotions ORDER BY priority DESC, id LIMIT $1 OFFSET $2"
+        "SELECT {COLS} FROM promotions WHERE {RUNS_IN} ORDER BY priority DESC, id LIMIT $1 OFFSET $2"
     ))
     .bind(limit)
     .bind(offset)
+    .bind(&scope)
     .fetch_all(&state.db)
     .await?;
-    let total = sqlx::query_scalar("SELECT COUNT(*) FROM promotions")
-        .fetch_one(&state.db)
-        .await?;
+    let total = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM promotions WHERE {}",
+        RUNS_IN.replace("$3", "$1")
+    ))
+    .bind(&scope)
+    .fetch_one(&state.db)
+    .await?;
     Ok(Json(Page::new(
         rows.into_iter().map(view).collect::<ApiResult<_>>()?,
         p,
@@ -342,10 +353,21 @@ async fn create(
 #[instrument(skip_all, err)]
 async fn get_one(
     State(state): State<AppState>,
-    _auth: Authorized<cap::ManagePromotions>,
+    auth: Authorized<cap::ManagePromotions>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<PromotionView>> {
-    Ok(Json(load(&state.db, id).await?))
+    let p = load(&state.db, id).await?;
+    let runs_here = match &auth.scope {
+        Scope::All => true,
+        Scope::Locations(mine) => {
+            p.def.conditions.stores.is_empty()
+                || p.def.conditions.stores.iter().any(|s| mine.contains(s))
+        }
+    };
+    if !runs_here {
+        return Err(ApiError::NotFound("promotion".into()));
+    }
+    Ok(Json(p))
 }
 
 /// Replace a promotion's definition (its version goes up).

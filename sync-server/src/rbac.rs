@@ -47,6 +47,8 @@ pub enum Capability {
     ManageCertificates,
     /// Accept or reject till receipts held back by the money checks (admin).
     ResolveQuarantine,
+    /// Unblock a certificate or release a frozen one (admin).
+    ReleaseCertificates,
 }
 
 /// The seed's role table: admin everything; manager runs their locations; the
@@ -57,7 +59,7 @@ pub fn allows(role: Role, cap: Capability) -> bool {
         Role::Admin => true,
         Role::Manager => !matches!(
             cap,
-            ManageLocations | ManageTerminals | ReadAudit | ResolveQuarantine
+            ManageLocations | ManageTerminals | ReadAudit | ResolveQuarantine | ReleaseCertificates
         ),
         Role::WarehouseWorker => {
             matches!(cap, ReadLocations | ReadCatalog | ReadStock | WriteStock)
@@ -176,6 +178,7 @@ caps!(
     ReadSales,
     ManagePromotions,
     ResolveQuarantine,
+    ReleaseCertificates,
 );
 
 /// Proof that the request's user may exercise capability `C`, with their scope.

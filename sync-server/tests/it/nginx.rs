@@ -388,7 +388,10 @@ fn nginx_passes_a_websocket_upgrade_and_the_real_client_address_through() {
     assert!(upstream.contains("upgrade: websocket"), "{upstream}");
     assert!(upstream.contains("connection: upgrade"), "{upstream}");
     assert!(upstream.contains("x-forwarded-proto: https"), "{upstream}");
-    assert!(upstream.contains("x-forwarded-for: 127.0.0.1\r\n"), "{upstream}");
+    assert!(
+        upstream.contains("x-forwarded-for: 127.0.0.1\r\n"),
+        "{upstream}"
+    );
     assert!(upstream.contains("x-real-ip: 127.0.0.1\r\n"), "{upstream}");
     assert!(!upstream.contains("6.6.6.6"), "{upstream}");
 }

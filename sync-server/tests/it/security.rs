@@ -329,3 +329,162 @@ async fn a_forged_forwarded_for_does_not_change_the_client_address() {
     let (_, audit) = api.get("/audit?entity=user").await;
     assert!(!audit.to_string().contains("6.6.6.6"), "{audit}");
 }
+
+/// A till of store `code` (a new store, its terminal, Anna working there too), enrolled.
+async fn till_in_new_store(
+    app: &TestApp,
+    api: &Api,
+    code: &str,
+) -> (Value, tempfile::TempDir, std::path::PathBuf) {
+    let s = store(api, code).await;
+    let (_, users) = api.get("/users?q=anna").await;
+    let anna = &users["items"][0];
+    let mut locations = anna["locations"].as_array().unwrap().clone();
+    locations.push(s["id"].clone());
+    let id = anna["id"].as_str().unwrap();
+    assert_eq!(
+        api.patch(&format!("/users/{id}"), json!({"locations": locations}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let t = api
+        .ok_post(
+            "/terminals",
+            json!({"location_id": s["id"], "name": "Касса"}),
+        )
+        .await;
+    let enrollment = t["enrollment_code"].as_str().unwrap().to_owned();
+    let (tmp, dir) = crate::sync::enrolled_till(format!("http://{}", app.addr), enrollment).await;
+    (s, tmp, dir)
+}
+
+/// Sells one CH-50 to the customer with card VIP-0001 and one certificate, then syncs.
+async fn sell_to_vip(dir: &std::path::Path, certificate: String) {
+    crate::sync::sync_until(dir.to_path_buf(), move |t| {
+        t.login("4321").is_ok()
+            && t.find_customer("VIP-0001").is_ok()
+            && t.certificate(&certificate).is_ok()
+    })
+    .await;
+    let r = crate::sync::till(dir.to_path_buf(), |t| {
+        t.login("4321")?;
+        t.open_shift("0")?;
+        t.add_item("CH-50", None)?;
+        t.set_customer("VIP-0001")?;
+        t.pay(shared_model::Tender::Cash, "100", None)?;
+        t.complete_sale()?;
+        Ok(())
+    })
+    .await;
+    r.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_sees_and_acts_on_their_own_stores_only() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (a, _product, code) = crate::sync::head_office(&api).await;
+    let customer = api
+        .ok_post(
+            "/customers",
+            json!({"name": "Мария", "card_no": "VIP-0001"}),
+        )
+        .await;
+    let batch = api
+        .ok_post("/certificates/batches", json!({"name": "Подарок", "nominal_minor": 100_000, "quantity": 2, "expires_on": "2099-12-31"}))
+        .await;
+    let codes: Vec<String> = batch["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    let (_tmp_a, dir_a) = crate::sync::enrolled_till(format!("http://{}", app.addr), code).await;
+    let (b, _tmp_b, dir_b) = till_in_new_store(&app, &api, "B").await;
+    for (dir, cert) in [(&dir_a, &codes[0]), (&dir_b, &codes[1])] {
+        sell_to_vip(dir, cert.clone()).await;
+        let c = cert.clone();
+        crate::sync::till(dir.clone(), move |t| {
+            t.sell_certificate(&c)?;
+            t.pay(shared_model::Tender::Cash, "1000", None)?;
+            t.complete_sale()?;
+            t.sync_once()
+        })
+        .await
+        .unwrap();
+    }
+    let only_b = api
+        .ok_post(
+            "/promotions",
+            json!({"name": "Только B", "target": {"type": "all"},
+        "kind": {"type": "percent_off", "percent": 500}, "conditions": {"stores": [b["id"]]}}),
+        )
+        .await;
+    api.ok_post(
+        "/promotions",
+        json!({"name": "Для всех", "target": {"type": "all"},
+        "kind": {"type": "percent_off", "percent": 100}, "conditions": {}}),
+    )
+    .await;
+    api.ok_post(
+        "/users",
+        json!({"login": "mila", "full_name": "Мила", "role": "manager",
+        "password": "password-123", "locations": [a["id"]]}),
+    )
+    .await;
+    let mgr = app.login("mila", "password-123").await;
+    // The customer's purchases: the admin sees both stores', the manager store A's.
+    let cid = customer["id"].as_str().unwrap();
+    assert_eq!(
+        api.get(&format!("/customers/{cid}/purchases")).await.1["total"],
+        2
+    );
+    let (_, mine) = mgr.get(&format!("/customers/{cid}/purchases")).await;
+    assert_eq!(mine["total"], 1, "{mine}");
+    assert_eq!(mine["items"][0]["location_id"], a["id"]);
+    // Certificates: only the one sold in store A.
+    let (_, certs) = mgr.get("/certificates").await;
+    assert_eq!(certs["total"], 1, "{certs}");
+    assert_eq!(certs["items"][0]["code"], json!(codes[0]));
+    assert_error(
+        &mgr.get(&format!("/certificates/{}", codes[1])).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let why = json!({"reason": "lost"});
+    let r = mgr
+        .post(&format!("/certificates/{}/block", codes[1]), why.clone())
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let r = mgr
+        .post(&format!("/certificates/{}/block", codes[0]), why.clone())
+        .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    // Releasing it is head office's.
+    let r = mgr
+        .post(&format!("/certificates/{}/unblock", codes[0]), why.clone())
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = api
+        .post(&format!("/certificates/{}/unblock", codes[0]), why)
+        .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    // Promotions: chain-wide ones and store A's, not store B's.
+    let (_, promos) = mgr.get("/promotions").await;
+    let names: Vec<&str> = promos["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Для всех"], "{promos}");
+    assert_eq!(promos["total"], 1);
+    let id = only_b["id"].as_str().unwrap();
+    assert_error(
+        &mgr.get(&format!("/promotions/{id}")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_eq!(api.get("/promotions").await.1["total"], 2);
+}
