@@ -278,3 +278,221 @@ async fn managers_and_warehouse_workers_stay_in_their_locations() {
         "unauthorized",
     );
 }
+
+/// Who may call a route: the rule every route in the OpenAPI document must have.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// No credentials needed (health, login, the docs).
+    Public,
+    /// A till's device token; people's tokens are refused.
+    Device,
+    /// Any logged-in person.
+    Anyone,
+    /// These roles of [admin, manager, warehouse_worker, cashier, salesperson]; a
+    /// manager's or warehouse worker's access is further limited to their locations
+    /// (tested route by route in this file, `security.rs` and the modules' own tests).
+    Roles([bool; 5]),
+}
+
+/// The role × endpoint matrix: every route the server documents, with its rule.
+fn matrix() -> Vec<(&'static str, &'static str, Rule)> {
+    const ADMIN: Rule = Rule::Roles([true, false, false, false, false]);
+    const MANAGE: Rule = Rule::Roles([true, true, false, false, false]);
+    const STOCK: Rule = Rule::Roles([true, true, true, false, false]);
+    use Rule::*;
+    vec![
+        ("GET", "/audit", ADMIN),
+        ("POST", "/auth/login", Public),
+        ("POST", "/auth/refresh", Public),
+        ("POST", "/auth/logout", Public),
+        ("GET", "/auth/me", Anyone),
+        ("GET", "/categories", STOCK),
+        ("POST", "/categories", MANAGE),
+        ("GET", "/products", STOCK),
+        ("POST", "/products", MANAGE),
+        ("GET", "/products/{id}", STOCK),
+        ("PATCH", "/products/{id}", MANAGE),
+        ("GET", "/products/{id}/prices", STOCK),
+        ("PUT", "/products/{id}/prices/{location_id}", MANAGE),
+        ("DELETE", "/products/{id}/prices/{location_id}", MANAGE),
+        ("GET", "/catalog/export", STOCK),
+        ("POST", "/catalog/import", MANAGE),
+        ("POST", "/certificates/batches", MANAGE),
+        ("GET", "/certificates", MANAGE),
+        ("GET", "/certificates/{code}", MANAGE),
+        ("POST", "/certificates/{code}/block", MANAGE),
+        ("POST", "/certificates/{code}/unblock", ADMIN),
+        ("GET", "/certificates/policy", MANAGE),
+        ("PUT", "/certificates/policy", MANAGE),
+        ("POST", "/sync/certificates/reserve", Device),
+        ("GET", "/customers/{id}/purchases", MANAGE),
+        ("GET", "/customers", MANAGE),
+        ("POST", "/customers", MANAGE),
+        ("GET", "/customers/{id}", MANAGE),
+        ("PATCH", "/customers/{id}", MANAGE),
+        ("POST", "/sync/token", Public),
+        ("GET", "/inventory/levels", STOCK),
+        ("GET", "/inventory/movements", STOCK),
+        ("POST", "/inventory/receipts", STOCK),
+        ("GET", "/inventory/transfers", STOCK),
+        ("POST", "/inventory/transfers", STOCK),
+        ("POST", "/inventory/transfers/{id}/receive", STOCK),
+        ("POST", "/inventory/counts", STOCK),
+        ("GET", "/inventory/thresholds", STOCK),
+        ("PUT", "/inventory/thresholds", STOCK),
+        ("GET", "/locations", STOCK),
+        ("POST", "/locations", ADMIN),
+        ("GET", "/locations/{id}", STOCK),
+        ("PATCH", "/locations/{id}", ADMIN),
+        ("GET", "/sync/events", Device),
+        ("GET", "/promotions", MANAGE),
+        ("POST", "/promotions", MANAGE),
+        ("GET", "/promotions/{id}", MANAGE),
+        ("PUT", "/promotions/{id}", MANAGE),
+        ("POST", "/promotions/preview", MANAGE),
+        ("GET", "/reports/sales-summary", MANAGE),
+        ("GET", "/reports/sales-by/{dimension}", MANAGE),
+        ("GET", "/reports/payments", MANAGE),
+        ("GET", "/reports/vat", MANAGE),
+        ("GET", "/reports/cash", MANAGE),
+        ("GET", "/reports/live", MANAGE),
+        ("GET", "/reports/control/{name}", MANAGE),
+        ("GET", "/reports/stock/{name}", STOCK),
+        ("GET", "/sales", MANAGE),
+        ("POST", "/sync/push", Device),
+        ("GET", "/sync/pull", Device),
+        ("GET", "/terminals/{id}/sync", ADMIN),
+        ("GET", "/sync/quarantine", MANAGE),
+        ("POST", "/sync/quarantine/{event_id}/accept", ADMIN),
+        ("POST", "/sync/quarantine/{event_id}/reject", ADMIN),
+        ("GET", "/terminals", ADMIN),
+        ("POST", "/terminals", ADMIN),
+        ("POST", "/terminals/{id}/disable", ADMIN),
+        ("POST", "/terminals/{id}/enrollment-code", ADMIN),
+        ("POST", "/terminals/enroll", Public),
+        (
+            "GET",
+            "/sync/update/{target}/{arch}/{current_version}",
+            Device,
+        ),
+        ("GET", "/sync/update/files/{name}", Device),
+        ("GET", "/users", MANAGE),
+        ("POST", "/users", MANAGE),
+        ("GET", "/users/{id}", MANAGE),
+        ("PATCH", "/users/{id}", MANAGE),
+    ]
+}
+
+#[tokio::test]
+async fn every_documented_route_has_a_rule_and_keeps_it_for_every_role() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let w = world(&admin).await;
+    let who = sessions(&app, &admin, &w).await;
+    let (_, doc) = admin.get("/openapi.json").await;
+    let table = matrix();
+    let mut missing = Vec::new();
+    let mut routes = Vec::new();
+    for (full, item) in doc["paths"].as_object().expect("paths") {
+        let path = full.strip_prefix("/api/v1").unwrap_or(full);
+        for method in item.as_object().expect("methods").keys() {
+            let m = method.to_uppercase();
+            match table.iter().find(|(tm, tp, _)| *tm == m && *tp == path) {
+                Some((_, _, rule)) => routes.push((m, path.to_owned(), *rule)),
+                None => missing.push(format!("(\"{m}\", \"{path}\", ?)")),
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without a rule:\n{}",
+        missing.join("\n")
+    );
+    let stale: Vec<_> = table
+        .iter()
+        .filter(|(m, p, _)| !routes.iter().any(|(rm, rp, _)| rm == m && rp == p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rules for routes that are gone: {stale:?}"
+    );
+    for (method, path, rule) in routes {
+        // Public routes need no credentials (and logout would end the session under test).
+        if matches!(rule, Rule::Public) {
+            continue;
+        }
+        // Path parameters filled with values that exist nowhere: the rule must hold
+        // before anything is looked up.
+        let url = path
+            .split('/')
+            .map(|seg| match seg {
+                s if s.starts_with('{') && s.contains("code") => "ABCD-EFGH-JKLM-N".to_owned(),
+                s if s.starts_with('{') && (s.contains("name") || s.contains("dimension")) => {
+                    "nothing".to_owned()
+                }
+                s if s.starts_with('{')
+                    && (s.contains("target") || s.contains("arch") || s.contains("version")) =>
+                {
+                    "x".to_owned()
+                }
+                s if s.starts_with('{') => uuid::Uuid::nil().to_string(),
+                s => s.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (i, api) in who.iter().enumerate() {
+            let (status, v) = match method.as_str() {
+                // An event stream never ends: its status (and error body) is all there is.
+                "GET" if path == "/reports/live" => {
+                    let r = api
+                        .client
+                        .get(format!("{}{url}", api.app_url))
+                        .bearer_auth(&api.token)
+                        .send()
+                        .await
+                        .unwrap();
+                    if r.status().is_success() {
+                        (r.status(), Value::Null)
+                    } else {
+                        split(r).await
+                    }
+                }
+                "GET" => api.get(&url).await,
+                "POST" => api.post(&url, json!({})).await,
+                "PATCH" => api.patch(&url, json!({})).await,
+                "PUT" => api.put(&url, json!({})).await,
+                other => {
+                    let r = api
+                        .client
+                        .request(other.parse().unwrap(), format!("{}{url}", api.app_url))
+                        .bearer_auth(&api.token)
+                        .send()
+                        .await
+                        .unwrap();
+                    split(r).await
+                }
+            };
+            let role_refused = status == StatusCode::FORBIDDEN
+                && v["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("your role"));
+            let what = format!("{} {method} {path}: {status} {v}", ROLES[i]);
+            match rule {
+                Rule::Public | Rule::Anyone => {
+                    assert!(
+                        status != StatusCode::UNAUTHORIZED && !role_refused,
+                        "{what}"
+                    )
+                }
+                Rule::Device => assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}"),
+                Rule::Roles(allowed) if allowed[i] => {
+                    assert!(
+                        status != StatusCode::UNAUTHORIZED && !role_refused,
+                        "{what}"
+                    )
+                }
+                Rule::Roles(_) => assert!(role_refused, "{what}"),
+            }
+        }
+    }
+}
