@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use shared_model::certificates::{
     check_amount, check_sellable, check_usable, offline_allowance, CertificateCode,
-    CertificateRefusal, CertificateState, CertificateStatus, OfflinePolicy,
+    CertificateEntry, CertificateRefusal, CertificateState, CertificateStatus, OfflinePolicy,
 };
 use shared_model::sync::ReserveRequest;
 use shared_model::tender::accept_tender;
@@ -46,7 +46,7 @@ pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// The certificate as head office last sent it.
+/// The certificate as head office last sent it, found by the key of the typed code.
 pub(crate) fn load(
     conn: &Connection,
     code: &CertificateCode,
@@ -55,9 +55,9 @@ pub(crate) fn load(
     type Row = (i64, i64, String, String, Option<String>);
     let row: Option<Row> = conn
         .prepare_cached(
-            "SELECT nominal_minor, balance_minor, status, expires_on, home_store FROM certificates WHERE code = ?1",
+            "SELECT nominal_minor, balance_minor, status, expires_on, home_store FROM certificates WHERE key = ?1",
         )?
-        .query_row([code.as_str()], |r| {
+        .query_row([code.lookup_key()], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?;
@@ -77,28 +77,62 @@ pub(crate) fn load(
     }))
 }
 
-/// Stores head office's view of a certificate. Local uses whose event head office has
-/// acknowledged are in that balance now, so they stop counting as pending.
-pub(crate) fn apply_state(conn: &Connection, c: &CertificateState) -> Result<()> {
+fn upsert(conn: &Connection, c: &CertificateEntry) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO certificates (code, nominal_minor, balance_minor, status, expires_on, home_store)
+        "INSERT INTO certificates (key, nominal_minor, balance_minor, status, expires_on, home_store)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (code) DO UPDATE SET nominal_minor = excluded.nominal_minor, balance_minor = excluded.balance_minor,
+         ON CONFLICT (key) DO UPDATE SET nominal_minor = excluded.nominal_minor, balance_minor = excluded.balance_minor,
             status = excluded.status, expires_on = excluded.expires_on, home_store = excluded.home_store",
     )?
     .execute((
-        c.code.as_str(),
+        &c.key,
         c.nominal.minor,
         c.balance.minor,
         c.status.code(),
         c.expires_on.to_string(),
         c.home_store.map(|h| h.to_string()),
     ))?;
+    Ok(())
+}
+
+/// Stores head office's view of a certificate (one that is not sold, it forgets). Local
+/// uses whose event head office has acknowledged are in that balance now, so they stop
+/// counting as pending.
+pub(crate) fn apply_entry(conn: &Connection, c: &CertificateEntry) -> Result<()> {
+    if c.status == CertificateStatus::Issued {
+        conn.prepare_cached("DELETE FROM certificates WHERE key = ?1 AND status <> 'issued'")?
+            .execute([&c.key])?;
+    } else {
+        upsert(conn, c)?;
+    }
     conn.prepare_cached(
-        "UPDATE certificate_uses SET settled = 1 WHERE code = ?1 AND settled = 0
+        "UPDATE certificate_uses SET settled = 1 WHERE key = ?1 AND settled = 0
            AND doc_id IN (SELECT doc_id FROM outbox WHERE acked_at IS NOT NULL)",
     )?
-    .execute([c.code.as_str()])?;
+    .execute([&c.key])?;
+    Ok(())
+}
+
+/// Stores head office's answer about a certificate the cashier named.
+pub(crate) fn apply_state(conn: &Connection, c: &CertificateState) -> Result<()> {
+    apply_entry(conn, &CertificateEntry::of(c))
+}
+
+/// Rewrites the codes of this till's own certificate uses as lookup keys (upgrading a
+/// till from before keys: no code stays in its database).
+pub(crate) fn rekey_uses(conn: &Connection) -> Result<()> {
+    let rows: Vec<(String, String)> = conn
+        .prepare("SELECT id, key FROM certificate_uses")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, code) in rows {
+        if let Ok(code) = CertificateCode::parse(&code) {
+            conn.execute(
+                "UPDATE certificate_uses SET key = ?2 WHERE id = ?1",
+                (&id, code.lookup_key()),
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -111,14 +145,16 @@ pub(crate) fn policy(conn: &Connection) -> Result<OfflinePolicy> {
 }
 
 /// `(unsettled, taken today)` by this till from `code`, in minor units.
-fn local_uses(conn: &Connection, code: &str) -> Result<(i64, i64)> {
+fn local_uses(conn: &Connection, code: &CertificateCode) -> Result<(i64, i64)> {
     Ok(conn
         .prepare_cached(
             "SELECT COALESCE(SUM(amount_minor) FILTER (WHERE settled = 0), 0),
                     COALESCE(SUM(amount_minor) FILTER (WHERE day = ?2 AND amount_minor > 0), 0)
-             FROM certificate_uses WHERE code = ?1",
+             FROM certificate_uses WHERE key = ?1",
         )?
-        .query_row((code, today().to_string()), |r| Ok((r.get(0)?, r.get(1)?)))?)
+        .query_row((code.lookup_key(), today().to_string()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
 }
 
 /// Records what a completed sale or return took from or put back on certificates, and
@@ -130,12 +166,13 @@ pub(crate) fn record(
     sold: &[(String, i64)],
 ) -> Result<()> {
     for (code, amount, online) in uses {
+        let key = CertificateCode::parse(code).map_or_else(|_| code.clone(), |c| c.lookup_key());
         conn.prepare_cached(
-            "INSERT INTO certificate_uses (id, code, doc_id, amount_minor, day, online) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO certificate_uses (id, key, doc_id, amount_minor, day, online) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute((
             Uuid::now_v7().to_string(),
-            code,
+            key,
             doc_id.to_string(),
             amount,
             today().to_string(),
@@ -144,10 +181,13 @@ pub(crate) fn record(
     }
     let store = db::setting(conn, "location_id")?;
     for (code, nominal) in sold {
+        let key = CertificateCode::parse(code).map_or_else(|_| code.clone(), |c| c.lookup_key());
         conn.prepare_cached(
-            "UPDATE certificates SET status = 'active', balance_minor = ?2, home_store = ?3 WHERE code = ?1",
+            "INSERT INTO certificates (key, nominal_minor, balance_minor, status, expires_on, home_store)
+             VALUES (?1, ?2, ?2, 'active', '9999-12-31', ?3)
+             ON CONFLICT (key) DO UPDATE SET status = 'active', balance_minor = ?2, home_store = ?3",
         )?
-        .execute((code, nominal, &store))?;
+        .execute((key, nominal, &store))?;
     }
     Ok(())
 }
@@ -163,7 +203,7 @@ impl Till {
         self.grant(Capability::Sell)?;
         let code = CertificateCode::parse(code)?;
         let c = self.certificate_state(&code)?;
-        let (pending, _) = local_uses(&self.conn, code.as_str())?;
+        let (pending, _) = local_uses(&self.conn, &code)?;
         let store = db::setting(&self.conn, "location_id")?;
         Ok(CertificateView {
             code: code.to_string(),
@@ -178,13 +218,58 @@ impl Till {
     }
 
     /// Sells (activates) a certificate head office issued: a line at its face value,
-    /// with no promotions, no discounts and no stock.
-    pub fn sell_certificate(&mut self, code: &str) -> Result<Cart> {
+    /// with no promotions, no discounts and no stock. The till holds no list of unsold
+    /// certificates: head office says the face value when it answers; offline the cashier
+    /// types the one printed on it (`nominal`), and head office checks it on sync.
+    pub fn sell_certificate(&mut self, code: &str, nominal: Option<&str>) -> Result<Cart> {
         let grant = self.grant(Capability::Sell)?;
         self.require_shift()?;
         let code = CertificateCode::parse(code)?;
-        let c = self.certificate_state(&code)?;
-        check_sellable(&c, today())?;
+        let typed = nominal
+            .map(|n| Money::parse(n, self.currency))
+            .transpose()?;
+        if typed.is_some_and(|n| n.minor <= 0) {
+            return Err(TillError::NonPositiveAmount);
+        }
+        if let Some(known) = load(&self.conn, &code, self.currency)? {
+            check_sellable(&known, today())?;
+        }
+        let c = match self.certificate_sellable(&code) {
+            Ok(Some(c)) => {
+                check_sellable(&c, today())?;
+                if typed.is_some_and(|n| n != c.nominal) {
+                    return Err(TillError::InvalidInput(format!(
+                        "head office says this certificate's face value is {}",
+                        c.nominal.to_decimal_string()
+                    )));
+                }
+                // Kept (by key, as not yet sold) so the sale activates it with its expiry.
+                upsert(&self.conn, &CertificateEntry::of(&c))?;
+                c
+            }
+            Ok(None) | Err(TillError::Network(_)) => CertificateState {
+                code: code.clone(),
+                nominal: typed.ok_or_else(|| {
+                    TillError::InvalidInput(
+                        "head office cannot be reached: type the face value printed on the certificate".into(),
+                    )
+                })?,
+                balance: Money::zero(self.currency),
+                status: CertificateStatus::Issued,
+                expires_on: NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX),
+                home_store: None,
+            },
+            Err(TillError::SyncRefused { code, message, .. }) if code.starts_with("certificate_") => {
+                return Err(TillError::CertificateRefused {
+                    code: shared_model::certificates::REFUSAL_CODES
+                        .into_iter()
+                        .find(|c| *c == code)
+                        .unwrap_or("certificate_refused"),
+                    message,
+                })
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(cart) = self.cart()? {
             if !cart.payments.is_empty() {
                 return Err(TillError::CartHasPayments);
@@ -253,7 +338,7 @@ impl Till {
             Ok(None) | Err(TillError::Network(_)) => {
                 let c = self.certificate_state(&code)?;
                 check_usable(&c, today())?;
-                let (pending, today_here) = local_uses(&self.conn, code.as_str())?;
+                let (pending, today_here) = local_uses(&self.conn, &code)?;
                 let allowed = offline_allowance(
                     &c,
                     &policy(&self.conn)?,

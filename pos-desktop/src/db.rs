@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_promotions.sql"),
     include_str!("migrations/004_customers_certificates.sql"),
     include_str!("migrations/005_promotion_rev.sql"),
+    include_str!("migrations/006_certificate_keys.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".
@@ -56,6 +57,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i + 1)?;
+    }
+    if version < 6 {
+        crate::certificates::rekey_uses(&tx)?;
     }
     tx.commit()?;
     Ok(())

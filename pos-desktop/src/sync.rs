@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use shared_model::events::EventEnvelope;
 use shared_model::sync::{
     Change, DeviceToken, DeviceTokenRequest, EnrollRequest, Enrollment, PullResponse, PushRequest,
-    PushResponse, ReserveRequest, ReserveResponse, PROTOCOL_VERSION,
+    PushResponse, ReserveRequest, ReserveResponse, SellableRequest, PROTOCOL_VERSION,
 };
 use uuid::Uuid;
 
@@ -263,6 +263,30 @@ impl Till {
         .map(Some)
     }
 
+    /// Asks head office about a certificate to be sold; `None` when not enrolled.
+    pub(crate) fn certificate_sellable(
+        &self,
+        code: &shared_model::certificates::CertificateCode,
+    ) -> Result<Option<shared_model::certificates::CertificateState>> {
+        let Ok(cred) = self.credential() else {
+            return Ok(None);
+        };
+        let http = Client::builder()
+            .timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(2))
+            .build()
+            .map_err(net)?;
+        let token = self.device_token(&http, &cred)?;
+        read(
+            http.post(format!("{}/api/v1/sync/certificates/sellable", cred.server))
+                .bearer_auth(token.token)
+                .json(&SellableRequest { code: code.clone() })
+                .send()
+                .map_err(net)?,
+        )
+        .map(Some)
+    }
+
     /// Opens head office's server-sent-events stream of "new data waiting" signals.
     pub fn open_change_stream(&self) -> Result<Response> {
         let cred = self.credential()?;
@@ -470,7 +494,9 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
                 .execute([id.to_string()])?;
         }
         Change::Customer(c) => crate::customers::apply(tx, c)?,
-        Change::Certificate(c) => crate::certificates::apply_state(tx, c)?,
+        // Protocol 1's certificates by code: never sent to this till's protocol.
+        Change::Certificate(_) => {}
+        Change::CertificateKeyed(c) => crate::certificates::apply_entry(tx, c)?,
         Change::CertificatePolicy(p) => {
             db::set_setting(tx, "certificate_policy", &serde_json::to_string(p)?)?;
         }

@@ -152,7 +152,26 @@ impl CertificateCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// What tills know a certificate by: a slow hash of the code, so a copied till
+    /// database holds no code anyone could spend. Stretched ([`KEY_ROUNDS`] rounds of
+    /// SHA-256) because codes carry 60 bits: a brute force costs years, a look-up a
+    /// millisecond.
+    pub fn lookup_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h: [u8; 32] = Sha256::digest(format!("alaroma-certificate-v1:{}", self.0)).into();
+        for _ in 0..KEY_ROUNDS {
+            let mut d = Sha256::new();
+            d.update(h);
+            d.update(self.0.as_bytes());
+            h = d.finalize().into();
+        }
+        hex::encode(h)
+    }
 }
+
+/// Rounds of [`CertificateCode::lookup_key`]'s hash.
+pub const KEY_ROUNDS: u32 = 4096;
 
 impl TryFrom<String> for CertificateCode {
     type Error = CertificateRefusal;
@@ -228,6 +247,50 @@ pub struct CertificateState {
     pub expires_on: NaiveDate,
     /// The store that sold it (holds its balance as an offline lease).
     pub home_store: Option<Uuid>,
+}
+
+/// A sold certificate as tills hold it: by its [`CertificateCode::lookup_key`], never
+/// by its code (protocol 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateEntry {
+    /// The code's lookup key.
+    pub key: String,
+    /// Face value.
+    pub nominal: Money,
+    /// What is left.
+    pub balance: Money,
+    /// Status (`issued` tells a till to forget it: it holds no money).
+    pub status: CertificateStatus,
+    /// Last day it may be used.
+    pub expires_on: NaiveDate,
+    /// The store that sold it (holds its balance as an offline lease).
+    pub home_store: Option<Uuid>,
+}
+
+impl CertificateEntry {
+    /// The entry for a certificate's state.
+    pub fn of(c: &CertificateState) -> Self {
+        CertificateEntry {
+            key: c.code.lookup_key(),
+            nominal: c.nominal,
+            balance: c.balance,
+            status: c.status,
+            expires_on: c.expires_on,
+            home_store: c.home_store,
+        }
+    }
+
+    /// The state it stands for, given the code the cashier typed.
+    pub fn state(&self, code: CertificateCode) -> CertificateState {
+        CertificateState {
+            code,
+            nominal: self.nominal,
+            balance: self.balance,
+            status: self.status,
+            expires_on: self.expires_on,
+            home_store: self.home_store,
+        }
+    }
 }
 
 /// Whether tills may redeem certificates without asking head office.

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::events::EventEnvelope;
 
-/// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// The protocol version this build speaks. 2: certificates travel to tills by lookup
+/// key ([`crate::certificates::CertificateEntry`]), never by code.
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The oldest version a server still accepts (current and previous).
 pub const MIN_PROTOCOL_VERSION: u16 = 1;
 /// Most events in one push batch.
@@ -138,10 +139,21 @@ pub enum Change {
     },
     /// A customer as they are now (looked up by phone or card on the till).
     Customer(crate::events::CustomerDoc),
-    /// A gift certificate as head office holds it now.
+    /// A gift certificate with its code (protocol 1; no longer sent: a till's copy of
+    /// the feed must hold no code anyone could spend).
     Certificate(crate::certificates::CertificateState),
+    /// A sold gift certificate as head office holds it now, by lookup key (protocol 2).
+    CertificateKeyed(crate::certificates::CertificateEntry),
     /// The chain's offline certificate redemption policy.
     CertificatePolicy(crate::certificates::OfflinePolicy),
+}
+
+/// A till asks head office for a certificate it is about to sell (online): its face value.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SellableRequest {
+    /// The certificate.
+    pub code: crate::certificates::CertificateCode,
 }
 
 /// A till asks head office to check and hold a certificate redemption (online only).

@@ -9,10 +9,10 @@ use axum::Json;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use shared_model::certificates::{
-    check_amount, check_usable, CertificateCode, CertificateRefusal, CertificateState,
-    CertificateStatus, OfflineMode, OfflinePolicy,
+    check_amount, check_sellable, check_usable, CertificateCode, CertificateEntry,
+    CertificateRefusal, CertificateState, CertificateStatus, OfflineMode, OfflinePolicy,
 };
-use shared_model::sync::{ReserveRequest, ReserveResponse};
+use shared_model::sync::{ReserveRequest, ReserveResponse, SellableRequest};
 use shared_model::Money;
 use sqlx::PgConnection;
 use tracing::instrument;
@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unblock))
         .routes(routes!(get_policy, put_policy))
         .routes(routes!(reserve))
+        .routes(routes!(sellable))
 }
 
 /// A new batch of certificates.
@@ -197,22 +198,85 @@ pub(crate) async fn load(
         .await?)
 }
 
-/// Certificates among `ids` as the feed sends them.
-pub(crate) async fn states(
+/// The lookup keys of `codes` (thousands of hash rounds each: off the async threads).
+async fn lookup_keys(codes: Vec<String>) -> ApiResult<Vec<String>> {
+    tokio::task::spawn_blocking(move || {
+        codes
+            .iter()
+            .map(|c| CertificateCode::parse(c).map(|c| c.lookup_key()))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
+}
+
+/// Gives certificates issued before lookup keys existed their key (run at start).
+pub async fn backfill_keys(db: &sqlx::PgPool) -> ApiResult<u64> {
+    let mut done = 0;
+    loop {
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(
+            "SELECT id, code FROM gift_certificates WHERE lookup_key IS NULL ORDER BY id LIMIT 1000",
+        )
+        .fetch_all(db)
+        .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let (ids, codes): (Vec<Uuid>, Vec<String>) = rows.into_iter().unzip();
+        let keys = lookup_keys(codes).await?;
+        done += sqlx::query(
+            "UPDATE gift_certificates g SET lookup_key = u.k FROM UNNEST($1::uuid[], $2::text[]) AS u(id, k) WHERE g.id = u.id",
+        )
+        .bind(&ids)
+        .bind(&keys)
+        .execute(db)
+        .await?
+        .rows_affected();
+    }
+}
+
+/// Sold certificates (any but `issued`) as tills hold them, by lookup key, ordered by
+/// id after `after`; or, with `ids`, exactly those (an `issued` one tells a till to
+/// forget it, e.g. after a block of an unsold one is lifted).
+pub(crate) async fn entries(
     conn: &mut PgConnection,
     ids: Option<&[Uuid]>,
     after: Uuid,
     limit: i64,
-) -> ApiResult<Vec<(Uuid, CertificateState)>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM gift_certificates WHERE ($1::uuid[] IS NULL AND id > $2) OR id = ANY($1) ORDER BY id LIMIT $3"
-    ))
+) -> ApiResult<Vec<(Uuid, CertificateEntry)>> {
+    type KeyRow = (Uuid, String, String, i64, i64, NaiveDate, Option<Uuid>);
+    let rows: Vec<KeyRow> = sqlx::query_as(
+        "SELECT id, lookup_key, status, nominal_minor, balance_minor, expires_on, home_location_id
+         FROM gift_certificates
+         WHERE lookup_key IS NOT NULL
+           AND (($1::uuid[] IS NULL AND id > $2 AND status <> 'issued') OR id = ANY($1))
+         ORDER BY id LIMIT $3",
+    )
     .bind(ids)
     .bind(after)
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|r| Ok((r.0, state_of(r)?))).collect()
+    rows.into_iter()
+        .map(
+            |(id, key, status, nominal, balance, expires_on, home_store)| {
+                let status = CertificateStatus::from_code(&status)
+                    .ok_or_else(|| ApiError::internal(format!("certificate status {status}")))?;
+                Ok((
+                    id,
+                    CertificateEntry {
+                        key,
+                        nominal: Money::rub(nominal),
+                        balance: Money::rub(balance),
+                        status,
+                        expires_on,
+                        home_store,
+                    },
+                ))
+            },
+        )
+        .collect()
 }
 
 /// The chain's offline policy.
@@ -273,6 +337,7 @@ async fn create_batch(
         })
         .collect();
     let ids: Vec<Uuid> = codes.iter().map(|_| Uuid::now_v7()).collect();
+    let keys = lookup_keys(codes.clone()).await?;
     let mut tx = state.db.begin().await?;
     sqlx::query(
         "INSERT INTO certificate_batches (id, name, nominal_minor, quantity, expires_on, created_by) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -288,14 +353,15 @@ async fn create_batch(
     // 60 random bits per code: a clash is all but impossible, and the unique index
     // refuses the batch (nothing written) if one ever happens.
     sqlx::query(
-        "INSERT INTO gift_certificates (id, code, batch_id, nominal_minor, balance_minor, status, expires_on)
-         SELECT u.id, u.code, $1, $2, 0, 'issued', $3 FROM UNNEST($4::uuid[], $5::text[]) AS u(id, code)",
+        "INSERT INTO gift_certificates (id, code, batch_id, nominal_minor, balance_minor, status, expires_on, lookup_key)
+         SELECT u.id, u.code, $1, $2, 0, 'issued', $3, u.k FROM UNNEST($4::uuid[], $5::text[], $6::text[]) AS u(id, code, k)",
     )
     .bind(id)
     .bind(b.nominal_minor)
     .bind(b.expires_on)
     .bind(&ids)
     .bind(&codes)
+    .bind(&keys)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -554,6 +620,25 @@ async fn put_policy(
     .await?;
     tx.commit().await?;
     Ok(Json(p))
+}
+
+/// A till about to sell a certificate asks for its face value (tills hold no list of
+/// unsold ones); refused when it cannot be sold.
+#[utoipa::path(post, path = "/sync/certificates/sellable", tag = "sync", request_body = Object,
+    responses((status = 200), (status = 404), (status = 422)))]
+#[instrument(skip_all, err, fields(terminal_id = %device.terminal_id))]
+async fn sellable(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(req): ApiJson<SellableRequest>,
+) -> ApiResult<Json<CertificateState>> {
+    let mut conn = state.db.acquire().await?;
+    let row = load(&mut conn, &req.code, false)
+        .await?
+        .ok_or_else(|| CertificateRefusal::Unknown(req.code.to_string()))?;
+    let c = state_of(&row)?;
+    check_sellable(&c, chrono::Utc::now().date_naive())?;
+    Ok(Json(c))
 }
 
 /// A till checks and holds a redemption before taking the certificate as payment.

@@ -102,6 +102,9 @@ impl AppState {
             .map_err(|e| StartError::Config(e.to_string()))?;
         let db = connect_db(&config).await?;
         migrate(&db).await?;
+        crate::certificates::backfill_keys(&db)
+            .await
+            .map_err(|e| StartError::Db(format!("certificate lookup keys: {e}")))?;
         let reports_db = match &config.reports_database_url {
             Some(url) => connect_url(url.expose_secret(), &config).await?,
             None => db.clone(),

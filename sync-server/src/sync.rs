@@ -72,7 +72,7 @@ async fn pull_handler(
 ) -> ApiResult<Json<PullResponse>> {
     check_protocol(p.protocol)?;
     let limit = p.limit.unwrap_or(1000).clamp(1, 5000) as i64;
-    let page = feed::page(&state, &device, p.cursor.as_deref(), limit).await?;
+    let page = feed::page(&state, &device, p.protocol, p.cursor.as_deref(), limit).await?;
     Ok(Json(PullResponse {
         protocol: PROTOCOL_VERSION,
         ..page

@@ -248,6 +248,23 @@ async fn store(conn: &mut PgConnection, loc: Uuid) -> ApiResult<Option<Change>> 
 pub async fn page(
     state: &AppState,
     device: &Device,
+    protocol: u16,
+    cursor: Option<&str>,
+    limit: i64,
+) -> ApiResult<PullResponse> {
+    let mut page = read_page(state, device, cursor, limit).await?;
+    if protocol < 2 {
+        // Protocol 1 tills knew certificates by code, which no till may hold any more:
+        // they get none (they redeem online, through head office's check).
+        page.changes
+            .retain(|c| !matches!(c, Change::CertificateKeyed(_)));
+    }
+    Ok(page)
+}
+
+async fn read_page(
+    state: &AppState,
+    device: &Device,
     cursor: Option<&str>,
     limit: i64,
 ) -> ApiResult<PullResponse> {
@@ -339,10 +356,10 @@ async fn snapshot(
             (n, last)
         }
         Phase::Certificates => {
-            let items = crate::certificates::states(conn, None, after, limit).await?;
+            let items = crate::certificates::entries(conn, None, after, limit).await?;
             let last = items.last().map(|c| c.0);
             let n = items.len();
-            changes.extend(items.into_iter().map(|(_, c)| Change::Certificate(c)));
+            changes.extend(items.into_iter().map(|(_, c)| Change::CertificateKeyed(c)));
             (n, last)
         }
     };
@@ -450,9 +467,9 @@ async fn feed(
     let cert_ids = ids_of("certificate");
     if !cert_ids.is_empty() {
         let found =
-            crate::certificates::states(conn, Some(&cert_ids), Uuid::nil(), cert_ids.len() as i64)
+            crate::certificates::entries(conn, Some(&cert_ids), Uuid::nil(), cert_ids.len() as i64)
                 .await?;
-        changes.extend(found.into_iter().map(|(_, c)| Change::Certificate(c)));
+        changes.extend(found.into_iter().map(|(_, c)| Change::CertificateKeyed(c)));
     }
     if !ids_of("certificate_policy").is_empty() {
         changes.push(Change::CertificatePolicy(

@@ -359,12 +359,10 @@ async fn till_in_new_store(
     (s, tmp, dir)
 }
 
-/// Sells one CH-50 to the customer with card VIP-0001 and one certificate, then syncs.
-async fn sell_to_vip(dir: &std::path::Path, certificate: String) {
+/// Sells one CH-50 to the customer with card VIP-0001 (not yet synced).
+async fn sell_to_vip(dir: &std::path::Path) {
     crate::sync::sync_until(dir.to_path_buf(), move |t| {
-        t.login("4321").is_ok()
-            && t.find_customer("VIP-0001").is_ok()
-            && t.certificate(&certificate).is_ok()
+        t.login("4321").is_ok() && t.find_customer("VIP-0001").is_ok()
     })
     .await;
     let r = crate::sync::till(dir.to_path_buf(), |t| {
@@ -403,10 +401,10 @@ async fn a_manager_sees_and_acts_on_their_own_stores_only() {
     let (_tmp_a, dir_a) = crate::sync::enrolled_till(format!("http://{}", app.addr), code).await;
     let (b, _tmp_b, dir_b) = till_in_new_store(&app, &api, "B").await;
     for (dir, cert) in [(&dir_a, &codes[0]), (&dir_b, &codes[1])] {
-        sell_to_vip(dir, cert.clone()).await;
+        sell_to_vip(dir).await;
         let c = cert.clone();
         crate::sync::till(dir.clone(), move |t| {
-            t.sell_certificate(&c)?;
+            t.sell_certificate(&c, None)?;
             t.pay(shared_model::Tender::Cash, "1000", None)?;
             t.complete_sale()?;
             t.sync_once()
@@ -487,4 +485,110 @@ async fn a_manager_sees_and_acts_on_their_own_stores_only() {
         "not_found",
     );
     assert_eq!(api.get("/promotions").await.1["total"], 2);
+}
+
+/// Every byte of a till's database (with its write-ahead log).
+fn till_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for f in ["till.db", "till.db-wal"] {
+        all.extend(std::fs::read(dir.join(f)).unwrap_or_default());
+    }
+    all
+}
+
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_holds_no_certificate_code_anyone_could_spend() {
+    use crate::certificates::{set_server, DEAD};
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (_a, _product, code) = crate::sync::head_office(&api).await;
+    let server = format!("http://{}", app.addr);
+    let (_tmp_a, dir_a) = crate::sync::enrolled_till(server.clone(), code).await;
+    let (_b, _tmp_b, dir_b) = till_in_new_store(&app, &api, "B").await;
+    let batch = api
+        .ok_post("/certificates/batches", json!({"name": "Подарок", "nominal_minor": 100_000, "quantity": 3, "expires_on": "2099-12-31"}))
+        .await;
+    let codes: Vec<String> = batch["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    // Store A sells the first (head office says its face value).
+    crate::sync::sync_until(dir_a.clone(), |t| t.login("4321").is_ok()).await;
+    let c = codes[0].clone();
+    crate::sync::till(dir_a.clone(), move |t| {
+        t.login("4321")?;
+        t.open_shift("0")?;
+        t.sell_certificate(&c, None)?;
+        t.pay(shared_model::Tender::Cash, "1000", None)?;
+        t.complete_sale()?;
+        t.sync_once()
+    })
+    .await
+    .unwrap();
+    // Store B learns of the sold one, by key only.
+    let c = codes[0].clone();
+    crate::sync::sync_until(dir_b.clone(), move |t| {
+        t.login("4321").is_ok() && t.certificate(&c).is_ok_and(|v| v.status.code() == "active")
+    })
+    .await;
+    let bytes = till_bytes(&dir_b);
+    for code in &codes {
+        let plain = code.replace('-', "");
+        assert!(
+            !holds(&bytes, &plain) && !holds(&bytes, code),
+            "{code} is in store B's till.db"
+        );
+    }
+    // Offline, store B still redeems it (looked up by the key of what the cashier typed)…
+    set_server(&dir_b, DEAD);
+    let (c0, c1) = (codes[0].clone(), codes[1].clone());
+    let offline = crate::sync::till(dir_b.clone(), move |t| {
+        t.login("4321")?;
+        t.open_shift("0")?;
+        t.add_item("CH-50", None)?;
+        t.pay_certificate(&c0, "100")?;
+        t.complete_sale()?;
+        // …and sells another only with the face value typed from the card (here wrongly).
+        let asked = t.sell_certificate(&c1, None).unwrap_err().to_string();
+        t.sell_certificate(&c1, Some("999"))?;
+        t.pay(shared_model::Tender::Cash, "999", None)?;
+        t.complete_sale()?;
+        Ok(asked)
+    })
+    .await
+    .unwrap();
+    assert!(offline.contains("face value"), "{offline}");
+    set_server(&dir_b, &server);
+    let r = crate::sync::till(dir_b.clone(), |t| t.sync_once())
+        .await
+        .unwrap();
+    assert_eq!(r.pending, 0);
+    // Head office took the redemption, and holds the wrongly priced sale for a person.
+    assert_eq!(
+        api.get(&format!("/certificates/{}", codes[0])).await.1["balance_minor"],
+        90_000
+    );
+    let (_, held) = api.get("/sync/quarantine").await;
+    assert_eq!(held["total"], 1, "{held}");
+    assert_eq!(
+        held["items"][0]["problems"],
+        json!(["certificate_not_at_face_value"])
+    );
+    assert_eq!(
+        api.get(&format!("/certificates/{}", codes[1])).await.1["status"],
+        "issued"
+    );
+    // The unsold third reached no till at all.
+    for dir in [&dir_a, &dir_b] {
+        let plain = codes[2].replace('-', "");
+        assert!(!holds(&till_bytes(dir), &plain));
+    }
 }

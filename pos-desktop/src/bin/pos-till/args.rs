@@ -201,7 +201,12 @@ pub enum SaleCmd {
     /// Put a customer on the sale by phone or discount card number.
     Customer { phone_or_card: String },
     /// Sell (activate) a gift certificate head office issued.
-    SellCertificate { code: String },
+    SellCertificate {
+        code: String,
+        /// The face value printed on it, when head office cannot be asked (offline).
+        #[arg(long)]
+        nominal: Option<String>,
+    },
     /// Take a payment: cash, card (--approval) or certificate (--code).
     Pay {
         tender: String,

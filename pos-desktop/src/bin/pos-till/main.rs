@@ -534,7 +534,9 @@ fn sale(
             (t, _) => till.pay(t, &amount, approval.as_deref())?,
         }),
         SaleCmd::Customer { phone_or_card } => cart_out(till.set_customer(&phone_or_card)?),
-        SaleCmd::SellCertificate { code } => cart_out(till.sell_certificate(&code)?),
+        SaleCmd::SellCertificate { code, nominal } => {
+            cart_out(till.sell_certificate(&code, nominal.as_deref())?)
+        }
         SaleCmd::Unpay => cart_out(till.unpay()?),
         SaleCmd::Coupon { code } => cart_out(till.add_coupon(&code)?),
         SaleCmd::Complete => {
