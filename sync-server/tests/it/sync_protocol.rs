@@ -507,3 +507,73 @@ async fn a_till_restored_from_a_backup_re_enrolls_in_a_new_epoch() {
             >= 1
     );
 }
+
+/// Every change of a full pull at `protocol`, following the cursor to the end.
+async fn full_pull(d: &Device, protocol: u16) -> Vec<Value> {
+    let mut changes = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{}/api/v1/sync/pull?protocol={protocol}&limit=1000", d.base);
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = reqwest::Client::new()
+            .get(url)
+            .bearer_auth(&d.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
+        cursor = page["cursor"].as_str().map(str::to_owned);
+        if page["more"] != true {
+            return changes;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_reach_tills_by_key_only_and_protocol_1_tills_get_none() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (d, _tmp) = device(&app, &api, 1).await;
+    let batch = api
+        .ok_post("/certificates/batches", json!({"name": "G", "nominal_minor": 50_000, "quantity": 2, "expires_on": "2099-12-31"}))
+        .await;
+    let sold = batch["codes"][0].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &format!("/certificates/{sold}/block"),
+            json!({"reason": "lost"}),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    let kinds = |changes: &[Value], kind: &str| -> Vec<Value> {
+        changes
+            .iter()
+            .filter(|c| c["type"] == kind)
+            .cloned()
+            .collect()
+    };
+    let v2 = full_pull(&d, 2).await;
+    let keyed = kinds(&v2, "certificate_keyed");
+    assert_eq!(keyed.len(), 1, "only the one no longer issued: {keyed:?}");
+    let code = shared_model::certificates::CertificateCode::parse(&sold).unwrap();
+    assert_eq!(keyed[0]["key"], json!(code.lookup_key()));
+    assert!(kinds(&v2, "certificate").is_empty());
+    let text = serde_json::to_string(&v2).unwrap();
+    for c in batch["codes"].as_array().unwrap() {
+        assert!(
+            !text.contains(&c.as_str().unwrap().replace('-', "")),
+            "{c} in the feed"
+        );
+    }
+    let v1 = full_pull(&d, 1).await;
+    assert!(kinds(&v1, "certificate_keyed").is_empty() && kinds(&v1, "certificate").is_empty());
+    assert!(
+        !kinds(&v1, "product").is_empty(),
+        "protocol 1 still gets the catalog"
+    );
+}
