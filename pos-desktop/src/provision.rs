@@ -48,7 +48,32 @@ pub struct TillConfig {
     pub data_dir: Option<PathBuf>,
     /// The minisign public key updates must be signed with (default: the one built in
     /// from `ALAROMA_UPDATE_PUBKEY`; with neither, the till does not update itself).
+    /// Honoured only from a file only root can change ([`trusted_file`]): whoever can
+    /// replace the key can install any program on the till.
     pub update_pubkey: Option<String>,
+    /// Allow a plain `http://` head office address that is not this machine (the device
+    /// secret then crosses the store network in clear).
+    #[serde(default)]
+    pub insecure_http: bool,
+}
+
+/// Whether only root can change `path`: it and every directory above it are owned by
+/// root and writable by nobody else. (Windows: the installer's ACLs decide; trusted.)
+pub fn trusted_file(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let root_only =
+            |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.uid() == 0 && m.mode() & 0o022 == 0);
+        let Ok(full) = path.canonicalize() else {
+            return false;
+        };
+        full.ancestors().all(root_only)
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists()
+    }
 }
 
 impl TillConfig {
@@ -107,14 +132,14 @@ pub fn decide(
 /// (catalog, prices, cashiers). A refused or unreachable enrollment removes the new
 /// database, so the next start asks again; a failed first sync after a successful
 /// enrollment keeps the till (the code is spent) and shows in its sync status.
-pub fn provision(dir: &Path, server: &str, code: &str) -> Result<Till> {
+pub fn provision(dir: &Path, server: &str, code: &str, insecure_http: bool) -> Result<Till> {
     if server.trim().is_empty() || code.trim().is_empty() {
         return Err(TillError::InvalidInput(
             "give both the server address and the enrollment code".into(),
         ));
     }
     let mut till = Till::init(dir, &InitOptions::default())?;
-    if let Err(e) = till.enroll(server, code) {
+    if let Err(e) = till.enroll_with(server, code, insecure_http) {
         drop(till);
         remove_till(dir)?;
         return Err(e);
@@ -163,6 +188,35 @@ mod tests {
         assert_eq!(decide(true, true, url(), s("AB12")), Start::Open);
         assert_eq!(decide(false, true, url(), None), Start::Ask);
         assert_eq!(decide(false, false, None, s("AB12")), Start::Ask);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_file_only_root_can_change_is_trusted() {
+        use std::os::unix::fs::{chown, PermissionsExt};
+        // Tests run as root here (CI and the dev machines); elsewhere there is nothing to try.
+        let root = std::fs::metadata("/proc/self").is_ok_and(|m| {
+            use std::os::unix::fs::MetadataExt;
+            m.uid() == 0
+        });
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("etc");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let f = dir.join("till.toml");
+        std::fs::write(&f, "update_pubkey = \"k\"\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // /tmp itself is world-writable (sticky): anything below it could be swapped.
+        assert!(!trusted_file(&f));
+        assert!(!trusted_file(Path::new("/no/such/file")));
+        if root {
+            assert!(trusted_file(Path::new("/etc/passwd")));
+            let etc = Path::new("/etc");
+            assert!(trusted_file(etc));
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o666)).unwrap();
+            chown(&f, Some(65534), None).unwrap();
+            assert!(!trusted_file(&f));
+        }
     }
 
     #[test]

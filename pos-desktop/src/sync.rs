@@ -147,6 +147,17 @@ impl Till {
     /// Enrolls the till with head office using a one-time code. The till takes the
     /// terminal identity head office assigned; events not yet sent move to it.
     pub fn enroll(&mut self, server: &str, code: &str) -> Result<Enrollment> {
+        self.enroll_with(server, code, false)
+    }
+
+    /// [`Till::enroll`], optionally allowing a plain-http head office that is not this
+    /// machine (`insecure_http`: the device secret then crosses the network in clear).
+    pub fn enroll_with(
+        &mut self,
+        server: &str,
+        code: &str,
+        insecure_http: bool,
+    ) -> Result<Enrollment> {
         // A freshly installed till has no users yet: IT enrolls it with the code alone.
         // Once it has users, enrolling again takes someone allowed to configure it.
         if self.has_cashiers()? {
@@ -156,6 +167,13 @@ impl Till {
         if !(server.starts_with("http://") || server.starts_with("https://")) {
             return Err(TillError::InvalidInput(
                 "the server address starts with http:// or https://".into(),
+            ));
+        }
+        if server.starts_with("http://") && !insecure_http && !loopback(&server) {
+            return Err(TillError::InvalidInput(
+                "head office must be reached over https:// (plain http would send the till's secret in clear); \
+                 use --insecure-http only on a network you trust"
+                    .into(),
             ));
         }
         let e: Enrollment = read(
@@ -502,4 +520,44 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether a server address names this machine (plain http is safe only there).
+fn loopback(server: &str) -> bool {
+    let host = reqwest::Url::parse(server)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned));
+    host.is_some_and(|h| {
+        let h = h.trim_start_matches('[').trim_end_matches(']');
+        h.eq_ignore_ascii_case("localhost")
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback;
+
+    #[test]
+    fn only_this_machine_counts_as_loopback() {
+        for ok in [
+            "http://127.0.0.1:3000",
+            "http://localhost",
+            "http://LOCALHOST:8080/x",
+            "http://[::1]:80",
+            "http://127.9.9.9",
+        ] {
+            assert!(loopback(ok), "{ok}");
+        }
+        for no in [
+            "http://pos.example.ru",
+            "http://127.0.0.1.example.com",
+            "http://localhost.example.com",
+            "http://10.0.0.5",
+            "not a url",
+        ] {
+            assert!(!loopback(no), "{no}");
+        }
+    }
 }

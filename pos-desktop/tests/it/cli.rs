@@ -425,6 +425,26 @@ fn a_failed_provisioning_leaves_nothing_and_upgrades_never_strand_unsent_events(
         "invalid_input",
     );
     assert!(!d.join(pos_desktop::DB_FILE).exists());
+    // Plain http to another machine would send the device secret in clear: refused
+    // before anything is sent, unless asked for in so many words.
+    let o = pos_till(
+        d,
+        &[
+            "--json",
+            "provision",
+            "--server",
+            "http://pos.example.invalid",
+            "--code",
+            "AB12",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(4));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json error");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("https://"),
+        "{v}"
+    );
+    assert!(!d.join(pos_desktop::DB_FILE).exists());
 
     // A till with a sale not yet sent: safe for a version that still sends schema 1,
     // refused (exit 7) for one that sends only schema 2 and newer.

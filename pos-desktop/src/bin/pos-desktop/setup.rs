@@ -33,6 +33,10 @@ pub struct Args {
     /// On a first start with nothing else given, create a till on the demo catalog.
     #[arg(long, env = "ALAROMA_DEMO")]
     pub demo: bool,
+    /// Allow a plain-http head office that is not this machine (its secret crosses the
+    /// network in clear): only on a network you trust.
+    #[arg(long, env = "ALAROMA_INSECURE_HTTP")]
+    pub insecure_http: bool,
 }
 
 /// What the window's setup screen needs.
@@ -49,6 +53,8 @@ pub struct SetupInfo {
 pub struct Setup {
     /// The key releases must be signed with, if updates are on.
     pub update_pubkey: Option<String>,
+    /// Plain-http head office allowed (`--insecure-http` or the provisioning file).
+    insecure_http: bool,
     dir: PathBuf,
     info: Mutex<SetupInfo>,
     sync: Mutex<Option<SyncLoop>>,
@@ -57,12 +63,25 @@ pub struct Setup {
 /// Reads the command line and the provisioning file and does what they say: opens the
 /// till, enrolls a new one, creates the demo, or leaves the choice to the window.
 pub fn start(args: Args) -> Result<(Option<Till>, Setup), TillError> {
-    let config = TillConfig::load(
-        &args
-            .config
-            .clone()
-            .unwrap_or_else(provision::default_config_file),
-    )?;
+    let config_path = args
+        .config
+        .clone()
+        .unwrap_or_else(provision::default_config_file);
+    let config = TillConfig::load(&config_path)?;
+    // The update key decides what code the till will run: only a file only root can
+    // change may set it, never one a user could write.
+    let file_pubkey = match config.update_pubkey.clone() {
+        Some(k) if provision::trusted_file(&config_path) => Some(k),
+        Some(_) => {
+            eprintln!(
+                "update_pubkey in {} ignored: only a root-owned file no one else can write may set it",
+                config_path.display()
+            );
+            None
+        }
+        None => None,
+    };
+    let insecure_http = args.insecure_http || config.insecure_http;
     let dir = args
         .data_dir
         .or(config.data_dir)
@@ -78,17 +97,20 @@ pub fn start(args: Args) -> Result<(Option<Till>, Setup), TillError> {
         Start::Open => Some(Till::open(&dir)?),
         Start::Demo => Some(demo(&dir)?),
         Start::Ask => None,
-        Start::Enroll { server, code } => match provision::provision(&dir, &server, &code) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("Enrolling with {server} failed: {e}; the window asks again");
-                info.error = Some(e.into());
-                None
+        Start::Enroll { server, code } => {
+            match provision::provision(&dir, &server, &code, insecure_http) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    eprintln!("Enrolling with {server} failed: {e}; the window asks again");
+                    info.error = Some(e.into());
+                    None
+                }
             }
-        },
+        }
     };
     let setup = Setup {
-        update_pubkey: crate::updater::pubkey(config.update_pubkey),
+        update_pubkey: crate::updater::pubkey(file_pubkey),
+        insecure_http,
         sync: Mutex::new(till.as_ref().and_then(|t| sync_loop(&dir, t))),
         dir,
         info: Mutex::new(info),
@@ -161,7 +183,8 @@ pub async fn setup_info(setup: State<'_, Setup>) -> Result<SetupInfo, UiError> {
 #[tauri::command]
 pub async fn enroll(handle: AppHandle, server: String, code: String) -> Result<(), UiError> {
     blocking(handle, move |h| {
-        install(h, |dir| provision::provision(dir, &server, &code))
+        let insecure = h.state::<Setup>().insecure_http;
+        install(h, |dir| provision::provision(dir, &server, &code, insecure))
     })
     .await
 }

@@ -101,6 +101,10 @@ pub enum Command {
         /// The enrollment code from head office.
         #[arg(long)]
         code: String,
+        /// Allow a plain-http head office that is not this machine (its secret crosses
+        /// the network in clear): only on a network you trust.
+        #[arg(long)]
+        insecure_http: bool,
     },
     /// Create a till and enroll it in one step (nothing is left behind if enrollment fails).
     Provision {
@@ -110,6 +114,10 @@ pub enum Command {
         /// The enrollment code from head office.
         #[arg(long)]
         code: String,
+        /// Allow a plain-http head office that is not this machine (its secret crosses
+        /// the network in clear): only on a network you trust.
+        #[arg(long)]
+        insecure_http: bool,
     },
     /// Before an upgrade: would a version that sends only event schema N and newer strand
     /// unsent events? Exit code 7 when it would. Reads the database without changing it.

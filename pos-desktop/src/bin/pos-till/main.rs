@@ -37,7 +37,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Init { demo, store, lang } => init(&dir, demo, store, &lang),
-        Command::Provision { server, code } => provision(&dir, &server, &code),
+        Command::Provision {
+            server,
+            code,
+            insecure_http,
+        } => provision(&dir, &server, &code, insecure_http),
         Command::UpgradeCheck { oldest_schema } => upgrade_check(&dir, oldest_schema),
         Command::Shell => Till::open(&dir).and_then(|mut t| shell(&mut t, &dir, cli.json)),
         cmd => Till::open(&dir).and_then(|mut t| run(&mut t, cmd)),
@@ -55,8 +59,16 @@ fn data_dir(given: Option<PathBuf>) -> Result<PathBuf, TillError> {
     Ok(config.data_dir.unwrap_or_else(provision::default_data_dir))
 }
 
-fn provision(dir: &std::path::Path, server: &str, code: &str) -> Result<Out, TillError> {
-    let till = provision::provision(dir, server, code)?;
+fn provision(
+    dir: &std::path::Path,
+    server: &str,
+    code: &str,
+    insecure_http: bool,
+) -> Result<Out, TillError> {
+    if insecure_http {
+        eprintln!("warning: plain http allowed: the till's secret crosses the network in clear");
+    }
+    let till = provision::provision(dir, server, code, insecure_http)?;
     let sync = till.sync_status()?;
     let text = match &sync.last_error {
         None => format!("Till {} enrolled and synced", till.terminal_id()),
@@ -397,8 +409,17 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 format!("Stock of {} changed by {}", m.sku, m.qty.format(l)),
             )
         }
-        Command::Enroll { server, code } => {
-            let e = till.enroll(&server, &code)?;
+        Command::Enroll {
+            server,
+            code,
+            insecure_http,
+        } => {
+            if insecure_http {
+                eprintln!(
+                    "warning: plain http allowed: the till's secret crosses the network in clear"
+                );
+            }
+            let e = till.enroll_with(&server, &code, insecure_http)?;
             out(
                 &json!({"terminal_id": e.terminal_id, "location_id": e.location_id, "epoch": e.epoch}),
                 format!(
