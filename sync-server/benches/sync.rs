@@ -48,6 +48,7 @@ fn config(db: &str) -> Config {
         reports_database_url: None,
         admin_dir: None,
         updates_dir: None,
+        metrics_token: None,
     }
 }
 
@@ -319,6 +320,7 @@ async fn price_change_latency(state: &AppState, dir: std::path::PathBuf, loc: Uu
         login: "bench".into(),
         role: shared_model::Role::Admin,
         ip: None,
+        session: None,
     };
     let mut times = Vec::new();
     for i in 0..20 {

@@ -53,6 +53,10 @@ pub struct Config {
     /// The web admin's built files (`None`: the server answers the API only).
     #[serde(default)]
     pub admin_dir: Option<std::path::PathBuf>,
+    /// Bearer token Prometheus must send for `/metrics` (`None`: the app port serves no
+    /// metrics: they name routes, rates and errors an outsider should not see).
+    #[serde(default)]
+    pub metrics_token: Option<SecretString>,
     /// Till releases for the updater: `latest.json` and the signed packages (`None`:
     /// tills are told there is nothing new).
     #[serde(default)]

@@ -71,7 +71,25 @@ pub fn init_metrics() {
     let _ = prometheus();
 }
 
-async fn metrics_text() -> Response {
+async fn metrics_text(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    use secrecy::ExposeSecret;
+    let token = state
+        .config
+        .metrics_token
+        .as_ref()
+        .map(|t| t.expose_secret());
+    let Some(token) = token.filter(|t| !t.trim().is_empty()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // Compared as hashes: equal length, so the comparison's time says nothing of the token.
+    let hash = |t: &str| crate::auth::tokens::hash_token(t);
+    if given.map(hash) != Some(hash(token)) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
     match prometheus() {
         Some(h) => ([("content-type", "text/plain; version=0.0.4")], h.render()).into_response(),
         None => StatusCode::SERVICE_UNAVAILABLE.into_response(),

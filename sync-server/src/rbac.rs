@@ -109,6 +109,8 @@ pub struct AuthUser {
     pub role: Role,
     /// Client IP, for the audit log.
     pub ip: Option<String>,
+    /// The login session the request belongs to (none for the command line).
+    pub session: Option<Uuid>,
 }
 
 /// The client's IP: the socket peer, unless the peer is one of our `trust_proxy`
@@ -280,6 +282,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, S
             login,
             role,
             ip: client_ip(parts, state),
+            session: Some(claims.sid),
         },
         scope,
     ))

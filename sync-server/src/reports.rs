@@ -184,7 +184,7 @@ async fn live_totals(
     State(state): State<AppState>,
     auth: Authorized<cap::ReadSales>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    live::stream(state, auth.scope)
+    live::stream(state, auth.scope, auth.user.session)
 }
 
 /// A control report by name: `discounts`, `returns` (with voids), `certificates`, `sync-health`

@@ -329,6 +329,7 @@ pub async fn create_admin(
         login: "system".into(),
         role: Role::Admin,
         ip: None,
+        session: None,
     };
     let req = NewUser {
         login: login.into(),

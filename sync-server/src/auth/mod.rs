@@ -236,6 +236,7 @@ pub async fn authenticate_password(
         login,
         role: Role::parse(&role).map_err(ApiError::internal)?,
         ip,
+        session: None,
     })
 }
 
@@ -366,6 +367,7 @@ async fn refresh(
         login,
         role: Role::parse(&role).map_err(ApiError::internal)?,
         ip: None,
+        session: Some(family),
     };
     session_response(&state, jar, &user, family, &refresh).await
 }

@@ -126,3 +126,28 @@ pub async fn end_all_sessions(conn: &mut PgConnection, user: Uuid) -> ApiResult<
     .await?;
     Ok(())
 }
+
+/// Whether a login session is still live (not ended, not past its 7 days).
+pub async fn session_live(db: &sqlx::PgPool, session: Uuid) -> ApiResult<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now())",
+    )
+    .bind(session)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Resolves once `session` has ended (checked every few seconds): long-lived answers
+/// such as event streams end with it.
+pub async fn session_ended(db: sqlx::PgPool, session: Option<Uuid>) {
+    let Some(session) = session else {
+        return std::future::pending().await;
+    };
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        // A failed check is not an ended session: the stream stays until it knows.
+        if let Ok(false) = session_live(&db, session).await {
+            return;
+        }
+    }
+}

@@ -74,8 +74,17 @@ fn event(t: ApiResult<Table>) -> Result<Event, Infallible> {
 
 /// The stream: every store now, then a store each time its sales change (all stores
 /// again if notices were missed).
-pub fn stream(state: AppState, scope: Scope) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// The stream ends when the login session does (logout, password change, expiry).
+pub fn stream(
+    state: AppState,
+    scope: Scope,
+    session: Option<Uuid>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = state.sales_notifier.subscribe();
+    let ended = Box::pin(crate::auth::tokens::session_ended(
+        state.db.clone(),
+        session,
+    ));
     let (db, db2) = (state.reports_db.clone(), state.reports_db.clone());
     let (s1, s2) = (scope.clone(), scope.clone());
     let first = futures_util::stream::once(async move { event(today(&db, &s1, None).await) });
@@ -95,5 +104,6 @@ pub fn stream(state: AppState, scope: Scope) -> Sse<impl Stream<Item = Result<Ev
             let (db, scope) = (db2.clone(), scope.clone());
             async move { event(today(&db, &scope, only).await) }
         });
-    Sse::new(first.chain(updates)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(first.chain(updates).take_until(ended))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -193,7 +193,10 @@ async fn catalog_users_customers_and_terminals_round_trip() {
 
 #[tokio::test]
 async fn health_metrics_and_openapi() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| {
+        c.metrics_token = Some(secrecy::SecretString::from("scrape-token-0123".to_owned()));
+    })
+    .await;
     let c = reqwest::Client::new();
     let h: Value = c
         .get(format!("http://{}/health", app.addr))
@@ -223,12 +226,28 @@ async fn health_metrics_and_openapi() {
             "{path} missing from OpenAPI"
         );
     }
-    let m = c
-        .get(format!("http://{}/metrics", app.addr))
+    // Metrics only for the scraper's token.
+    let metrics = |token: Option<&'static str>| {
+        let mut r = c.get(format!("http://{}/metrics", app.addr));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        async move { r.send().await.unwrap().status() }
+    };
+    assert_eq!(metrics(Some("scrape-token-0123")).await, StatusCode::OK);
+    assert_eq!(metrics(None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        metrics(Some("scrape-token-0124")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Without a token configured the app port serves none.
+    let plain = spawn_app().await;
+    let r = c
+        .get(format!("http://{}/metrics", plain.addr))
         .send()
         .await
         .unwrap();
-    assert_eq!(m.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

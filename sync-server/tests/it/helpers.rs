@@ -50,6 +50,7 @@ pub fn test_config(database_url: &str) -> Config {
         reports_database_url: None,
         admin_dir: None,
         updates_dir: None,
+        metrics_token: None,
     }
 }
 

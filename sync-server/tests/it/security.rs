@@ -592,3 +592,36 @@ async fn a_till_holds_no_certificate_code_anyone_could_spend() {
         assert!(!holds(&till_bytes(dir), &plain));
     }
 }
+
+#[tokio::test]
+async fn a_live_report_stream_ends_with_its_session() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let mut live = Client::new()
+        .get(app.url("/reports/live"))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let first = live.chunk().await.unwrap().expect("the first totals");
+    assert!(String::from_utf8_lossy(&first).contains("totals"));
+    let r = Client::new()
+        .post(app.url("/auth/logout"))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // The stream closes by itself within a few seconds (keep-alives aside).
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            match live.chunk().await {
+                Ok(Some(_)) => continue,
+                _ => return,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived the session");
+}
