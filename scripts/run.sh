@@ -43,6 +43,6 @@ cat <<'HELP'
       shift close --counted 10000
       verify
     `--help` after any command lists its options; `exit` leaves.
-    Demo PINs: 1111 cashier, 2222 salesperson (discounts up to 10%), 9999 manager.
+    Demo PINs: 111111 cashier, 222222 salesperson (discounts up to 10%), 999999 manager.
 HELP
 exec "$till" shell

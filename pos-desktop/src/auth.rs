@@ -143,6 +143,7 @@ impl Till {
     /// (demo) or, later, from head office.
     pub(crate) fn insert_cashier(&mut self, name: &str, role: Role, pin: &str) -> Result<Uuid> {
         validate_pin(pin)?;
+        role.check_pin(pin)?;
         if name.trim().is_empty() {
             return Err(TillError::NameRequired);
         }

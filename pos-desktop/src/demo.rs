@@ -11,10 +11,10 @@ pub const CATALOG_CSV: &str = include_str!("../demo/catalog.csv");
 
 /// Demo cashiers: `(name, role, PIN)`. The first is logged in after `init --demo`.
 pub const CASHIERS: [(&str, Role, &str); 4] = [
-    ("Анна Кассирова", Role::Cashier, "1111"),
-    ("Мария Продавцова", Role::Salesperson, "2222"),
-    ("Ольга Управляющая", Role::Manager, "9999"),
-    ("Иван Кладовщиков", Role::WarehouseWorker, "3333"),
+    ("Анна Кассирова", Role::Cashier, "111111"),
+    ("Мария Продавцова", Role::Salesperson, "222222"),
+    ("Ольга Управляющая", Role::Manager, "999999"),
+    ("Иван Кладовщиков", Role::WarehouseWorker, "333333"),
 ];
 
 /// Loads the demo data into a fresh till.

@@ -70,6 +70,9 @@ pub enum ModelError {
     /// A VAT rate we do not know.
     #[error("unknown VAT rate {0:?} (use 20, 10, 0 or none)")]
     UnknownVatRate(String),
+    /// A PIN of the wrong shape for the role.
+    #[error("a PIN for this role is {min} to 8 digits")]
+    InvalidPin { min: usize },
     /// A role we do not know.
     #[error("unknown role {0:?}")]
     UnknownRole(String),

@@ -78,6 +78,32 @@ impl Role {
         }
     }
 
+    /// The shortest PIN the role may have: 6 digits for roles that can discount, refund or
+    /// configure a till (a 4-digit PIN falls to guessing in minutes), 4 for the others.
+    pub fn min_pin_len(&self) -> usize {
+        use Capability::*;
+        if [Discount, Return, Configure]
+            .iter()
+            .any(|c| self.allows(*c))
+        {
+            6
+        } else {
+            4
+        }
+    }
+
+    /// Checks a till PIN for this role: digits only, [`Role::min_pin_len`] to 8 of them.
+    pub fn check_pin(&self, pin: &str) -> Result<(), ModelError> {
+        let len = pin.len();
+        if (self.min_pin_len()..=8).contains(&len) && pin.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(())
+        } else {
+            Err(ModelError::InvalidPin {
+                min: self.min_pin_len(),
+            })
+        }
+    }
+
     /// The manual-discount limit a new till starts with (head office may change it).
     pub fn default_discount_limit(&self) -> Percent {
         let bp = match self {
@@ -87,5 +113,23 @@ impl Role {
             Role::Cashier | Role::WarehouseWorker => 0,
         };
         Percent::from_bp(bp).unwrap_or(Percent::ZERO)
+    }
+}
+
+#[cfg(test)]
+mod pin_tests {
+    use super::*;
+
+    #[test]
+    fn roles_that_discount_refund_or_configure_need_six_digits() {
+        for r in [Role::Admin, Role::Manager, Role::Cashier, Role::Salesperson] {
+            assert_eq!(r.min_pin_len(), 6, "{r:?}");
+            assert!(r.check_pin("4321").is_err());
+            assert!(r.check_pin("654321").is_ok());
+        }
+        assert!(Role::WarehouseWorker.check_pin("4321").is_ok());
+        for bad in ["123", "123456789", "12a456", ""] {
+            assert!(Role::WarehouseWorker.check_pin(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -54,7 +54,7 @@ pub struct NewUser {
     pub role: String,
     /// Password, 10–128 characters.
     pub password: String,
-    /// Till PIN, 4–8 digits.
+    /// Till PIN: 6–8 digits for roles that discount, refund or configure, else 4–8.
     pub pin: Option<String>,
     /// Manual-discount limit in percent; default by role.
     pub discount_limit: Option<String>,
@@ -269,7 +269,7 @@ pub async fn create_user(
     }
     password::validate_password(&req.password)?;
     if let Some(p) = &req.pin {
-        password::validate_pin(p)?;
+        role.check_pin(p)?;
     }
     let limit = parse_limit(req.discount_limit.as_deref(), role)?;
     let mut tx = state.db.begin().await?;
@@ -452,7 +452,14 @@ pub async fn update_user(
         password::validate_password(p)?;
     }
     if let Some(p) = &req.pin {
-        password::validate_pin(p)?;
+        role.check_pin(p)?;
+    } else if before.has_pin && role.min_pin_len() > old_role.min_pin_len() {
+        // The PIN they have may be too short for the new role (only its hash is kept).
+        return Err(ApiError::Validation(format!(
+            "a {} needs a new PIN of {} to 8 digits: give one with the role",
+            role.code(),
+            role.min_pin_len()
+        )));
     }
     let limit = match &req.discount_limit {
         Some(l) => Some(parse_limit(Some(l), role)?),

@@ -50,6 +50,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("bad_qty", "Неверное количество", "Not a valid quantity"),
     ("bad_date", "Дата вида 2026-01-31", "A date like 2026-01-31"),
     ("bad_pin", "PIN — от 4 до 8 цифр", "A PIN is 4 to 8 digits"),
+    ("bad_pin_6", "PIN для этой роли — от 6 до 8 цифр", "A PIN for this role is 6 to 8 digits"),
     ("bad_password", "Пароль — от 10 символов", "A password has at least 10 characters"),
     ("not_found", "Не найдено", "Not found"),
     ("all", "Все", "All"),

@@ -218,7 +218,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
             .map(Vec::len),
         Some(0)
     );
-    refused(d, &["login", "--pin", "1111"], "wrong_pin");
+    refused(d, &["login", "--pin", "111111"], "wrong_pin");
     // The first user must be able to run the till.
     refused(
         d,
@@ -230,7 +230,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
             "--role",
             "cashier",
             "--pin",
-            "1111",
+            "111111",
         ],
         "forbidden",
     );
@@ -258,7 +258,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
             "--role",
             "cashier",
             "--pin",
-            "1111",
+            "111111",
         ],
         "not_logged_in",
     );
@@ -273,7 +273,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
             "--role",
             "cashier",
             "--pin",
-            "1111",
+            "111111",
         ],
     );
     refused(
@@ -286,7 +286,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
             "--role",
             "cashier",
             "--pin",
-            "1111",
+            "111111",
         ],
         "pin_in_use",
     );
@@ -306,7 +306,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
     ok(d, &["catalog", "import", csv.to_str().unwrap()]);
     ok(d, &["settings", "--lang", "en"]);
     refused(d, &["settings", "--lang", "fr"], "invalid_input");
-    ok(d, &["login", "--pin", "1111"]);
+    ok(d, &["login", "--pin", "111111"]);
     refused(d, &["settings", "--store", "Mine now"], "forbidden");
     ok(d, &["shift", "open", "--float", "0"]);
     ok(d, &["sale", "add", "4006381333931", "--qty", "10"]);

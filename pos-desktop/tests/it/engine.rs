@@ -190,7 +190,7 @@ fn nothing_sells_without_an_open_shift() {
 #[test]
 fn discounts_follow_the_role_limit_and_allocate_exactly() {
     let (_dir, mut till) = open_till();
-    till.login("2222").unwrap(); // salesperson: 10 %
+    till.login("222222").unwrap(); // salesperson: 10 %
     till.add_item("P0001", None).unwrap();
     till.add_item("D0004", Some("3.333")).unwrap();
     till.add_item("C0161", Some("7")).unwrap();
@@ -229,7 +229,7 @@ fn discounts_follow_the_role_limit_and_allocate_exactly() {
         sale.doc.lines.iter().map(|l| l.total.minor).sum::<i64>()
     );
     // The manager's 30 % is enough where the salesperson's is not.
-    till.login("9999").unwrap();
+    till.login("999999").unwrap();
     till.add_item("P0001", None).unwrap();
     till.discount_sale(Some(Discount::Percent(Percent::parse("30").unwrap())))
         .unwrap();
@@ -239,7 +239,7 @@ fn discounts_follow_the_role_limit_and_allocate_exactly() {
 fn partial_returns_never_exceed_the_sale_and_add_up() {
     let (_dir, mut till) = open_till();
     till.add_item("D0004", Some("3")).unwrap();
-    till.login("2222").unwrap();
+    till.login("222222").unwrap();
     let cart = till
         .discount_sale(Some(Discount::Amount(Money::rub(1))))
         .unwrap(); // 569,99 for 3 ml
@@ -386,7 +386,7 @@ fn imports_csv_all_or_nothing() {
         till.import_csv(bad.as_bytes()).unwrap_err(),
         TillError::Forbidden { .. }
     ));
-    till.login("9999").unwrap();
+    till.login("999999").unwrap();
     let before_login = snapshot(dir.path());
     let e = till.import_csv(bad.as_bytes()).unwrap_err();
     assert!(matches!(e, TillError::Import { line: 3, .. }), "{e}");
@@ -423,7 +423,7 @@ fn settings_are_a_managers_and_a_typo_changes_nothing() {
     // The demo cashier may look but not change.
     let refused = till.save_settings("files", "10").unwrap_err();
     assert_eq!(refused.code(), "forbidden");
-    till.login("9999").unwrap();
+    till.login("999999").unwrap();
     let snap = snapshot(dir.path());
     // A bad printer or idle lock: refused, and the valid half is not written either.
     for (printer, minutes) in [("lp0", "10"), ("files", "0"), ("tcp:host", "ten")] {
@@ -477,12 +477,12 @@ fn wrong_pins_make_the_till_wait_longer_each_time_even_across_a_restart() {
         Err(TillError::PinLocked { seconds: 30 })
     ));
     assert!(matches!(
-        till.login("1111"),
+        till.login("111111"),
         Err(TillError::PinLocked { .. })
     ));
     drop(till);
     let mut till = Till::open(dir.path()).unwrap();
-    let err = till.login("1111").unwrap_err();
+    let err = till.login("111111").unwrap_err();
     assert!(
         matches!(err, TillError::PinLocked { seconds } if seconds <= 30),
         "{err:?}"
@@ -500,7 +500,7 @@ fn wrong_pins_make_the_till_wait_longer_each_time_even_across_a_restart() {
     db.execute(past, []).unwrap();
     // The right PIN after the wait logs in and clears the count.
     assert_eq!(
-        till.login("1111").unwrap().role,
+        till.login("111111").unwrap().role,
         shared_model::Role::Cashier
     );
     assert!(matches!(till.login("0000"), Err(TillError::WrongPin)));
@@ -515,16 +515,16 @@ fn a_pin_two_people_share_logs_in_nobody() {
         "INSERT INTO cashiers (id, name, role, pin_hash) VALUES (?1, 'Двойник', 'cashier', ?2)",
         (
             uuid::Uuid::now_v7().to_string(),
-            pos_desktop::auth::hash_pin("1111").unwrap(),
+            pos_desktop::auth::hash_pin("111111").unwrap(),
         ),
     )
     .unwrap();
     till.logout().unwrap();
-    let err = till.login("1111").unwrap_err();
+    let err = till.login("111111").unwrap_err();
     assert!(matches!(err, TillError::PinShared), "{err:?}");
     assert!(matches!(till.session(), Err(TillError::NotLoggedIn)));
     assert_eq!(
-        till.login("2222").unwrap().role,
+        till.login("222222").unwrap().role,
         shared_model::Role::Salesperson
     );
 }

@@ -114,7 +114,7 @@ fn an_enrolled_till_shows_head_office_price_changes_live_and_sends_its_sales() {
     post(
         "/users",
         json!({"login": "anna", "full_name": "Анна", "role": "cashier", "password": "password-123",
-               "pin": "4321", "locations": [store["id"]]}),
+               "pin": "654321", "locations": [store["id"]]}),
     );
     let terminal = post(
         "/terminals",
@@ -139,7 +139,7 @@ fn an_enrolled_till_shows_head_office_price_changes_live_and_sends_its_sales() {
     );
     s.fill("setup-code", code);
     s.click("setup-enroll");
-    s.type_into("pin", &format!("4321{ENTER}"));
+    s.type_into("pin", &format!("654321{ENTER}"));
     s.type_into("float", ENTER);
     s.wait_text("status-sync", |t| t.starts_with("В сети"));
     s.type_into("scan", &format!("4006381333931{ENTER}"));

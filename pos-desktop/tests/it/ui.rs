@@ -56,7 +56,7 @@ fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
     // Log in with the PIN, open the shift with a float.
     s.type_into("pin", &format!("0000{ENTER}"));
     s.wait_text("error", |t| t.contains("Неверный PIN"));
-    s.type_into("pin", &format!("1111{ENTER}"));
+    s.type_into("pin", &format!("111111{ENTER}"));
     s.fill("float", "5000");
     s.type_into("float", ENTER);
     // Sell five items — one by the ml — as a scanner would type them.
@@ -212,7 +212,7 @@ fn search_by_name_quick_keys_printing_to_files_and_reprint() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("till");
     let mut till = demo_till(&dir);
-    till.login("9999").unwrap();
+    till.login("999999").unwrap();
     till.open_shift("0").unwrap();
     drop(till);
     let display = Display::start();
@@ -287,9 +287,9 @@ fn an_idle_till_locks_back_to_the_pin_screen() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("till");
     let mut t = demo_till(&dir);
-    t.login("9999").unwrap();
+    t.login("999999").unwrap();
     t.set_idle_lock_minutes(1).unwrap();
-    t.login("1111").unwrap();
+    t.login("111111").unwrap();
     t.open_shift("0").unwrap();
     drop(t);
     let display = Display::start();

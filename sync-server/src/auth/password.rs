@@ -65,12 +65,3 @@ pub fn validate_password(p: &str) -> ApiResult<()> {
     }
     Ok(())
 }
-
-/// Checks a till PIN: 4 to 8 digits.
-pub fn validate_pin(p: &str) -> ApiResult<()> {
-    if (4..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(ApiError::Validation("a PIN is 4 to 8 digits".into()))
-    }
-}

@@ -194,7 +194,7 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     s.fill("user-password", "anna-password-1");
     s.fill("user-pin", "12");
     s.wait_text("user-pin-error", |t| !t.is_empty());
-    s.fill("user-pin", "4321");
+    s.fill("user-pin", "654321");
     s.click("user-loc-MSK-01");
     s.click("user-save");
     s.wait_text("users", |t| t.contains("anna"));
@@ -213,7 +213,7 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     let sold = rt
         .block_on(crate::sync::till(dir, |t| {
             t.sync_once()?;
-            t.login("4321")?;
+            t.login("654321")?;
             t.open_shift("0")?;
             t.add_item("CH-N5-50", Some("1"))?;
             t.pay(Tender::Cash, "12591", None)?;

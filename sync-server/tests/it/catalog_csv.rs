@@ -169,7 +169,7 @@ async fn a_catalog_file_is_previewed_refused_whole_or_applied_whole() {
     api.ok_post(
         "/users",
         json!({"login": "kassa", "full_name": "Касса", "role": "cashier", "password": "password-123",
-               "pin": "1357", "locations": [store["id"]]}),
+               "pin": "135791", "locations": [store["id"]]}),
     )
     .await;
     let kassa = app.login("kassa", "password-123").await;

@@ -28,7 +28,7 @@ async fn sync(dir: &Path) -> Result<u64, TillError> {
     till(dir.to_path_buf(), |t| Ok(t.sync_once()?.pushed)).await
 }
 
-/// A second store with its own terminal and a till enrolled there (cashier PIN 4321
+/// A second store with its own terminal and a till enrolled there (cashier PIN 654321
 /// works in both stores).
 async fn second_store(api: &Api, server: &str) -> (Value, tempfile::TempDir, PathBuf) {
     let store = api
@@ -83,7 +83,7 @@ async fn certificate(api: &Api, code: &str) -> Value {
 async fn until_status(dir: &Path, code: &str, status: &'static str) {
     let code = code.to_owned();
     sync_until(dir.to_path_buf(), move |t| {
-        t.login("4321").is_ok()
+        t.login("654321").is_ok()
             && t.certificate(&code)
                 .is_ok_and(|c| c.status.code() == status)
     })
@@ -116,7 +116,7 @@ async fn a_head_office_promotion_prices_an_offline_sale_and_the_synced_sale_carr
     .await;
     set_server(&dir, DEAD);
     let (discount, receipt) = till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", Some("2"))?;
         let cart = t.pay(Tender::Cash, "150", None)?;
@@ -153,11 +153,11 @@ async fn a_certificate_sold_in_one_store_is_redeemed_online_in_another_and_refun
     let codes = batch(&api, 300_000, 2).await;
     let cert = codes[0].clone();
     // Tills hold no unsold certificates: selling one asks head office for it.
-    sync_until(till1.clone(), |t| t.login("4321").is_ok()).await;
+    sync_until(till1.clone(), |t| t.login("654321").is_ok()).await;
     // Store 1 sells it for cash.
     let c = cert.clone();
     let receipt = till(till1.clone(), move |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.sell_certificate(&c, None)?;
         assert!(matches!(t.add_coupon("X"), Err(TillError::Coupon(_))));
@@ -182,7 +182,7 @@ async fn a_certificate_sold_in_one_store_is_redeemed_online_in_another_and_refun
     until_status(&till2, &cert, "active").await;
     let c2 = cert.clone();
     let no = till(till2.clone(), move |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         let r = redeem(t, &c2, 1)?;
         assert_eq!(
@@ -275,10 +275,10 @@ async fn two_stores_spend_one_certificate_offline_and_head_office_sees_the_exact
     let (_t1, till1) = enrolled_till(server.clone(), code1).await;
     let (_, _t2, till2) = second_store(&api, &server).await;
     let cert = batch(&api, 500_000, 1).await.remove(0);
-    sync_until(till1.clone(), |t| t.login("4321").is_ok()).await;
+    sync_until(till1.clone(), |t| t.login("654321").is_ok()).await;
     let c = cert.clone();
     till(till1.clone(), move |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.sell_certificate(&c, None)?;
         t.pay(Tender::Card, "5000", Some("A1"))?;
@@ -299,7 +299,7 @@ async fn two_stores_spend_one_certificate_offline_and_head_office_sees_the_exact
     // The other store may take 3 000 ₽ at once offline (the default cap), not 3 500 ₽.
     let c = cert.clone();
     let (refused, taken) = till(till2.clone(), move |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", Some("40"))?;
         let refused = t.pay_certificate(&c, "3500").unwrap_err().code();
@@ -394,11 +394,11 @@ async fn customers_reach_tills_get_their_group_discount_and_tills_register_new_o
         .await;
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
     sync_until(dir.clone(), |t| {
-        t.login("4321").is_ok() && t.find_customer("+7 912 345 67 89").is_ok()
+        t.login("654321").is_ok() && t.find_customer("+7 912 345 67 89").is_ok()
     })
     .await;
     let (discount, unknown) = till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", None)?;
         let cart = t.set_customer("vip0001")?;

@@ -180,7 +180,7 @@ async fn every_event_arrives_exactly_once_through_faults_and_crashes() {
         // First sync straight to the server: head office's catalog and cashiers.
         till(dir.clone(), |t| {
             t.sync_once()?;
-            t.login("4321")?;
+            t.login("654321")?;
             t.open_shift("0")
         })
         .await

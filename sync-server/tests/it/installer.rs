@@ -183,7 +183,7 @@ fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_r
             ],
         );
         s.find("pin");
-        s.type_into("pin", &format!("4321{ENTER}"));
+        s.type_into("pin", &format!("654321{ENTER}"));
         s.find("float");
     }
     let status = pos_till(&dir, &["status"]);
@@ -197,7 +197,7 @@ fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_r
     assert_eq!(seen, 1);
 
     // A sale with the network down (the app is closed; nothing pushes it).
-    pos_till(&dir, &["login", "--pin", "4321"]);
+    pos_till(&dir, &["login", "--pin", "654321"]);
     pos_till(&dir, &["shift", "open", "--float", "0"]);
     pos_till(&dir, &["sale", "add", "4006381333931"]);
     pos_till(&dir, &["sale", "pay", "cash", "100"]);

@@ -65,7 +65,7 @@ async fn two_hundred_tills_sync_at_once() {
                 let mut t = Till::init(&dir, &InitOptions::default())?;
                 t.enroll(&server, &code)?;
                 t.sync_once()?;
-                t.login("4321")?;
+                t.login("654321")?;
                 t.open_shift("0")?;
                 for n in 0..3 {
                     t.add_item("CH-50", Some(&(1 + (i + n) % 4).to_string()))?;

@@ -149,7 +149,7 @@ async fn two_tills_sell_offline_and_every_sale_arrives_once() {
     let mut z = Vec::new();
     for (i, dir) in [&till_a, &till_b].into_iter().enumerate() {
         let report = till(dir.clone(), move |t| {
-            t.login("4321")?;
+            t.login("654321")?;
             t.open_shift("1000")?;
             for n in 0..(3 + i) {
                 t.add_item("CH-50", Some(&(n + 1).to_string()))?;
@@ -307,7 +307,7 @@ async fn sync_keeps_working_while_redis_is_down() {
     redis.wait().unwrap();
     // Sales still go up, and a price change still comes down (by polling).
     let r = till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", None)?;
         t.pay(Tender::Cash, "100", None)?;

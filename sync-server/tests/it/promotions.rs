@@ -164,7 +164,7 @@ async fn a_till_applies_head_office_promotions_exactly_as_the_preview() {
     })
     .await;
     let (before, after, names) = till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         let before = t.add_item("CH-50", Some("3"))?.priced.discount.minor;
         let cart = t.add_coupon("spring")?;
@@ -205,7 +205,7 @@ async fn promotions_are_frozen_once_payment_starts() {
     })
     .await;
     let during = till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", None)?;
         Ok(t.pay(Tender::Card, "50", Some("A1"))?.priced.discount.minor)
@@ -281,7 +281,7 @@ async fn random_carts_price_the_same_on_the_till_and_the_server() {
     }
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
     sync_until(dir.clone(), |t| {
-        t.login("4321").is_ok() && t.find_product("R3").is_ok()
+        t.login("654321").is_ok() && t.find_product("R3").is_ok()
     })
     .await;
     till(dir.clone(), |t| t.open_shift("0").map(|_| ()))

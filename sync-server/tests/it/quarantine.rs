@@ -74,10 +74,10 @@ async fn an_edited_outbox_sale_is_held_and_moves_no_money_or_stock() {
     let (store, product, code) = head_office(&api).await;
     let gift = unsold_certificate(&api).await;
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
-    sync_until(dir.clone(), |t| t.login("4321").is_ok()).await;
+    sync_until(dir.clone(), |t| t.login("654321").is_ok()).await;
     let before = books(&api, &store, &product, &gift).await;
     till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", None)?;
         t.pay(Tender::Cash, "100", None)?;
@@ -206,9 +206,9 @@ async fn returns_are_checked_against_their_sale_and_held_when_they_refund_too_mu
     let (store, product, code) = head_office(&api).await;
     let gift = unsold_certificate(&api).await;
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
-    sync_until(dir.clone(), |t| t.login("4321").is_ok()).await;
+    sync_until(dir.clone(), |t| t.login("654321").is_ok()).await;
     till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         for _ in 0..2 {
             t.add_item("CH-50", None)?;

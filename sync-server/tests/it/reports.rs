@@ -759,7 +759,7 @@ async fn every_report_agrees_with_the_events_the_tills_sent() {
     api.ok_post(
         "/users",
         json!({"login": "kassa", "full_name": "Касса", "role": "cashier", "password": "password-123",
-               "pin": "1357", "locations": [chain.stores[0].id]}),
+               "pin": "135791", "locations": [chain.stores[0].id]}),
     )
     .await;
     let kassa = app.login("kassa", "password-123").await;
@@ -856,7 +856,7 @@ async fn a_sale_synced_from_a_till_shows_in_the_live_totals_within_seconds() {
     let start = std::time::Instant::now();
     till(dir, |t| {
         t.sync_once()?;
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", Some("2"))?;
         t.pay(shared_model::Tender::Cash, "200", None)?;
@@ -884,7 +884,7 @@ async fn cash_reconciliation_shows_each_closed_shift_as_its_till_counted_it() {
     })
     .await;
     crate::sync::till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("1000")?;
         t.add_item("CH-50", Some("2"))?;
         t.pay(shared_model::Tender::Cash, "500", None)?;

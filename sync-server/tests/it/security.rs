@@ -362,11 +362,11 @@ async fn till_in_new_store(
 /// Sells one CH-50 to the customer with card VIP-0001 (not yet synced).
 async fn sell_to_vip(dir: &std::path::Path) {
     crate::sync::sync_until(dir.to_path_buf(), move |t| {
-        t.login("4321").is_ok() && t.find_customer("VIP-0001").is_ok()
+        t.login("654321").is_ok() && t.find_customer("VIP-0001").is_ok()
     })
     .await;
     let r = crate::sync::till(dir.to_path_buf(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", None)?;
         t.set_customer("VIP-0001")?;
@@ -521,10 +521,10 @@ async fn a_till_holds_no_certificate_code_anyone_could_spend() {
         .map(|c| c.as_str().unwrap().to_owned())
         .collect();
     // Store A sells the first (head office says its face value).
-    crate::sync::sync_until(dir_a.clone(), |t| t.login("4321").is_ok()).await;
+    crate::sync::sync_until(dir_a.clone(), |t| t.login("654321").is_ok()).await;
     let c = codes[0].clone();
     crate::sync::till(dir_a.clone(), move |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.sell_certificate(&c, None)?;
         t.pay(shared_model::Tender::Cash, "1000", None)?;
@@ -536,7 +536,7 @@ async fn a_till_holds_no_certificate_code_anyone_could_spend() {
     // Store B learns of the sold one, by key only.
     let c = codes[0].clone();
     crate::sync::sync_until(dir_b.clone(), move |t| {
-        t.login("4321").is_ok() && t.certificate(&c).is_ok_and(|v| v.status.code() == "active")
+        t.login("654321").is_ok() && t.certificate(&c).is_ok_and(|v| v.status.code() == "active")
     })
     .await;
     let bytes = till_bytes(&dir_b);
@@ -551,7 +551,7 @@ async fn a_till_holds_no_certificate_code_anyone_could_spend() {
     set_server(&dir_b, DEAD);
     let (c0, c1) = (codes[0].clone(), codes[1].clone());
     let offline = crate::sync::till(dir_b.clone(), move |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", None)?;
         t.pay_certificate(&c0, "100")?;

@@ -58,7 +58,7 @@ pub async fn enrolled_till(server: String, code: String) -> (tempfile::TempDir, 
             },
         )
         .unwrap();
-        t.login("9999").unwrap();
+        t.login("999999").unwrap();
         t.enroll(&server, &code).unwrap();
     })
     .await
@@ -66,13 +66,13 @@ pub async fn enrolled_till(server: String, code: String) -> (tempfile::TempDir, 
     (tmp, dir)
 }
 
-/// The cashier (PIN 4321) sells `n` bottles of CH-50 for cash, opening a shift if none is
+/// The cashier (PIN 654321) sells `n` bottles of CH-50 for cash, opening a shift if none is
 /// open, then the till syncs.
 pub fn sell(
     n: usize,
 ) -> impl FnOnce(&mut Till) -> Result<pos_desktop::sync::SyncReport, TillError> + Send + 'static {
     move |t: &mut Till| {
-        t.login("4321")?;
+        t.login("654321")?;
         if t.current_shift()?.is_none() {
             t.open_shift("0")?;
         }
@@ -85,7 +85,7 @@ pub fn sell(
     }
 }
 
-/// Store, product with barcode, a cashier with PIN 4321, and a terminal code.
+/// Store, product with barcode, a cashier with PIN 654321, and a terminal code.
 pub async fn head_office(api: &Api) -> (Value, Value, String) {
     let store = api
         .ok_post(
@@ -103,7 +103,7 @@ pub async fn head_office(api: &Api) -> (Value, Value, String) {
     api.ok_post(
         "/users",
         json!({"login": "anna", "full_name": "Анна", "role": "cashier", "password": "password-123",
-                                 "pin": "4321", "locations": [store["id"]]}),
+                                 "pin": "654321", "locations": [store["id"]]}),
     )
     .await;
     let t = api
@@ -132,7 +132,7 @@ async fn a_till_enrolls_pulls_sells_and_pushes_exactly_once() {
     assert!(r.pulled >= 2, "{r:?}");
     let (price, demo_pin) = till(dir.clone(), |t| {
         let p = t.find_product("4006381333931")?;
-        Ok((p.price.minor, t.login("9999").is_err()))
+        Ok((p.price.minor, t.login("999999").is_err()))
     })
     .await
     .unwrap();
@@ -144,7 +144,7 @@ async fn a_till_enrolls_pulls_sells_and_pushes_exactly_once() {
 
     // Sell, return, close the shift, all offline-first; then push.
     let z = till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("1000")?;
         t.add_item("4006381333931", Some("3"))?;
         t.pay(Tender::Cash, "500", None)?;
@@ -266,7 +266,7 @@ async fn the_background_loop_brings_price_changes_in_seconds_and_sends_sales_at_
     .await;
     println!("price change reached the till in {took:?}");
     till(dir.clone(), |t| {
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")?;
         t.add_item("CH-50", None)?;
         t.pay(Tender::Cash, "88", None)?;

@@ -358,7 +358,7 @@ async fn a_till_behind_pruned_history_takes_a_fresh_snapshot() {
     till(dir.clone(), |t| {
         t.sync_once()?;
         // Something recorded offline must survive the snapshot.
-        t.login("4321")?;
+        t.login("654321")?;
         t.open_shift("0")
     })
     .await
@@ -420,7 +420,7 @@ async fn a_till_restored_from_a_backup_re_enrolls_in_a_new_epoch() {
     api.ok_post(
         "/users",
         json!({"login": "olga", "full_name": "Ольга", "role": "manager", "password": "password-123",
-                                 "pin": "5555", "locations": [store["id"]]}),
+                                 "pin": "555555", "locations": [store["id"]]}),
     )
     .await;
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
@@ -447,7 +447,7 @@ async fn a_till_restored_from_a_backup_re_enrolls_in_a_new_epoch() {
     let code = fresh["enrollment_code"].as_str().unwrap().to_owned();
     let server = format!("http://{}", app.addr);
     let r = till(restored.clone(), move |t| {
-        t.login("5555")?;
+        t.login("555555")?;
         t.enroll(&server, &code)?;
         t.sync_once()
     })

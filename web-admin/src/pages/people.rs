@@ -95,9 +95,17 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let tried = use_state(|| false);
     let is_new = p.user.is_none();
-    let pin_ok =
-        pin.is_empty() || ((4..=8).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()));
-    let pin_err = (!pin_ok).then(|| ctx.t("bad_pin").to_owned());
+    // The same rule the server applies: 6 digits for roles that discount, refund or configure.
+    let pin_role = shared_model::Role::parse(&role).unwrap_or(shared_model::Role::Cashier);
+    let pin_ok = pin.is_empty() || pin_role.check_pin(&pin).is_ok();
+    let pin_err = (!pin_ok).then(|| {
+        ctx.t(if pin_role.min_pin_len() > 4 {
+            "bad_pin_6"
+        } else {
+            "bad_pin"
+        })
+        .to_owned()
+    });
     let pw_err = ((*tried && is_new && password.is_empty())
         || (!password.is_empty() && password.chars().count() < 10))
         .then(|| ctx.t("bad_password").to_owned());
@@ -181,7 +189,7 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
                 <Field id="user-name" label={ctx.t("full_name")} value={(*full_name).clone()} oninput={setter(&full_name)} />
                 <Select id="user-role" label={ctx.t("role")} value={(*role).clone()} options={roles} onchange={setter(&role)} />
                 <Field id="user-password" label={ctx.t(if is_new { "password" } else { "new_password" })} kind="password" value={(*password).clone()} oninput={setter(&password)} error={pw_err} />
-                <Field id="user-pin" label={ctx.t("pin")} kind="password" value={(*pin).clone()} oninput={setter(&pin)} error={pin_err} placeholder="4–8" />
+                <Field id="user-pin" label={ctx.t("pin")} kind="password" value={(*pin).clone()} oninput={setter(&pin)} error={pin_err} placeholder={if pin_role.min_pin_len() > 4 { "6–8" } else { "4–8" }} />
                 <Field id="user-limit" label={ctx.t("discount_limit")} value={(*limit).clone()} oninput={setter(&limit)} placeholder="%" />
             </div>
             <fieldset><legend>{ ctx.t("locations") }</legend>
