@@ -348,3 +348,52 @@ fn a_first_start_asks_for_head_office_and_offers_the_demo() {
     let till = Till::open(&dir).expect("the demo till");
     assert!(till.product_count().unwrap() > 0);
 }
+
+#[test]
+fn wrong_pins_make_the_window_show_the_wait_even_after_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    demo_till(&dir).logout().unwrap();
+    let display = Display::start();
+    {
+        let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+        let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+        // Each wrong PIN lands in the engine before the next is typed.
+        let failures = || -> u32 {
+            let db = rusqlite::Connection::open(dir.join(pos_desktop::DB_FILE)).unwrap();
+            db.query_row(
+                "SELECT value FROM settings WHERE key = 'pin_failures'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .map_or(0, |v| v.parse().unwrap_or(0))
+        };
+        for n in 1..=4 {
+            s.type_into("pin", &format!("0000{ENTER}"));
+            s.wait_text("error", |t| t.contains("Неверный PIN"));
+            let t = std::time::Instant::now();
+            while failures() < n {
+                assert!(
+                    t.elapsed().as_secs() < 30,
+                    "wrong PIN {n} never reached the engine"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+        s.type_into("pin", &format!("0000{ENTER}"));
+        s.wait_text("error", |t| t.contains("Подождите") && t.contains("30"));
+    }
+    // The app restarted: the right PIN still waits, and the screen says how long.
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    s.type_into("pin", &format!("111111{ENTER}"));
+    let said = s.wait_text("error", |t| t.contains("Подождите"));
+    let secs: u32 = said
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&secs), "{said}");
+    assert!(s.has("pin"), "still on the PIN screen");
+}
