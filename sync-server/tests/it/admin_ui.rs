@@ -211,7 +211,7 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     // The till enrolls with that code and sells one bottle with the promotion.
     let (_tmp, dir) = rt.block_on(crate::sync::enrolled_till(base.clone(), code));
     let sold = rt
-        .block_on(crate::sync::till(dir, |t| {
+        .block_on(crate::sync::till(dir.clone(), |t| {
             t.sync_once()?;
             t.login("654321")?;
             t.open_shift("0")?;
@@ -263,6 +263,36 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     s.wait_text("nav-catalog", |t| t == "Catalog");
     shot(&s, "dashboard-en");
     s.click("lang");
+
+    // A receipt edited on the till (more cash, as much more change: it still adds up, but
+    // no longer matches its hash) is held on the Tills page until someone accepts it.
+    let edited = rt
+        .block_on(crate::sync::till(dir.clone(), |t| {
+            t.add_item("CH-N5-50", Some("1"))?;
+            t.pay(Tender::Cash, "12591", None)?;
+            t.complete_sale()?;
+            Ok(())
+        }))
+        .map(|_| ());
+    assert!(edited.is_ok(), "till: {edited:?}");
+    crate::quarantine::edit_outbox(&dir, "sale_completed", |doc| {
+        let paid = doc["payments"][0]["amount"]["minor"].as_i64().unwrap();
+        doc["payments"][0]["amount"]["minor"] = json!(paid + 10_000);
+        doc["change"]["minor"] = json!(doc["change"]["minor"].as_i64().unwrap() + 10_000);
+    });
+    let pushed = rt.block_on(crate::sync::till(dir.clone(), |t| t.sync_once()));
+    assert_eq!(pushed.map(|r| r.pending).ok(), Some(0));
+    s.click("nav-devices");
+    s.wait_text("held-receipts", |t| t.contains("изменён после пробития"));
+    shot(&s, "held-receipt");
+    s.fill("held-note", "чек проверен: сдача выдана верно");
+    s.click("held-accept-2");
+    s.wait_gone("held-receipts");
+    let sales: Value = s.execute_async(
+        "const done = arguments[0];
+         fetch('/api/v1/sales').then(r => r.json()).then(b => done(b.total), e => done(String(e)));",
+    );
+    assert_eq!(sales, json!(2), "the accepted receipt counts now");
     s.click("logout");
     s.find("login-submit");
 

@@ -15,7 +15,7 @@ use crate::sync::{enrolled_till, head_office, sync_until, till};
 
 /// Rewrites the unsent outbox event of `kind` in the till's SQLite file, as someone
 /// holding the file could, without touching its receipt hash.
-fn edit_outbox(dir: &Path, kind: &str, edit: impl FnOnce(&mut Value)) {
+pub fn edit_outbox(dir: &Path, kind: &str, edit: impl FnOnce(&mut Value)) {
     let db = rusqlite::Connection::open(dir.join("till.db")).unwrap();
     let (seq, payload): (i64, String) = db
         .query_row(

@@ -66,9 +66,9 @@ pub fn held_receipts() -> Html {
                         <td>{ words(&h.problems) }</td>
                         <td>
                             if h.acceptable {
-                                <button onclick={act(h, "accept")}>{ ctx.t("accept_held") }</button>
+                                <button data-testid={format!("held-accept-{}", h.receipt_no)} onclick={act(h, "accept")}>{ ctx.t("accept_held") }</button>
                             }
-                            <button class="danger" onclick={act(h, "reject")}>{ ctx.t("reject_held") }</button>
+                            <button class="danger" data-testid={format!("held-reject-{}", h.receipt_no)} onclick={act(h, "reject")}>{ ctx.t("reject_held") }</button>
                         </td>
                     </tr>
                 }) }</tbody>
