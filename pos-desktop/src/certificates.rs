@@ -192,6 +192,17 @@ pub(crate) fn record(
     Ok(())
 }
 
+/// Head office's refusal of a certificate, under its stable code.
+fn refused(code: &str, message: String) -> TillError {
+    TillError::CertificateRefused {
+        code: shared_model::certificates::REFUSAL_CODES
+            .into_iter()
+            .find(|c| *c == code)
+            .unwrap_or("certificate_refused"),
+        message,
+    }
+}
+
 impl Till {
     fn certificate_state(&self, code: &CertificateCode) -> Result<CertificateState> {
         load(&self.conn, code, self.currency)?
@@ -260,13 +271,7 @@ impl Till {
                 home_store: None,
             },
             Err(TillError::SyncRefused { code, message, .. }) if code.starts_with("certificate_") => {
-                return Err(TillError::CertificateRefused {
-                    code: shared_model::certificates::REFUSAL_CODES
-                        .into_iter()
-                        .find(|c| *c == code)
-                        .unwrap_or("certificate_refused"),
-                    message,
-                })
+                return Err(refused(&code, message))
             }
             Err(e) => return Err(e),
         };
@@ -352,13 +357,7 @@ impl Till {
             Err(TillError::SyncRefused { code, message, .. })
                 if code.starts_with("certificate_") =>
             {
-                return Err(TillError::CertificateRefused {
-                    code: shared_model::certificates::REFUSAL_CODES
-                        .into_iter()
-                        .find(|c| *c == code)
-                        .unwrap_or("certificate_refused"),
-                    message,
-                })
+                return Err(refused(&code, message))
             }
             Err(e) => return Err(e),
         };

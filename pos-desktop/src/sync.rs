@@ -262,23 +262,7 @@ impl Till {
         &self,
         req: &ReserveRequest,
     ) -> Result<Option<ReserveResponse>> {
-        let Ok(cred) = self.credential() else {
-            return Ok(None);
-        };
-        let http = Client::builder()
-            .timeout(Duration::from_secs(5))
-            .connect_timeout(Duration::from_secs(2))
-            .build()
-            .map_err(net)?;
-        let token = self.device_token(&http, &cred)?;
-        read(
-            http.post(format!("{}/api/v1/sync/certificates/reserve", cred.server))
-                .bearer_auth(token.token)
-                .json(req)
-                .send()
-                .map_err(net)?,
-        )
-        .map(Some)
+        self.ask_quickly("sync/certificates/reserve", req)
     }
 
     /// Asks head office about a certificate to be sold; `None` when not enrolled.
@@ -286,6 +270,19 @@ impl Till {
         &self,
         code: &shared_model::certificates::CertificateCode,
     ) -> Result<Option<shared_model::certificates::CertificateState>> {
+        self.ask_quickly(
+            "sync/certificates/sellable",
+            &SellableRequest { code: code.clone() },
+        )
+    }
+
+    /// A question to head office while a customer waits: a short timeout, `Ok(None)`
+    /// when the till is not enrolled.
+    fn ask_quickly<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Option<T>> {
         let Ok(cred) = self.credential() else {
             return Ok(None);
         };
@@ -296,9 +293,9 @@ impl Till {
             .map_err(net)?;
         let token = self.device_token(&http, &cred)?;
         read(
-            http.post(format!("{}/api/v1/sync/certificates/sellable", cred.server))
+            http.post(format!("{}/api/v1/{path}", cred.server))
                 .bearer_auth(token.token)
-                .json(&SellableRequest { code: code.clone() })
+                .json(body)
                 .send()
                 .map_err(net)?,
         )

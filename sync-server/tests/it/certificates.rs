@@ -58,7 +58,8 @@ async fn second_store(api: &Api, server: &str) -> (Value, tempfile::TempDir, Pat
     (store, tmp, dir)
 }
 
-async fn batch(api: &Api, nominal_minor: i64, quantity: u32) -> Vec<String> {
+/// Issues a batch of certificates and returns their codes.
+pub async fn batch(api: &Api, nominal_minor: i64, quantity: u32) -> Vec<String> {
     let b = api
         .ok_post(
             "/certificates/batches",

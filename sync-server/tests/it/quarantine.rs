@@ -35,13 +35,7 @@ pub fn edit_outbox(dir: &Path, kind: &str, edit: impl FnOnce(&mut Value)) {
 
 /// One certificate head office issued and nobody bought.
 async fn unsold_certificate(api: &Api) -> String {
-    let b = api
-        .ok_post(
-            "/certificates/batches",
-            json!({"name": "Подарок", "nominal_minor": 500_000, "quantity": 1, "expires_on": "2099-12-31"}),
-        )
-        .await;
-    b["codes"][0].as_str().unwrap().to_owned()
+    crate::certificates::batch(api, 500_000, 1).await.remove(0)
 }
 
 async fn quarantine(api: &Api, status: &str) -> Value {

@@ -389,15 +389,7 @@ async fn a_manager_sees_and_acts_on_their_own_stores_only() {
             json!({"name": "Мария", "card_no": "VIP-0001"}),
         )
         .await;
-    let batch = api
-        .ok_post("/certificates/batches", json!({"name": "Подарок", "nominal_minor": 100_000, "quantity": 2, "expires_on": "2099-12-31"}))
-        .await;
-    let codes: Vec<String> = batch["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
+    let codes = crate::certificates::batch(&api, 100_000, 2).await;
     let (_tmp_a, dir_a) = crate::sync::enrolled_till(format!("http://{}", app.addr), code).await;
     let (b, _tmp_b, dir_b) = till_in_new_store(&app, &api, "B").await;
     for (dir, cert) in [(&dir_a, &codes[0]), (&dir_b, &codes[1])] {
@@ -511,15 +503,7 @@ async fn a_till_holds_no_certificate_code_anyone_could_spend() {
     let server = format!("http://{}", app.addr);
     let (_tmp_a, dir_a) = crate::sync::enrolled_till(server.clone(), code).await;
     let (_b, _tmp_b, dir_b) = till_in_new_store(&app, &api, "B").await;
-    let batch = api
-        .ok_post("/certificates/batches", json!({"name": "Подарок", "nominal_minor": 100_000, "quantity": 3, "expires_on": "2099-12-31"}))
-        .await;
-    let codes: Vec<String> = batch["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
+    let codes = crate::certificates::batch(&api, 100_000, 3).await;
     // Store A sells the first (head office says its face value).
     crate::sync::sync_until(dir_a.clone(), |t| t.login("654321").is_ok()).await;
     let c = codes[0].clone();
