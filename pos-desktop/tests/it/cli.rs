@@ -244,7 +244,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
             "--role",
             "admin",
             "--pin",
-            "8080",
+            "808080",
         ],
     );
     // From then on adding users needs a login with the right.
@@ -262,7 +262,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
         ],
         "not_logged_in",
     );
-    ok(d, &["login", "--pin", "8080"]);
+    ok(d, &["login", "--pin", "808080"]);
     ok(
         d,
         &[
