@@ -10,6 +10,7 @@ pub mod chain;
 pub mod customer;
 pub mod events;
 pub mod facts;
+pub mod keyboard;
 pub mod locale;
 pub mod money;
 pub mod pricing;
