@@ -325,6 +325,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/certificates/policy", MANAGE),
         ("PUT", "/certificates/policy", MANAGE),
         ("POST", "/sync/certificates/reserve", Device),
+        ("POST", "/sync/certificates/sellable", Device),
         ("GET", "/customers/{id}/purchases", MANAGE),
         ("GET", "/customers", MANAGE),
         ("POST", "/customers", MANAGE),
