@@ -49,6 +49,8 @@ ensure_desktop_deps() {
   if [ "${1:-}" = tests ]; then
     command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb xauth)
     command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+    # Real key presses (XTest) into the window, as a keyboard or a wedge scanner makes them.
+    command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
   fi
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }

@@ -397,3 +397,94 @@ fn wrong_pins_make_the_window_show_the_wait_even_after_a_restart() {
     assert!((1..=30).contains(&secs), "{said}");
     assert!(s.has("pin"), "still on the PIN screen");
 }
+
+/// Real key presses (XTest, as a keyboard or a keyboard-wedge scanner makes them) into
+/// the till window on `display`: they land wherever the window's focus is, unlike
+/// WebDriver's keys, which are sent to an element.
+fn keys(display: &Display, args: &[&str]) {
+    let st = std::process::Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", &display.name)
+        .status()
+        .expect("xdotool (apt install xdotool)");
+    assert!(st.success(), "xdotool {args:?}");
+}
+
+/// The `data-testid` of the element that has the focus.
+fn focused(s: &Session) -> String {
+    s.execute_async(
+        "arguments[0](document.activeElement && document.activeElement.getAttribute('data-testid') || '')",
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+#[test]
+fn real_key_presses_find_the_right_field_on_every_screen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    demo_till(&dir).logout().unwrap();
+    let display = Display::start();
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    s.find("pin");
+    keys(
+        &display,
+        &[
+            "search",
+            "--sync",
+            "--name",
+            "Al Aroma POS",
+            "windowfocus",
+            "--sync",
+        ],
+    );
+    // PIN, then the float: each screen puts the focus on its field by itself.
+    keys(&display, &["type", "--delay", "20", "111111"]);
+    keys(&display, &["key", "Return"]);
+    s.find("float");
+    assert_eq!(focused(&s), "float");
+    keys(&display, &["type", "--delay", "20", "5000"]);
+    keys(&display, &["key", "Return"]);
+    // The sale screen: a scanner's burst (5 ms a key) lands in the scan field.
+    s.find("scan");
+    assert_eq!(focused(&s), "scan");
+    keys(&display, &["type", "--delay", "5", "4607123000014"]);
+    keys(&display, &["key", "Return"]);
+    s.wait_text("line-1-total", |t| !t.is_empty());
+    // F9: the payment dialog's amount field has the focus; Enter pays what is due, and
+    // Enter again completes the paid sale.
+    keys(&display, &["key", "F9"]);
+    s.find("pay-amount");
+    assert_eq!(focused(&s), "pay-amount");
+    keys(&display, &["key", "Return"]);
+    s.wait_enabled("complete");
+    assert_eq!(focused(&s), "pay-amount");
+    keys(&display, &["key", "Return"]);
+    s.find("new-sale");
+    assert_eq!(focused(&s), "new-sale");
+    keys(&display, &["key", "Return"]);
+    s.wait_gone("new-sale");
+    assert_eq!(
+        focused(&s),
+        "scan",
+        "focus is back where the next scan goes"
+    );
+    // Focus lost (a click on the page itself): the next key still reaches the scan field.
+    s.execute_async("document.activeElement.blur(); arguments[0]()");
+    keys(&display, &["type", "--delay", "5", "P0010"]);
+    keys(&display, &["key", "Return"]);
+    s.wait_text("line-1-total", |t| !t.is_empty());
+    drop(s);
+    drop(driver);
+    let till = pos_desktop::Till::open(&dir).unwrap();
+    let cart = till.cart().unwrap().expect("the second sale's cart");
+    assert_eq!(cart.lines.len(), 1);
+    assert_eq!(cart.lines[0].sku, "P0010");
+    assert_eq!(
+        till.outbox_status().unwrap().last_seq,
+        2,
+        "shift opened and one sale"
+    );
+}

@@ -102,6 +102,18 @@ pub fn app() -> Html {
             }
         });
     }
+    // Keys that land on no field go to the one they were meant for, and every new screen
+    // or dialog puts the focus on its first field (`autofocus` works only at page load).
+    use_effect_with((), |_| {
+        let rescuer = crate::focus::Rescuer::install();
+        move || drop(rescuer)
+    });
+    let screen = status
+        .as_ref()
+        .map(|s| (s.cashier.is_some(), s.shift.is_some()));
+    use_effect_with((screen, std::mem::discriminant(&*dialog), *unset), |_| {
+        crate::focus::settle()
+    });
     let touched = {
         let last_input = last_input.clone();
         Callback::from(move |_: ()| *last_input.borrow_mut() = js_sys::Date::now())

@@ -102,25 +102,6 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
     match (*dialog).clone() {
         Dialog::None => html! {},
         Dialog::Pay => {
-            let pay = |tender: &'static str| {
-                let run = run.clone();
-                let (f1, f2, f3) = (f1.clone(), f2.clone(), f3.clone());
-                let noop = noop.clone();
-                Callback::from(move |e: SubmitEvent| {
-                    e.prevent_default();
-                    let amount = value(&f1);
-                    let extra = value(&f2);
-                    let args = match tender {
-                        "card" => json!({"tender": "card", "amount": amount, "approval": extra}),
-                        "certificate" => {
-                            json!({"tender": "certificate", "amount": amount, "certificate": value(&f3)})
-                        }
-                        _ => json!({"tender": "cash", "amount": amount}),
-                    };
-                    run("pay", args, noop.clone());
-                    clear(&f1);
-                })
-            };
             let due = cart
                 .as_ref()
                 .map(|c| c.due.to_decimal_string())
@@ -134,6 +115,31 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 Callback::from(move |_| {
                     let dialog = dialog.clone();
                     run("complete", json!({}), show(&dialog, Dialog::Receipt));
+                })
+            };
+            let pay = |tender: &'static str| {
+                let run = run.clone();
+                let (f1, f2, f3) = (f1.clone(), f2.clone(), f3.clone());
+                let noop = noop.clone();
+                let complete = complete.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    let amount = value(&f1);
+                    // Paid in full (nothing more can be taken): Enter completes the sale.
+                    if tender == "cash" && paid_in_full {
+                        complete.emit(());
+                        return;
+                    }
+                    let extra = value(&f2);
+                    let args = match tender {
+                        "card" => json!({"tender": "card", "amount": amount, "approval": extra}),
+                        "certificate" => {
+                            json!({"tender": "certificate", "amount": amount, "certificate": value(&f3)})
+                        }
+                        _ => json!({"tender": "cash", "amount": amount}),
+                    };
+                    run("pay", args, noop.clone());
+                    clear(&f1);
                 })
             };
             let unpay = {
@@ -159,7 +165,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                     </form>
                     <div class="actions">
                         <button onclick={ unpay } data-testid="unpay">{ format!("{} ", t(locale, "back")) }</button>
-                        <button class="primary" disabled={ !paid_in_full } onclick={ complete } data-testid="complete">{ t(locale, "complete") }</button>
+                        <button class="primary" disabled={ !paid_in_full } onclick={ complete.reform(|_| ()) } data-testid="complete">{ t(locale, "complete") }</button>
                     </div>
                 </section>
             }

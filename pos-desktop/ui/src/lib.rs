@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod dialogs;
+mod focus;
 mod i18n;
 mod setup;
 mod views;
