@@ -3,6 +3,7 @@
 //! the rest is the sale screen and the dialogs over it.
 
 use serde_json::json;
+use shared_model::keyboard::{from_russian_layout, KeyVerdict, ScanDetector, ScannerSetup};
 use shared_model::Locale;
 use web_sys::KeyboardEvent;
 use yew::platform::spawn_local;
@@ -114,6 +115,8 @@ pub fn app() -> Html {
     use_effect_with((screen, std::mem::discriminant(&*dialog), *unset), |_| {
         crate::focus::settle()
     });
+    let detector = use_mut_ref(|| ScanDetector::new(ScannerSetup::default()));
+    let scanned = use_mut_ref(|| None::<String>);
     let touched = {
         let last_input = last_input.clone();
         Callback::from(move |_: ()| *last_input.borrow_mut() = js_sys::Date::now())
@@ -230,14 +233,35 @@ pub fn app() -> Html {
 
     // The scan field: a scanner types the code and Enter, like a keyboard.
     // Not a barcode or SKU but words: search by name and offer what matches.
+    // Every key into the scan field goes past the detector: a fast burst ending in the
+    // suffix is a scanner's, and its code is read back from the Russian layout if the
+    // store PC had it on (a person typing Cyrillic, e.g. a name to search, is left alone).
+    let on_scan_key = {
+        let detector = detector.clone();
+        let scanned = scanned.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let verdict = detector.borrow_mut().key(&e.key(), e.time_stamp());
+            match verdict {
+                KeyVerdict::Scan(code) => *scanned.borrow_mut() = Some(code),
+                KeyVerdict::Typed => *scanned.borrow_mut() = None,
+                KeyVerdict::Pending => {}
+            }
+        })
+    };
     let on_scan = {
         let scan = scan.clone();
         let dialog = dialog.clone();
         let message = message.clone();
         let refresh = refresh.clone();
+        let scanned = scanned.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (qty, code) = split_qty(&value(&scan));
+            let typed = value(&scan);
+            let input = match scanned.borrow_mut().take() {
+                Some(code) if from_russian_layout(&typed) == code => code,
+                _ => typed,
+            };
+            let (qty, code) = split_qty(&input);
             clear(&scan);
             if code.is_empty() {
                 return;
@@ -401,7 +425,7 @@ pub fn app() -> Html {
         <main class="sale" onkeydown={ onkeydown } onclick={ touched.reform(|_| ()) }>
             <header>
                 <form class="scan" onsubmit={ on_scan }>
-                    <input ref={ scan.clone() } placeholder={ t(locale, "scan") } autofocus=true autocomplete="off" data-testid="scan" />
+                    <input ref={ scan.clone() } onkeydown={ on_scan_key } placeholder={ t(locale, "scan") } autofocus=true autocomplete="off" data-testid="scan" />
                 </form>
                 { lang_button }
             </header>
