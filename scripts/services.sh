@@ -51,6 +51,8 @@ ensure_desktop_deps() {
     command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
     # Real key presses (XTest) into the window, as a keyboard or a wedge scanner makes them.
     command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
+    # Store PCs run the Russian layout: the tests switch the X server's layout with it.
+    command -v setxkbmap >/dev/null 2>&1 || missing+=(x11-xkb-utils xkb-data)
   fi
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 }

@@ -119,10 +119,38 @@ pub struct ScannerSetup {
     pub prefix: String,
     /// The key that ends a code: `Enter` or `Tab` (browser key names).
     pub suffix: String,
-    /// The longest gap between two keys of one scan, in milliseconds.
+    /// The longest average gap between the keys of one scan, in milliseconds (a busy
+    /// machine may delay one key; the burst as a whole is still fast).
     pub max_gap_ms: u32,
+    /// A pause longer than this (ms) ends any burst: what follows is new.
+    pub max_pause_ms: u32,
     /// The fewest characters a scan has (shorter bursts are a person).
     pub min_len: usize,
+}
+
+/// The keys a scanner may end a code with.
+pub const SUFFIXES: [&str; 2] = ["Enter", "Tab"];
+
+impl ScannerSetup {
+    /// The store's scanner keys as typed in the till's settings: a prefix of up to 8
+    /// visible characters (empty: none) and a suffix of `Enter` or `Tab`. The timing
+    /// stays the default's.
+    pub fn parse(prefix: &str, suffix: &str) -> Result<ScannerSetup, String> {
+        let prefix = prefix.trim();
+        if prefix.chars().count() > 8 || prefix.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err("the scanner prefix is up to 8 visible characters".into());
+        }
+        let suffix = SUFFIXES
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(suffix.trim()))
+            .ok_or("the scanner suffix is Enter or Tab")?;
+        Ok(ScannerSetup {
+            prefix: prefix.to_owned(),
+            suffix: (*suffix).to_owned(),
+            ..ScannerSetup::default()
+        })
+    }
 }
 
 impl Default for ScannerSetup {
@@ -131,6 +159,7 @@ impl Default for ScannerSetup {
             prefix: String::new(),
             suffix: "Enter".into(),
             max_gap_ms: 35,
+            max_pause_ms: 150,
             min_len: 4,
         }
     }
@@ -142,6 +171,7 @@ impl Default for ScannerSetup {
 pub struct ScanDetector {
     setup: ScannerSetup,
     burst: String,
+    started_ms: f64,
     last_ms: Option<f64>,
 }
 
@@ -162,8 +192,22 @@ impl ScanDetector {
         ScanDetector {
             setup,
             burst: String::new(),
+            started_ms: 0.0,
             last_ms: None,
         }
+    }
+
+    /// The setup it listens with.
+    pub fn setup(&self) -> &ScannerSetup {
+        &self.setup
+    }
+
+    /// Whether a key pressed at `at_ms` would start a new burst.
+    pub fn is_idle(&self, at_ms: f64) -> bool {
+        self.burst.is_empty()
+            || self
+                .last_ms
+                .is_none_or(|t| at_ms - t > f64::from(self.setup.max_pause_ms))
     }
 
     /// One key press (`key` as the browser names it: a character, or `Enter`, `Tab`…).
@@ -173,19 +217,25 @@ impl ScanDetector {
         if MODIFIERS.contains(&key) {
             return KeyVerdict::Pending;
         }
-        let slow = self
+        let paused = self
             .last_ms
-            .is_some_and(|t| at_ms - t > f64::from(self.setup.max_gap_ms));
+            .is_some_and(|t| at_ms - t > f64::from(self.setup.max_pause_ms));
         self.last_ms = Some(at_ms);
-        if slow {
+        if paused {
             self.burst.clear();
         }
         if key == self.setup.suffix {
             let burst = std::mem::take(&mut self.burst);
-            let code = burst
-                .strip_prefix(self.setup.prefix.as_str())
-                .unwrap_or(&burst);
-            let fast = !slow && code.chars().count() >= self.setup.min_len;
+            let keys = burst.chars().count();
+            // A configured prefix is what makes a burst a scan: without it, it is typing.
+            let Some(code) = burst.strip_prefix(self.setup.prefix.as_str()) else {
+                return KeyVerdict::Typed;
+            };
+            // Fast on average, from the burst's first key to the suffix.
+            let average = (at_ms - self.started_ms) / keys.max(1) as f64;
+            let fast = !paused
+                && code.chars().count() >= self.setup.min_len
+                && average <= f64::from(self.setup.max_gap_ms);
             return if fast {
                 KeyVerdict::Scan(from_russian_layout(code).into_owned())
             } else {
@@ -194,6 +244,9 @@ impl ScanDetector {
         }
         let mut chars = key.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
+            if self.burst.is_empty() {
+                self.started_ms = at_ms;
+            }
             self.burst.push(c);
         } else {
             // Shift, arrows, F-keys: not part of any code.

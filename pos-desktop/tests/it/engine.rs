@@ -1,6 +1,7 @@
 //! The engine API against real SQLite files.
 
 use pos_desktop::returns::RefundTo;
+use pos_desktop::settings::SettingsForm;
 use pos_desktop::{Till, TillError};
 use shared_model::{Discount, ModelError, Money, Percent, Tender};
 
@@ -412,6 +413,16 @@ fn a_locked_database_is_reported_not_waited_on_forever() {
     till.add_item("P0001", None).unwrap();
 }
 
+/// The settings screen with this printer and idle lock and the scanner keys left default.
+fn form<'a>(printer: &'a str, idle_lock_minutes: &'a str) -> SettingsForm<'a> {
+    SettingsForm {
+        printer,
+        idle_lock_minutes,
+        scanner_prefix: "",
+        scanner_suffix: "Enter",
+    }
+}
+
 #[test]
 fn settings_are_a_managers_and_a_typo_changes_nothing() {
     let (dir, mut till) = demo_till();
@@ -421,29 +432,48 @@ fn settings_are_a_managers_and_a_typo_changes_nothing() {
         ("files", 5)
     );
     // The demo cashier may look but not change.
-    let refused = till.save_settings("files", "10").unwrap_err();
+    let refused = till.save_settings(form("files", "10")).unwrap_err();
     assert_eq!(refused.code(), "forbidden");
     till.login("999999").unwrap();
     let snap = snapshot(dir.path());
     // A bad printer or idle lock: refused, and the valid half is not written either.
     for (printer, minutes) in [("lp0", "10"), ("files", "0"), ("tcp:host", "ten")] {
-        let e = till.save_settings(printer, minutes).unwrap_err();
+        let e = till.save_settings(form(printer, minutes)).unwrap_err();
         assert_eq!(e.code(), "invalid_input", "{printer} {minutes}");
+    }
+    // So is a scanner suffix no scanner sends, or a prefix with a space in it.
+    for (prefix, suffix) in [("", "Space"), ("] d", "Enter")] {
+        let bad = SettingsForm {
+            scanner_prefix: prefix,
+            scanner_suffix: suffix,
+            ..form("files", "10")
+        };
+        assert_eq!(till.save_settings(bad).unwrap_err().code(), "invalid_input");
     }
     assert_eq!(snapshot(dir.path()), snap);
     // Saved together; a test page goes where receipts will.
     let out = dir.path().join("prints");
     let saved = till
-        .save_settings(&format!("files:{}", out.display()), " 15 ")
+        .save_settings(SettingsForm {
+            scanner_prefix: "]d2",
+            scanner_suffix: "tab",
+            ..form(&format!("files:{}", out.display()), " 15 ")
+        })
         .unwrap();
     assert_eq!(saved.idle_lock_minutes, 15);
+    assert_eq!(
+        (saved.scanner_prefix.as_str(), saved.scanner_suffix.as_str()),
+        ("]d2", "Tab")
+    );
+    assert_eq!(till.scanner().unwrap().suffix, "Tab");
     assert_eq!(till.settings().unwrap(), saved);
     let page = till.print_test_page().unwrap();
     assert_eq!(page.to, out.join("test-page.txt").display().to_string());
     let text = std::fs::read_to_string(out.join("test-page.txt")).unwrap();
     assert!(text.contains("ТЕСТ ПЕЧАТИ") && text.contains(&till.store_name().unwrap()));
     // A printer that is not there is a fault in words, not a hang or a crash.
-    till.save_settings("device:/nonexistent/lp0", "15").unwrap();
+    till.save_settings(form("device:/nonexistent/lp0", "15"))
+        .unwrap();
     let fault = till.print_test_page().unwrap_err();
     assert_eq!(fault.code(), "printer");
     assert!(fault.to_string().contains("/nonexistent/lp0"));

@@ -5,6 +5,8 @@ mod cli;
 mod crash;
 mod engine;
 #[cfg(feature = "app")]
+mod keys;
+#[cfg(feature = "app")]
 mod live;
 mod support;
 #[cfg(feature = "app")]

@@ -11,14 +11,14 @@ use shared_model::{Locale, Money};
 
 use crate::webdriver::*;
 
-fn shots() -> PathBuf {
+pub(crate) fn shots() -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
     std::fs::create_dir_all(&d).expect("screenshot dir");
     d
 }
 
 /// A demo till in `dir`, as the app would create it.
-fn demo_till(dir: &Path) -> Till {
+pub(crate) fn demo_till(dir: &Path) -> Till {
     Till::init(
         dir,
         &InitOptions {
@@ -30,7 +30,7 @@ fn demo_till(dir: &Path) -> Till {
 }
 
 /// The Z report the engine recorded for the last closed shift.
-fn engine_z(dir: &Path) -> ShiftReport {
+pub(crate) fn engine_z(dir: &Path) -> ShiftReport {
     let till = Till::open(dir).expect("till");
     till.pending_events(10_000)
         .expect("events")
@@ -41,81 +41,6 @@ fn engine_z(dir: &Path) -> ShiftReport {
             _ => None,
         })
         .expect("a closed shift")
-}
-
-#[test]
-fn a_cashier_runs_a_shift_offline_with_only_the_keyboard() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("till");
-    demo_till(&dir).logout().unwrap();
-    let display = Display::start();
-    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
-    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
-    let ru = |m: i64| Money::rub(m).format(Locale::Ru);
-
-    // Log in with the PIN, open the shift with a float.
-    s.type_into("pin", &format!("0000{ENTER}"));
-    s.wait_text("error", |t| t.contains("Неверный PIN"));
-    s.type_into("pin", &format!("111111{ENTER}"));
-    s.fill("float", "5000");
-    s.type_into("float", ENTER);
-    // Sell five items — one by the ml — as a scanner would type them.
-    for code in [
-        "4607123000014",
-        "4607123000021",
-        "2.5*D0004",
-        "4607123000038",
-        "P0010",
-    ] {
-        s.type_into("scan", &format!("{code}{ENTER}"));
-    }
-    s.wait_text("line-5-total", |t| t.contains("16 790"));
-    assert!(
-        s.text("line-3-qty").starts_with("2,5"),
-        "{}",
-        s.text("line-3-qty")
-    );
-    let total = s.wait_text("cart-total", |t| t == ru(6_373_500));
-    s.screenshot(&shots().join("ru-sale.png"));
-    // Pay cash with change, keyboard only: F9, amount, Enter, then complete.
-    s.type_into("scan", F9);
-    s.fill("pay-amount", "70000");
-    s.type_into("pay-amount", ENTER);
-    s.wait_text("cart-change", |t| t == ru(626_500));
-    s.screenshot(&shots().join("ru-payment.png"));
-    s.click("complete");
-    assert_eq!(s.text("receipt-change"), format!("Сдача: {}", ru(626_500)));
-    assert!(s.text("receipt-text").contains(&total));
-    s.click("new-sale");
-    // Return the first bottle from receipt 1 (F6).
-    s.type_into("scan", F6);
-    s.fill("return-receipt", "1");
-    s.fill("return-line", "1");
-    s.fill("return-qty", "1");
-    s.type_into("return-qty", ENTER);
-    s.wait_text("receipt-text", |t| t.contains("ЧЕК ВОЗВРАТА"));
-    s.type_into("new-sale", ESCAPE);
-    // X report (F10), then close the shift with the counted cash.
-    s.type_into("scan", F10);
-    s.wait_text("report-sales", |t| t == ru(6_373_500));
-    s.click("to-close-shift");
-    s.fill("counted", "58645");
-    s.type_into("counted", ENTER);
-    s.wait_text("report-difference", |t| t == ru(0));
-    s.screenshot(&shots().join("ru-z-report.png"));
-
-    // The screen and the engine agree.
-    let z = engine_z(&dir);
-    assert_eq!(s.text("report-sales"), z.sales.format(Locale::Ru));
-    assert_eq!(s.text("report-returns"), z.returns.format(Locale::Ru));
-    assert_eq!(
-        s.text("report-expected-cash"),
-        z.expected_cash.format(Locale::Ru)
-    );
-    assert_eq!(z.sales, Money::rub(6_373_500));
-    assert_eq!(z.returns, Money::rub(1_009_000));
-    assert_eq!(z.expected_cash, Money::rub(5_864_500));
-    assert_eq!(z.difference, Some(Money::rub(0)));
 }
 
 #[test]
@@ -396,103 +321,4 @@ fn wrong_pins_make_the_window_show_the_wait_even_after_a_restart() {
         .unwrap();
     assert!((1..=30).contains(&secs), "{said}");
     assert!(s.has("pin"), "still on the PIN screen");
-}
-
-/// Real key presses (XTest, as a keyboard or a keyboard-wedge scanner makes them) into
-/// the till window on `display`: they land wherever the window's focus is, unlike
-/// WebDriver's keys, which are sent to an element.
-fn keys(display: &Display, args: &[&str]) {
-    let st = std::process::Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", &display.name)
-        .status()
-        .expect("xdotool (apt install xdotool)");
-    assert!(st.success(), "xdotool {args:?}");
-}
-
-/// The `data-testid` of the element that has the focus.
-fn focused(s: &Session) -> String {
-    s.execute_async(
-        "arguments[0](document.activeElement && document.activeElement.getAttribute('data-testid') || '')",
-    )
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
-
-#[test]
-fn real_key_presses_find_the_right_field_on_every_screen() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("till");
-    demo_till(&dir).logout().unwrap();
-    let display = Display::start();
-    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
-    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
-    s.find("pin");
-    keys(
-        &display,
-        &[
-            "search",
-            "--sync",
-            "--name",
-            "Al Aroma POS",
-            "windowfocus",
-            "--sync",
-        ],
-    );
-    // PIN, then the float: each screen puts the focus on its field by itself.
-    keys(&display, &["type", "--delay", "20", "111111"]);
-    keys(&display, &["key", "Return"]);
-    s.find("float");
-    assert_eq!(focused(&s), "float");
-    keys(&display, &["type", "--delay", "20", "5000"]);
-    keys(&display, &["key", "Return"]);
-    // The sale screen: a scanner's burst (5 ms a key) lands in the scan field.
-    s.find("scan");
-    assert_eq!(focused(&s), "scan");
-    keys(&display, &["type", "--delay", "5", "4607123000014"]);
-    keys(&display, &["key", "Return"]);
-    s.wait_text("line-1-total", |t| !t.is_empty());
-    // F9: the payment dialog's amount field has the focus; Enter pays what is due, and
-    // Enter again completes the paid sale.
-    keys(&display, &["key", "F9"]);
-    s.find("pay-amount");
-    assert_eq!(focused(&s), "pay-amount");
-    keys(&display, &["key", "Return"]);
-    s.wait_enabled("complete");
-    assert_eq!(focused(&s), "pay-amount");
-    keys(&display, &["key", "Return"]);
-    s.find("new-sale");
-    assert_eq!(focused(&s), "new-sale");
-    keys(&display, &["key", "Return"]);
-    s.wait_gone("new-sale");
-    assert_eq!(
-        focused(&s),
-        "scan",
-        "focus is back where the next scan goes"
-    );
-    // Focus lost (a click on the page itself): the next key still reaches the scan field.
-    s.execute_async("document.activeElement.blur(); arguments[0]()");
-    keys(&display, &["type", "--delay", "5", "P0010"]);
-    keys(&display, &["key", "Return"]);
-    s.wait_text("line-1-total", |t| !t.is_empty());
-    // With the Russian layout on, a scanner's `P0002` arrives as `З0002`: read back by
-    // key position. A person typing the same slowly is not a scan and is left as typed.
-    keys(&display, &["type", "--delay", "5", "З0002"]);
-    keys(&display, &["key", "Return"]);
-    s.wait_text("line-2-total", |t| !t.is_empty());
-    keys(&display, &["type", "--delay", "150", "З0002"]);
-    keys(&display, &["key", "Return"]);
-    s.wait_text("error", |t| !t.is_empty());
-    drop(s);
-    drop(driver);
-    let till = pos_desktop::Till::open(&dir).unwrap();
-    let cart = till.cart().unwrap().expect("the second sale's cart");
-    let skus: Vec<&str> = cart.lines.iter().map(|l| l.sku.as_str()).collect();
-    assert_eq!(skus, ["P0010", "P0002"]);
-    assert_eq!(
-        till.outbox_status().unwrap().last_seq,
-        2,
-        "shift opened and one sale"
-    );
 }

@@ -280,6 +280,11 @@ impl Session {
 
     /// Types into an element (keys included, e.g. [`ENTER`]).
     pub fn type_into(&self, testid: &str, text: &str) {
+        // WebDriver types at machine speed; a person's Enter after a filled field comes a
+        // moment later, so the till window does not take field and Enter for a scan.
+        if text == ENTER {
+            std::thread::sleep(Duration::from_millis(200));
+        }
         // A screen that re-renders between finding the field and typing makes the element
         // stale and the keys go nowhere; find it again rather than lose them silently.
         let t = Instant::now();

@@ -135,6 +135,8 @@ pub struct Status {
     pub sync: Sync,
     /// Idle minutes before the window locks back to the PIN screen.
     pub idle_lock_minutes: u32,
+    /// How the store's scanners send codes.
+    pub scanner: Scanner,
     /// A downloaded release that installs once the shift is closed.
     #[serde(default)]
     pub update_ready: Option<String>,
@@ -189,4 +191,17 @@ pub struct TillSettings {
     pub printer: String,
     /// Minutes without input before the window locks.
     pub idle_lock_minutes: u32,
+    /// What the scanners send before a code.
+    pub scanner_prefix: String,
+    /// The key that ends a scanned code.
+    pub scanner_suffix: String,
+}
+
+/// The scanner keys the window listens for.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Scanner {
+    /// Sent before each code (empty: nothing).
+    pub prefix: String,
+    /// Ends each code: `Enter` or `Tab`.
+    pub suffix: String,
 }

@@ -3,7 +3,7 @@
 //! the rest is the sale screen and the dialogs over it.
 
 use serde_json::json;
-use shared_model::keyboard::{from_russian_layout, KeyVerdict, ScanDetector, ScannerSetup};
+use shared_model::keyboard::ScannerSetup;
 use shared_model::Locale;
 use web_sys::KeyboardEvent;
 use yew::platform::spawn_local;
@@ -105,18 +105,69 @@ pub fn app() -> Html {
     }
     // Keys that land on no field go to the one they were meant for, and every new screen
     // or dialog puts the focus on its first field (`autofocus` works only at page load).
-    use_effect_with((), |_| {
-        let rescuer = crate::focus::Rescuer::install();
-        move || drop(rescuer)
-    });
+    let held = use_mut_ref(Vec::<String>::new);
+    // What the page-level handler (installed once) needs to know of the render shown.
+    let shown = use_mut_ref(|| (Locale::default(), Dialog::None));
+    *shown.borrow_mut() = (locale, (*dialog).clone());
+    // Adds the held scans to the sale, saying what could not be added.
+    let add_held = {
+        let (held, message, refresh) = (held.clone(), message.clone(), refresh.clone());
+        let shown = shown.clone();
+        Callback::from(move |_: ()| {
+            let codes: Vec<String> = held.borrow_mut().drain(..).collect();
+            if codes.is_empty() {
+                return;
+            }
+            let (message, refresh, locale) = (message.clone(), refresh.clone(), shown.borrow().0);
+            spawn_local(async move {
+                message.set(None);
+                for code in codes {
+                    if let Err(ApiError {
+                        code: c,
+                        message: m,
+                    }) = call::<serde_json::Value>("add_item", json!({"code": code})).await
+                    {
+                        message.set(Some(error(locale, &c, &m)));
+                    }
+                }
+                refresh.emit(());
+            });
+        })
+    };
+    {
+        let (held, message, dialog) = (held.clone(), message.clone(), dialog.clone());
+        let (shown, add_held) = (shown.clone(), add_held.clone());
+        use_effect_with((), move |_| {
+            let on_held = Callback::from(move |code: String| {
+                held.borrow_mut().push(code);
+                let (locale, open) = shown.borrow().clone();
+                match open {
+                    Dialog::None => add_held.emit(()),
+                    // A scan over the last receipt starts the next sale.
+                    Dialog::Receipt(_) => dialog.set(Dialog::None),
+                    Dialog::Pay => message.set(Some(t(locale, "scan_held"))),
+                    _ => message.set(Some(t(locale, "scan_held_dialog"))),
+                }
+            });
+            let rescuer = crate::focus::Rescuer::install(on_held);
+            move || drop(rescuer)
+        });
+    }
+    {
+        // Scans held while a dialog was open go on the sale once it closes.
+        let open = !matches!(*dialog, Dialog::None);
+        use_effect_with(open, move |open| {
+            if !*open {
+                add_held.emit(());
+            }
+        });
+    }
     let screen = status
         .as_ref()
         .map(|s| (s.cashier.is_some(), s.shift.is_some()));
     use_effect_with((screen, std::mem::discriminant(&*dialog), *unset), |_| {
         crate::focus::settle()
     });
-    let detector = use_mut_ref(|| ScanDetector::new(ScannerSetup::default()));
-    let scanned = use_mut_ref(|| None::<String>);
     let touched = {
         let last_input = last_input.clone();
         Callback::from(move |_: ()| *last_input.borrow_mut() = js_sys::Date::now())
@@ -150,6 +201,9 @@ pub fn app() -> Html {
     let Some(s) = (*status).clone() else {
         return html! { <main class="loading">{ "Al Aroma POS" }</main> };
     };
+    crate::focus::set_scanner(
+        ScannerSetup::parse(&s.scanner.prefix, &s.scanner.suffix).unwrap_or_default(),
+    );
     let error_box = html! {
         if let Some(m) = &*message {
             <div class="error" role="alert" data-testid="error">{ m }</div>
@@ -233,35 +287,14 @@ pub fn app() -> Html {
 
     // The scan field: a scanner types the code and Enter, like a keyboard.
     // Not a barcode or SKU but words: search by name and offer what matches.
-    // Every key into the scan field goes past the detector: a fast burst ending in the
-    // suffix is a scanner's, and its code is read back from the Russian layout if the
-    // store PC had it on (a person typing Cyrillic, e.g. a name to search, is left alone).
-    let on_scan_key = {
-        let detector = detector.clone();
-        let scanned = scanned.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            let verdict = detector.borrow_mut().key(&e.key(), e.time_stamp());
-            match verdict {
-                KeyVerdict::Scan(code) => *scanned.borrow_mut() = Some(code),
-                KeyVerdict::Typed => *scanned.borrow_mut() = None,
-                KeyVerdict::Pending => {}
-            }
-        })
-    };
     let on_scan = {
         let scan = scan.clone();
         let dialog = dialog.clone();
         let message = message.clone();
         let refresh = refresh.clone();
-        let scanned = scanned.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let typed = value(&scan);
-            let input = match scanned.borrow_mut().take() {
-                Some(code) if from_russian_layout(&typed) == code => code,
-                _ => typed,
-            };
-            let (qty, code) = split_qty(&input);
+            let (qty, code) = split_qty(&value(&scan));
             clear(&scan);
             if code.is_empty() {
                 return;
@@ -425,7 +458,7 @@ pub fn app() -> Html {
         <main class="sale" onkeydown={ onkeydown } onclick={ touched.reform(|_| ()) }>
             <header>
                 <form class="scan" onsubmit={ on_scan }>
-                    <input ref={ scan.clone() } onkeydown={ on_scan_key } placeholder={ t(locale, "scan") } autofocus=true autocomplete="off" data-testid="scan" />
+                    <input ref={ scan.clone() } placeholder={ t(locale, "scan") } autofocus=true autocomplete="off" data-testid="scan" />
                 </form>
                 { lang_button }
             </header>

@@ -156,11 +156,11 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                         <button type="submit" data-testid="pay-cash">{ format!("{} (Enter)", t(locale, "cash")) }</button>
                     </form>
                     <form onsubmit={ pay("card") }>
-                        <input ref={ f2.clone() } placeholder={ t(locale, "approval") } data-testid="pay-approval" />
+                        <input ref={ f2.clone() } placeholder={ t(locale, "approval") } data-testid="pay-approval" data-code="1" />
                         <button type="submit" data-testid="pay-card">{ t(locale, "card") }</button>
                     </form>
                     <form onsubmit={ pay("certificate") }>
-                        <input ref={ f3.clone() } placeholder={ t(locale, "cert_code") } data-testid="pay-certificate-code" />
+                        <input ref={ f3.clone() } placeholder={ t(locale, "cert_code") } data-testid="pay-certificate-code" data-code="1" />
                         <button type="submit" data-testid="pay-certificate">{ t(locale, "certificate") }</button>
                     </form>
                     <div class="actions">
@@ -220,7 +220,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
             html! {
                 <section class="dialog" data-testid="report-dialog">
                     { views::report(&r, z, locale) }
-                    <button onclick={ close } data-testid="to-close-shift">{ t(locale, "close_shift") }</button>
+                    <button onclick={ close } autofocus=true data-testid="to-close-shift">{ t(locale, "close_shift") }</button>
                 </section>
             }
         }
@@ -271,7 +271,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 <section class="dialog" data-testid="return-dialog">
                     <h2>{ t(locale, "return") }</h2>
                     <form onsubmit={ onsubmit }>
-                        <input ref={ f1.clone() } inputmode="numeric" placeholder={ t(locale, "receipt_no") } autofocus=true data-testid="return-receipt" />
+                        <input ref={ f1.clone() } inputmode="numeric" placeholder={ t(locale, "receipt_no") } autofocus=true data-testid="return-receipt" data-code="next" />
                         <input ref={ f2.clone() } inputmode="numeric" placeholder={ t(locale, "line") } data-testid="return-line" />
                         <input ref={ f3.clone() } inputmode="decimal" placeholder={ t(locale, "qty") } data-testid="return-qty" />
                         <button type="submit" data-testid="return-submit">{ t(locale, "return") }</button>
@@ -316,7 +316,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
             </section>
         },
         Dialog::Settings(current, note) => {
-            settings(&c.run, &dialog, locale, [f1, f2], current, note)
+            settings(&c.run, &dialog, locale, [f1, f2, f3], current, note)
         }
         Dialog::Customer
         | Dialog::Coupon
@@ -372,7 +372,8 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 <section class="dialog" data-testid={ format!("{title}-dialog") }>
                     <h2>{ t(locale, title) }</h2>
                     <form onsubmit={ onsubmit }>
-                        <input ref={ f1.clone() } placeholder={ t(locale, first) } autofocus=true data-testid={ format!("{title}-input") } />
+                        <input ref={ f1.clone() } placeholder={ t(locale, first) } autofocus=true data-testid={ format!("{title}-input") }
+                            data-code={ matches!(title, "customer" | "coupon" | "reprint").then_some("1") } />
                         if let Some(k) = second {
                             <input ref={ f2.clone() } placeholder={ t(locale, k) } data-testid={ format!("{title}-second") } />
                         }
@@ -389,19 +390,25 @@ fn settings(
     run: &Callback<Call>,
     dialog: &UseStateHandle<Dialog>,
     locale: Locale,
-    [f1, f2]: [NodeRef; 2],
+    [f1, f2, f3]: [NodeRef; 3],
     current: TillSettings,
     note: Option<String>,
 ) -> Html {
+    let suffix = NodeRef::default();
     let onsubmit = {
-        let (f1, f2) = (f1.clone(), f2.clone());
+        let (f1, f2, f3, suffix) = (f1.clone(), f2.clone(), f3.clone(), suffix.clone());
         let done = show(dialog, move |s| {
             Dialog::Settings(s, Some(t(locale, "saved")))
         });
         let run = run.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let args = json!({"printer": value(&f1), "idleLockMinutes": value(&f2)});
+            let suffix = suffix
+                .cast::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
+            let args = json!({"printer": value(&f1), "idleLockMinutes": value(&f2),
+                              "scannerPrefix": value(&f3), "scannerSuffix": suffix});
             run.emit(("save_settings", args, done.clone()));
         })
     };
@@ -425,6 +432,14 @@ fn settings(
                 <small>{ t(locale, "printer_hint") }</small>
                 <label for="settings-idle">{ t(locale, "idle_lock") }</label>
                 <input id="settings-idle" ref={ f2 } inputmode="numeric" value={ current.idle_lock_minutes.to_string() } data-testid="settings-idle" />
+                <label for="settings-prefix">{ t(locale, "scanner_prefix") }</label>
+                <input id="settings-prefix" ref={ f3 } value={ current.scanner_prefix.clone() } autocomplete="off" data-testid="settings-scanner-prefix" />
+                <label for="settings-suffix">{ t(locale, "scanner_suffix") }</label>
+                <select id="settings-suffix" ref={ suffix } data-testid="settings-scanner-suffix">
+                    { for shared_model::keyboard::SUFFIXES.iter().map(|k| html! {
+                        <option value={ *k } selected={ current.scanner_suffix == *k }>{ *k }</option>
+                    }) }
+                </select>
                 <button type="submit" data-testid="settings-save">{ t(locale, "save") }</button>
             </form>
             <button onclick={ test_print } data-testid="settings-test-print">{ t(locale, "test_print") }</button>

@@ -94,11 +94,31 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Блокировка без действий, мин",
         "Lock when idle, minutes",
     ),
+    (
+        "scanner_prefix",
+        "Префикс сканера (обычно пусто)",
+        "Scanner prefix (usually empty)",
+    ),
+    (
+        "scanner_suffix",
+        "Сканер завершает код клавишей",
+        "Scanner ends a code with",
+    ),
     ("save", "Сохранить", "Save"),
     ("saved", "Сохранено", "Saved"),
     ("test_print", "Пробная печать", "Test print"),
     // Engine error codes.
     ("wrong_pin", "Неверный PIN", "Wrong PIN"),
+    (
+        "scan_held",
+        "Сначала завершите оплату: отсканированный товар добавится после",
+        "Finish the payment first: the scanned item is added after",
+    ),
+    (
+        "scan_held_dialog",
+        "Сначала закройте это окно: отсканированный товар добавится после",
+        "Close this window first: the scanned item is added after",
+    ),
     (
         "pin_locked",
         "Слишком много неверных PIN. Подождите, секунд:",

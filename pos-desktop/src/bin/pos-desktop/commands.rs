@@ -64,7 +64,16 @@ pub struct Status {
     cart: Option<Cart>,
     sync: pos_desktop::sync::SyncStatus,
     idle_lock_minutes: u32,
+    /// How the store's scanners send codes: `{prefix, suffix}`.
+    scanner: Scanner,
     update_ready: Option<String>,
+}
+
+/// The scanner keys the window listens for.
+#[derive(Debug, Serialize)]
+pub struct Scanner {
+    prefix: String,
+    suffix: String,
 }
 
 #[tauri::command]
@@ -79,6 +88,10 @@ pub async fn status(app: State<'_, App>) -> Res<Status> {
             cart: t.cart()?,
             sync: t.sync_status()?,
             idle_lock_minutes: t.idle_lock_minutes()?,
+            scanner: t.scanner().map(|s| Scanner {
+                prefix: s.prefix,
+                suffix: s.suffix,
+            })?,
             update_ready,
         })
     })
@@ -312,8 +325,16 @@ pub async fn save_settings(
     app: State<'_, App>,
     printer: String,
     idle_lock_minutes: String,
+    scanner_prefix: String,
+    scanner_suffix: String,
 ) -> Res<TillSettings> {
-    with(&app, |t| t.save_settings(&printer, &idle_lock_minutes))
+    let form = pos_desktop::settings::SettingsForm {
+        printer: &printer,
+        idle_lock_minutes: &idle_lock_minutes,
+        scanner_prefix: &scanner_prefix,
+        scanner_suffix: &scanner_suffix,
+    };
+    with(&app, |t| t.save_settings(form))
 }
 
 #[tauri::command]

@@ -44,7 +44,7 @@ pub enum Command {
     /// Till users: list, or add one (the first user of a till needs no login).
     #[command(subcommand)]
     Cashier(CashierCmd),
-    /// Till settings: receipt language and store name.
+    /// Till settings: receipt language, store name, printer, idle lock, scanner keys.
     Settings {
         /// Receipt language: ru or en.
         #[arg(long)]
@@ -58,6 +58,12 @@ pub enum Command {
         /// Minutes without input before the till window locks back to the PIN screen.
         #[arg(long)]
         idle_lock: Option<u32>,
+        /// What the store's scanners send before each code (empty: nothing).
+        #[arg(long)]
+        scanner_prefix: Option<String>,
+        /// The key that ends a scanned code: Enter or Tab.
+        #[arg(long)]
+        scanner_suffix: Option<String>,
     },
     /// Catalog lookup and import.
     #[command(subcommand)]

@@ -220,7 +220,18 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             store,
             printer,
             idle_lock,
+            scanner_prefix,
+            scanner_suffix,
         } => {
+            if scanner_prefix.is_some() || scanner_suffix.is_some() {
+                let now = till.scanner()?;
+                let setup = shared_model::keyboard::ScannerSetup::parse(
+                    scanner_prefix.as_deref().unwrap_or(&now.prefix),
+                    scanner_suffix.as_deref().unwrap_or(&now.suffix),
+                )
+                .map_err(TillError::InvalidInput)?;
+                till.set_scanner(&setup)?;
+            }
             if let Some(p) = printer {
                 till.set_printer(&pos_desktop::printer::Printer::parse(&p)?)?;
             }
@@ -238,10 +249,13 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             }
             let (lang, store) = (till.locale().code(), till.store_name()?);
             let (printer, idle) = (till.printer()?, till.idle_lock_minutes()?);
+            let scanner = till.scanner()?;
+            let (prefix, suffix) = (scanner.prefix, scanner.suffix);
             out(
-                &json!({"lang": lang, "store": store, "printer": printer, "idle_lock_minutes": idle}),
+                &json!({"lang": lang, "store": store, "printer": printer, "idle_lock_minutes": idle,
+                        "scanner_prefix": prefix, "scanner_suffix": suffix}),
                 format!(
-                    "Language: {lang}\nStore: {store}\nPrinter: {printer:?}\nIdle lock: {idle} min"
+                    "Language: {lang}\nStore: {store}\nPrinter: {printer:?}\nIdle lock: {idle} min\nScanner: prefix {prefix:?}, suffix {suffix}"
                 ),
             )
         }
