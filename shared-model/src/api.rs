@@ -342,8 +342,18 @@ pub struct AuditEntry {
 pub struct Report {
     /// Column names.
     pub columns: Vec<String>,
+    /// What each column holds (money, a date…), to show it per locale.
+    #[serde(default)]
+    pub kinds: crate::display::ColumnKinds,
     /// Rows by column name.
     pub rows: Vec<Map<String, Value>>,
+}
+
+impl Report {
+    /// What column `c` holds (text when the server did not say).
+    pub fn kind(&self, c: &str) -> crate::display::ColumnKind {
+        self.kinds.get(c).copied().unwrap_or_default()
+    }
 }
 
 /// One problem in an imported CSV.

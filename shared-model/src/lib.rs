@@ -8,6 +8,7 @@ pub mod barcode;
 pub mod certificates;
 pub mod chain;
 pub mod customer;
+pub mod display;
 pub mod events;
 pub mod facts;
 pub mod keyboard;

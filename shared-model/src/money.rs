@@ -237,7 +237,8 @@ impl fmt::Display for Money {
     }
 }
 
-fn group_thousands(n: u64, sep: char) -> String {
+/// `1234567` as `1 234 567` (with `sep` between groups of three).
+pub(crate) fn group_thousands(n: u64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -1,7 +1,7 @@
 //! Building blocks every page uses: labelled fields with their error beside them, selects,
 //! an error banner, a pager, a report table and a bar chart.
 
-use shared_model::{Currency, Money};
+use shared_model::{Currency, Locale, Money};
 use yew::prelude::*;
 
 use crate::api::ApiError;
@@ -247,17 +247,20 @@ pub fn report_table(p: &ReportProps) -> Html {
     html! {
         <div class="scroll">
         <table data-testid={p.id.clone()}>
-            <thead><tr>{ for cols.iter().map(|c| html! { <th scope="col">{ crate::i18n::column(ctx.lang, c) }</th> }) }</tr></thead>
+            <thead><tr>{ for cols.iter().map(|c| {
+                let num = p.report.kind(c).is_figure();
+                html! { <th scope="col" class={classes!(num.then_some("num"))}>{ crate::i18n::column(ctx.lang, c) }</th> }
+            }) }</tr></thead>
             <tbody>
             { for p.report.rows.iter().map(|r| html! {
                 <tr>{ for cols.iter().map(|c| {
                     let v = r.get(c.as_str());
-                    let num = matches!(v, Some(serde_json::Value::Number(_)))
-                        || v.and_then(|v| v.as_str()).is_some_and(|s| s.parse::<f64>().is_ok() && !c.ends_with("id"));
+                    let kind = p.report.kind(c);
+                    let num = kind.is_figure();
                     let text = if matches!(c.as_str(), "what" | "tender" | "status" | "kind") {
                         crate::i18n::value(ctx.lang, cell(v))
                     } else {
-                        cell(v)
+                        kind.show(v, ctx.lang)
                     };
                     html! { <td class={classes!(num.then_some("num"))}>{ text }</td> }
                 }) }</tr>
@@ -266,6 +269,26 @@ pub fn report_table(p: &ReportProps) -> Html {
         </table>
         </div>
     }
+}
+
+/// Money sent as an exact decimal (`12591.00`) as its reader expects it (`12 591,00 ₽`).
+pub fn rub_text(s: &str, lang: Locale) -> String {
+    Money::parse(s, Currency::RUB).map_or_else(|_| s.to_owned(), |m| m.format(lang))
+}
+
+/// A moment sent in UTC (RFC 3339) as its reader's local date and minute; anything
+/// else as it came.
+pub fn moment(ts: &str, lang: Locale) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(ts));
+    if d.get_time().is_nan() {
+        return ts.to_owned();
+    }
+    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), 0))
+        .map_or_else(
+            || ts.to_owned(),
+            |t| shared_model::display::date_time(t, lang),
+        )
 }
 
 /// Money in a report cell as kopecks (0 when it is not money).
@@ -288,32 +311,26 @@ pub struct ChartProps {
     pub id: AttrValue,
 }
 
-/// Horizontal bars (SVG), each with its label and amount; scaled to the largest.
+/// Horizontal bars, each with its label and amount, scaled to the largest. Drawn in HTML,
+/// not a scaled SVG, so its words keep the page's type size in a card of any width.
 #[function_component(BarChart)]
 pub fn bar_chart(p: &ChartProps) -> Html {
     let ctx = use_ctx();
     let max = p.bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-    let row = 26;
-    let height = (p.bars.len() as i64 * row).max(row);
     html! {
-        <svg class="chart" data-testid={p.id.clone()} role="img" aria-label={p.title.clone()}
-             viewBox={format!("0 0 600 {height}")} preserveAspectRatio="xMinYMin meet">
-            <title>{ p.title.clone() }</title>
-            { for p.bars.iter().enumerate().map(|(i, (label, v))| {
-                let y = i as i64 * row;
-                // Pixel geometry only: the amount shown is the exact decimal.
-                let w = (*v).max(0) * 300 / max;
+        <figure class="chart" data-testid={p.id.clone()} role="img" aria-label={p.title.clone()}>
+            { for p.bars.iter().map(|(label, v)| {
+                // Pixel geometry only (tenths of a percent): the amount shown is exact.
+                let width = (*v).max(0).saturating_mul(1000) / max;
                 html! {
-                    <g>
-                        <text x="0" y={(y + 17).to_string()} class="label">{ label.clone() }</text>
-                        <rect x="190" y={(y + 4).to_string()} width={w.to_string()} height="18" rx="3" />
-                        <text x={(196 + w).to_string()} y={(y + 17).to_string()}>
-                            { Money::rub(*v).format(ctx.lang) }
-                        </text>
-                    </g>
+                    <div class="bar-row">
+                        <span class="bar-label">{ label.clone() }</span>
+                        <span class="bar-track"><span class="bar" style={format!("width: {}.{}%", width / 10, width % 10)}></span></span>
+                        <span class="bar-value num">{ Money::rub(*v).format(ctx.lang) }</span>
+                    </div>
                 }
             }) }
-        </svg>
+        </figure>
     }
 }
 

@@ -25,6 +25,18 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// What kind of value it is, for a client to format (`null` for nothing).
+    fn kind(&self) -> Option<&'static str> {
+        Some(match self {
+            Cell::Text(_) => "text",
+            Cell::Int(_) => "int",
+            Cell::Money(_) => "money",
+            Cell::Qty(_) => "qty",
+            Cell::Date(_) => "date",
+            Cell::Null => return None,
+        })
+    }
+
     fn to_json(&self) -> Value {
         match self {
             Cell::Text(s) => Value::String(s.clone()),
@@ -75,9 +87,24 @@ impl Table {
         }
     }
 
-    /// `{"columns": [...], "rows": [{column: value}]}`; money and quantities as exact
-    /// decimal strings.
+    /// `{"columns": [...], "kinds": {column: kind}, "rows": [{column: value}]}`; money
+    /// and quantities as exact decimal strings, and each column's kind (`money`, `qty`,
+    /// `int`, `date`, `text`) so a client formats a figure for its reader without
+    /// guessing from the string.
     pub fn to_json(&self) -> Value {
+        let kinds: Map<String, Value> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let kind = self
+                    .rows
+                    .iter()
+                    .find_map(|r| r.get(i).and_then(Cell::kind))
+                    .unwrap_or("text");
+                ((*c).to_owned(), Value::from(kind))
+            })
+            .collect();
         let rows: Vec<Value> = self
             .rows
             .iter()
@@ -91,7 +118,7 @@ impl Table {
                 Value::Object(m)
             })
             .collect();
-        serde_json::json!({"columns": self.columns, "rows": rows})
+        serde_json::json!({"columns": self.columns, "kinds": kinds, "rows": rows})
     }
 
     /// CSV with a header line, CRLF line ends, UTF-8 with a BOM (Excel reads Cyrillic).
@@ -129,6 +156,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn csv_quotes_what_it_must_and_defuses_formulas() {
@@ -147,5 +175,10 @@ mod tests {
             "\u{feff}day,sales,qty\r\n2026-01-02,-10.50,2.5\r\n"
         );
         assert_eq!(t.to_json()["rows"][0]["sales"], "-10.50");
+        let kinds = &t.to_json()["kinds"];
+        assert_eq!(
+            (&kinds["day"], &kinds["sales"], &kinds["qty"]),
+            (&json!("date"), &json!("money"), &json!("qty"))
+        );
     }
 }

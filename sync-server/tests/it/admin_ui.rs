@@ -77,6 +77,37 @@ fn open_admin(lang: &str) -> Admin {
     }
 }
 
+/// The dashboard as laid out now: no card scrolls sideways, no chart word is under
+/// 11 px, and every figure column is right-aligned, the sale's total shown as `total`.
+fn reads_like_a_business_tool(s: &Session, total: &str) {
+    let found = s.execute_async(
+        "const done = arguments[0];
+         const cards = [...document.querySelectorAll('.card')];
+         const scrolls = cards.filter(c => [c, ...c.querySelectorAll('*')]
+             .some(e => e.scrollWidth > e.clientWidth + 1
+                 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)))
+           .map(c => c.querySelector('h2').textContent);
+         const words = [...document.querySelectorAll('[data-testid=dash-trend] *')]
+           .filter(e => e.children.length === 0 && e.textContent.trim() !== '');
+         const smallest = Math.min(...words.map(e => parseFloat(getComputedStyle(e).fontSize)));
+         const figures = [...document.querySelectorAll('.card td.num, .card th.num')];
+         const left = figures.filter(e => getComputedStyle(e).textAlign !== 'right').length;
+         const cells = figures.map(e => e.textContent);
+         done({scrolls, words: words.length, smallest, figures: figures.length, left, cells});",
+    );
+    assert_eq!(found["scrolls"], json!([]), "cards that scroll sideways");
+    assert!(found["words"].as_u64() >= Some(14), "{found}");
+    assert!(found["smallest"].as_f64() >= Some(11.0), "{found}");
+    assert!(found["figures"].as_u64() >= Some(8), "{found}");
+    assert_eq!(found["left"], json!(0), "{found}");
+    assert!(
+        found["cells"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!(total))),
+        "{found}"
+    );
+}
+
 #[test]
 fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     let Admin {
@@ -126,7 +157,7 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     s.select("price-store", &store);
     s.fill("price-value", "13990.00");
     s.click("price-set");
-    s.wait_text("store-prices", |t| t.contains("13990.00"));
+    s.wait_text("store-prices", |t| t.contains("13 990,00 ₽"));
     s.wait_text("products", |t| t.contains("CH-N5-50"));
     shot(&s, "catalog");
     let (_, found) = rt.block_on(api.get("/products?barcode=4006381333931"));
@@ -228,7 +259,7 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     s.click("nav-reports");
     s.select("report-kind", "1");
     s.wait_text("report", |t| {
-        t.contains("Магазин на Тверской") && t.contains("12591.00")
+        t.contains("Магазин на Тверской") && t.contains("12 591,00 ₽")
     });
     shot(&s, "reports");
     let csv = s.execute_async(
@@ -253,14 +284,18 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     // The dashboard, in English too, and on a tablet.
     s.resize(820, 1180);
     s.click("nav-dashboard");
-    s.wait_text("dash-live", |t| t.contains("12591.00"));
+    s.wait_text("dash-live", |t| t.contains("12 591,00 ₽"));
     shot(&s, "dashboard-tablet");
-    s.resize(1366, 900);
+    s.resize(1366, 768);
     s.click("nav-dashboard");
-    s.wait_text("dash-live", |t| t.contains("12591.00"));
+    s.wait_text("dash-live", |t| t.contains("12 591,00 ₽"));
+    s.wait_text("dash-trend", |t| t.contains("12 591,00 ₽"));
+    reads_like_a_business_tool(&s, "12 591,00 ₽");
     shot(&s, "dashboard-ru");
     s.click("lang");
     s.wait_text("nav-catalog", |t| t == "Catalog");
+    s.wait_text("dash-live", |t| t.contains("₽12,591.00"));
+    reads_like_a_business_tool(&s, "₽12,591.00");
     shot(&s, "dashboard-en");
     s.click("lang");
 

@@ -4,7 +4,9 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::types::{AuditEntry, Page, User};
-use crate::widgets::{setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{
+    moment, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select,
+};
 
 /// The audit page.
 #[function_component(Audit)]
@@ -56,7 +58,7 @@ pub fn audit() -> Html {
                     <thead><tr><th scope="col">{ ctx.t("when") }</th><th scope="col">{ ctx.t("user") }</th><th scope="col">{ ctx.t("action") }</th>
                         <th scope="col">{ ctx.t("entity") }</th><th scope="col">{ ctx.t("entity_id") }</th><th scope="col">{ "IP" }</th></tr></thead>
                     <tbody>{ for l.items.iter().map(|a| html! { <tr>
-                        <td>{ a.at.get(..19).unwrap_or(&a.at).replace('T', " ") }</td>
+                        <td>{ moment(&a.at, ctx.lang) }</td>
                         <td>{ a.user_id.map(|id| users.iter().find(|u| u.id == id).map(|u| u.login.clone()).unwrap_or_else(|| id.to_string())).unwrap_or_default() }</td>
                         <td>{ &a.action }</td><td>{ &a.entity }</td><td>{ a.entity_id.clone().unwrap_or_default() }</td>
                         <td>{ a.ip.clone().unwrap_or_default() }</td></tr> }) }</tbody>

@@ -9,7 +9,9 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Category, ImportReport, LocationPrice, Page, Product};
-use crate::widgets::{setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select};
+use crate::widgets::{
+    rub_text, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select,
+};
 
 const PER_PAGE: u32 = 25;
 
@@ -113,8 +115,8 @@ pub fn catalog() -> Html {
                         let edit = { let (e, p) = (editing.clone(), p.clone()); Callback::from(move |_| e.set(Some(Some(p.clone())))) };
                         html! { <tr data-testid={format!("product-{}", p.sku)}>
                             <td>{ &p.sku }</td><td>{ &p.name }</td><td>{ cat_name(p.category_id) }</td>
-                            <td>{ p.barcodes.join(", ") }</td><td class="num">{ &p.default_price }</td>
-                            <td class="num">{ &p.cost }</td><td>{ &p.unit }</td>
+                            <td>{ p.barcodes.join(", ") }</td><td class="num">{ rub_text(&p.default_price, ctx.lang) }</td>
+                            <td class="num">{ rub_text(&p.cost, ctx.lang) }</td><td>{ &p.unit }</td>
                             <td><button onclick={edit} data-testid={format!("edit-{}", p.sku)}>{ ctx.t("edit") }</button></td>
                         </tr> }
                     }) }
@@ -464,7 +466,7 @@ pub fn store_prices(p: &PricesProps) -> Html {
                     };
                     html! { <tr data-testid={format!("price-{}", s.code)}>
                         <td>{ format!("{} · {}", s.code, s.name) }</td>
-                        <td class="num">{ own.map(|x| x.price.clone()).unwrap_or_else(|| format!("{} ({})", p.product.default_price, ctx.t("default"))) }</td>
+                        <td class="num">{ own.map(|x| rub_text(&x.price, ctx.lang)).unwrap_or_else(|| format!("{} ({})", rub_text(&p.product.default_price, ctx.lang), ctx.t("default"))) }</td>
                         <td>if own.is_some() { <button onclick={remove}>{ ctx.t("use_default") }</button> }</td>
                     </tr> }
                 }) }

@@ -141,7 +141,7 @@ pub fn certificates() -> Html {
                             <dt>{ ctx.t("status") }</dt><dd>{ &c.status }</dd>
                             <dt>{ ctx.t("nominal") }</dt><dd>{ rub(c.nominal_minor) }</dd>
                             <dt>{ ctx.t("balance") }</dt><dd>{ rub(c.balance_minor) }</dd>
-                            <dt>{ ctx.t("expires") }</dt><dd>{ &c.expires_on }</dd>
+                            <dt>{ ctx.t("expires") }</dt><dd>{ shared_model::display::date_str(&c.expires_on, ctx.lang) }</dd>
                         </dl>
                         <h3>{ ctx.t("history") }</h3>
                         <ul>{ for c.ledger.iter().map(|l| html! { <li>{ format!("{} · {} · {}",
@@ -164,7 +164,7 @@ pub fn certificates() -> Html {
                     <thead><tr><th scope="col">{ ctx.t("cert_code") }</th><th scope="col">{ ctx.t("status") }</th><th scope="col" class="num">{ ctx.t("nominal") }</th>
                         <th scope="col" class="num">{ ctx.t("balance") }</th><th scope="col">{ ctx.t("expires") }</th></tr></thead>
                     <tbody>{ for l.items.iter().map(|c| html! { <tr><td>{ &c.code }</td><td>{ &c.status }</td>
-                        <td class="num">{ rub(c.nominal_minor) }</td><td class="num">{ rub(c.balance_minor) }</td><td>{ &c.expires_on }</td></tr> }) }</tbody>
+                        <td class="num">{ rub(c.nominal_minor) }</td><td class="num">{ rub(c.balance_minor) }</td><td>{ shared_model::display::date_str(&c.expires_on, ctx.lang) }</td></tr> }) }</tbody>
                 </table>
                 <Pager page={l.page} per_page={l.per_page} total={l.total} {onpage} />
             }

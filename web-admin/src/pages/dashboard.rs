@@ -73,13 +73,14 @@ pub fn dashboard() -> Html {
     let week: Vec<(String, i64)> = (0..7u64)
         .rev()
         .map(|n| {
-            let d = days_before(day, n).to_string();
+            let date = days_before(day, n);
+            let d = date.to_string();
             let net = trend
                 .as_ref()
                 .and_then(|r| r.rows.iter().find(|row| cell(row.get("period")) == d))
                 .map(|row| minor(row.get("net")))
                 .unwrap_or(0);
-            (d, net)
+            (shared_model::display::date(date, ctx.lang), net)
         })
         .collect();
     html! {

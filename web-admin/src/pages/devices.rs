@@ -5,12 +5,13 @@
 use qrcode::render::svg;
 use qrcode::QrCode;
 use serde_json::json;
+use shared_model::Locale;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::types::{Page, Terminal, TerminalWithCode};
 use crate::widgets::{
-    location_options, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Select,
+    location_options, moment, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Select,
 };
 
 /// The code as an SVG QR code.
@@ -20,9 +21,9 @@ pub fn qr_svg(code: &str) -> Option<String> {
         .map(|q| q.render::<svg::Color>().min_dimensions(160, 160).build())
 }
 
-fn when(t: &Option<String>) -> String {
+fn when(t: &Option<String>, lang: Locale) -> String {
     t.as_deref()
-        .map(|s| s.get(..16).unwrap_or(s).replace('T', " "))
+        .map(|s| moment(s, lang))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -136,7 +137,7 @@ pub fn devices() -> Html {
                     <tr data-testid={format!("terminal-{}", t.name)}>
                         <td>{ &t.name }</td><td>{ ctx.location_name(t.location_id) }</td>
                         <td>{ ctx.t(match t.status.as_str() { "active" => "status_active", "disabled" => "status_disabled", _ => "status_pending" }) }</td>
-                        <td>{ when(&t.last_push_at) }</td><td>{ when(&t.last_pull_at) }</td>
+                        <td>{ when(&t.last_push_at, ctx.lang) }</td><td>{ when(&t.last_pull_at, ctx.lang) }</td>
                         <td class="num">{ t.events_waiting.map(|n| n.to_string()).unwrap_or_default() }</td>
                         <td>
                             if t.status != "disabled" {

@@ -3,10 +3,11 @@
 //! CSV (the server's export, so the file and the screen cannot differ).
 
 use chrono::{Days, NaiveDate};
+use shared_model::Locale;
 use yew::prelude::*;
 
 use crate::api;
-use crate::types::{cell, Report, REPORTS};
+use crate::types::{Report, REPORTS};
 use crate::widgets::{
     location_options, minor, setter, use_ctx, use_fetch, BarChart, ErrorBanner, Field, ReportTable,
     Select,
@@ -25,7 +26,7 @@ pub fn days_before(d: NaiveDate, days: u64) -> NaiveDate {
 }
 
 /// The bars a report suggests: its name column against its first money column.
-pub fn bars_of(r: &Report) -> Vec<(String, i64)> {
+pub fn bars_of(r: &Report, lang: Locale) -> Vec<(String, i64)> {
     let label = ["name", "store", "period", "tender", "vat", "what", "day"]
         .into_iter()
         .find(|c| r.columns.iter().any(|x| x == c));
@@ -37,7 +38,7 @@ pub fn bars_of(r: &Report) -> Vec<(String, i64)> {
             .rows
             .iter()
             .take(30)
-            .map(|row| (cell(row.get(l)), minor(row.get(v))))
+            .map(|row| (r.kind(l).show(row.get(l), lang), minor(row.get(v))))
             .collect(),
         _ => Vec::new(),
     }
@@ -93,8 +94,8 @@ pub fn report_view(p: &ReportViewProps) -> Html {
             </div>
             <ErrorBanner error={error} />
             if let Some(r) = &report {
-                if bars_of(r).len() > 1 {
-                    <BarChart bars={bars_of(r)} title={ctx.t("chart")} id={format!("{id}-chart")} />
+                if bars_of(r, ctx.lang).len() > 1 {
+                    <BarChart bars={bars_of(r, ctx.lang)} title={ctx.t("chart")} id={format!("{id}-chart")} />
                 }
                 <ReportTable report={r.clone()} id={id.clone()} hide={vec!["location_id", "terminal_id", "shift_id", "cashier_id", "product_id", "key"]} />
             }

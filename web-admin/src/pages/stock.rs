@@ -2,13 +2,14 @@
 //! end), counts that adjust to what was found (with a reason), and the movement history.
 
 use serde_json::json;
+use shared_model::display::decimal;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::lines::{Line, Lines};
 use crate::types::{CountResult, Level, Page, Transfer};
 use crate::widgets::{
-    location_options, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select,
+    location_options, moment, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Pager, Select,
 };
 
 #[derive(Clone, Copy, PartialEq)]
@@ -84,7 +85,7 @@ fn levels() -> Html {
                     <tbody>{ for l.items.iter().map(|x| html! {
                         <tr class={classes!(x.qty.starts_with('-').then_some("negative"))}>
                             <td>{ ctx.location_name(x.location_id) }</td><td>{ &x.sku }</td><td>{ &x.name }</td>
-                            <td class="num">{ format!("{} {}", x.qty, x.unit) }</td></tr>
+                            <td class="num">{ format!("{} {}", decimal(&x.qty.to_string(), ctx.lang), x.unit) }</td></tr>
                     }) }</tbody>
                 </table>
                 <Pager page={l.page} per_page={l.per_page} total={l.total} {onpage} />
@@ -229,7 +230,7 @@ fn transfers() -> Html {
                             })
                         };
                         html! { <tr>
-                            <td>{ t.created_at.get(..16).unwrap_or(&t.created_at).replace('T', " ") }</td>
+                            <td>{ moment(&t.created_at, ctx.lang) }</td>
                             <td>{ ctx.location_name(t.from_location_id) }</td><td>{ ctx.location_name(t.to_location_id) }</td>
                             <td>{ t.lines.len() }</td><td>{ ctx.t(if t.status == "received" { "status_received" } else { "status_in_transit" }) }</td>
                             <td>if t.status != "received" { <button onclick={receive} data-testid="transfer-receive">{ ctx.t("accept") }</button> }</td>
@@ -298,7 +299,7 @@ fn count() -> Html {
                         <th scope="col" class="num">{ ctx.t("counted") }</th><th scope="col" class="num">{ ctx.t("adjustment") }</th></tr></thead>
                     <tbody>{ for result.iter().map(|r| html! { <tr>
                         <td>{ names.get(&r.product_id).cloned().unwrap_or_else(|| r.product_id.to_string()) }</td>
-                        <td class="num">{ &r.expected }</td><td class="num">{ &r.counted }</td><td class="num">{ &r.adjustment }</td></tr> }) }</tbody>
+                        <td class="num">{ decimal(&r.expected.to_string(), ctx.lang) }</td><td class="num">{ decimal(&r.counted.to_string(), ctx.lang) }</td><td class="num">{ decimal(&r.adjustment.to_string(), ctx.lang) }</td></tr> }) }</tbody>
                 </table>
             }
         </div>
