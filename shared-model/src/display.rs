@@ -94,11 +94,10 @@ impl ColumnKind {
 
     /// A cell of this kind as its reader expects it.
     pub fn show(self, v: Option<&Value>, locale: Locale) -> String {
-        let raw = match v {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Null) | None => return String::new(),
-            Some(v) => v.to_string(),
-        };
+        let raw = cell_text(v);
+        if raw.is_empty() {
+            return raw;
+        }
         match self {
             ColumnKind::Text => raw,
             ColumnKind::Int | ColumnKind::Qty => decimal(&raw, locale),
@@ -107,6 +106,15 @@ impl ColumnKind {
             }
             ColumnKind::Date => date_str(&raw, locale),
         }
+    }
+}
+
+/// A report cell as sent: strings as they are, numbers printed, null empty.
+pub fn cell_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(v) => v.to_string(),
     }
 }
 

@@ -149,18 +149,13 @@ fn route(e: &KeyboardEvent, on_held: &Callback<String>) {
     if !began_here {
         return;
     }
-    let before = |f: &HtmlInputElement| {
-        start
-            .as_ref()
-            .filter(|(s, _)| s == f)
-            .map(|(_, b)| b.clone())
-    };
+    let before = start.map(|(_, b)| b);
     // The suffix key's own effect (Enter submitting, Tab moving on) is replaced by ours.
     e.prevent_default();
     e.stop_propagation();
     match field {
         Some(f) if (testid == "scan" && !dialog_open()) || f.has_attribute("data-code") => {
-            f.set_value(&before(&f).unwrap_or_default().with(&code));
+            f.set_value(&before.unwrap_or_default().with(&code));
             if testid == "scan" {
                 let _ = f.form().map(|form| form.request_submit());
             } else {
@@ -168,7 +163,7 @@ fn route(e: &KeyboardEvent, on_held: &Callback<String>) {
             }
         }
         field => {
-            if let Some((f, b)) = field.and_then(|f| before(&f).map(|b| (f, b))) {
+            if let (Some(f), Some(b)) = (field, before) {
                 b.restore(&f);
             }
             on_held.emit(code);
