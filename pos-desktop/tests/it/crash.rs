@@ -50,6 +50,8 @@ impl Rng {
 
 #[test]
 fn sales_survive_sigkill_whole_or_not_at_all() {
+    // Hundreds of processes started and killed: never beside a key-timing test.
+    let _turn = crate::webdriver::turn(false);
     let (dir, till) = crate::support::open_till();
     drop(till);
     let seed = SystemTime::now()

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -80,6 +81,31 @@ impl Drop for Display {
 pub struct Driver {
     child: Child,
     port: u16,
+    /// Held for the driver's life (released after its Drop stops the child).
+    _turn: Turn,
+}
+
+/// Window tests share two cores. A test whose meaning lies in key timing (a scanner's
+/// 5 ms keys told from a person's 90 ms ones) runs with no other window or heavy test
+/// beside it: a starved X server hands a queue of a person's keys to the window at once,
+/// and they read as a scan.
+static WINDOWS: RwLock<()> = RwLock::new(());
+
+/// A test's turn on the machine: shared with other windows, or alone.
+pub enum Turn {
+    /// Other windows may run beside it.
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+    /// Nothing heavy runs beside it.
+    Alone(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+}
+
+/// Waits for a turn (a panicked test's turn is over all the same).
+pub fn turn(alone: bool) -> Turn {
+    if alone {
+        Turn::Alone(WINDOWS.write().unwrap_or_else(|e| e.into_inner()))
+    } else {
+        Turn::Shared(WINDOWS.read().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 fn free_port() -> u16 {
@@ -90,8 +116,17 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
-    /// Starts tauri-driver for an app that sees `env`.
+    /// Starts tauri-driver for an app that sees `env`, beside other windows.
     pub fn start(display: &Display, env: &[(&str, &Path)]) -> Driver {
+        Driver::start_in(display, env, turn(false))
+    }
+
+    /// Starts tauri-driver for an app that sees `env`, with no other window beside it.
+    pub fn start_alone(display: &Display, env: &[(&str, &Path)]) -> Driver {
+        Driver::start_in(display, env, turn(true))
+    }
+
+    fn start_in(display: &Display, env: &[(&str, &Path)], turn: Turn) -> Driver {
         let port = free_port();
         let native = free_port();
         let mut cmd =
@@ -119,7 +154,11 @@ impl Driver {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        Driver { child, port }
+        Driver {
+            child,
+            port,
+            _turn: turn,
+        }
     }
 
     /// Starts chromedriver (Debian's `chromium-driver`) for headless Chromium.
@@ -143,7 +182,11 @@ impl Driver {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        Driver { child, port }
+        Driver {
+            child,
+            port,
+            _turn: turn(false),
+        }
     }
 }
 

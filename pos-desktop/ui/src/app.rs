@@ -165,6 +165,8 @@ pub fn app() -> Html {
     let screen = status
         .as_ref()
         .map(|s| (s.cashier.is_some(), s.shift.is_some()));
+    // After every render, before the focus moves: fields take their initial values.
+    use_effect(crate::focus::preset);
     use_effect_with((screen, std::mem::discriminant(&*dialog), *unset), |_| {
         crate::focus::settle()
     });

@@ -152,7 +152,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                     <h2>{ t(locale, "pay") }</h2>
                     <form onsubmit={ pay("cash") }>
                         <label>{ t(locale, "amount") }</label>
-                        <input ref={ f1.clone() } inputmode="decimal" value={ due } autofocus=true data-testid="pay-amount" />
+                        <input ref={ f1.clone() } inputmode="decimal" data-initial={ due } autofocus=true data-testid="pay-amount" />
                         <button type="submit" data-testid="pay-cash">{ format!("{} (Enter)", t(locale, "cash")) }</button>
                     </form>
                     <form onsubmit={ pay("card") }>
@@ -428,12 +428,12 @@ fn settings(
             <h2>{ t(locale, "settings") }</h2>
             <form onsubmit={ onsubmit }>
                 <label for="settings-printer">{ t(locale, "printer_label") }</label>
-                <input id="settings-printer" ref={ f1 } value={ current.printer.clone() } autofocus=true autocomplete="off" data-testid="settings-printer" />
+                <input id="settings-printer" ref={ f1 } data-initial={ current.printer.clone() } autofocus=true autocomplete="off" data-testid="settings-printer" />
                 <small>{ t(locale, "printer_hint") }</small>
                 <label for="settings-idle">{ t(locale, "idle_lock") }</label>
-                <input id="settings-idle" ref={ f2 } inputmode="numeric" value={ current.idle_lock_minutes.to_string() } data-testid="settings-idle" />
+                <input id="settings-idle" ref={ f2 } inputmode="numeric" data-initial={ current.idle_lock_minutes.to_string() } data-testid="settings-idle" />
                 <label for="settings-prefix">{ t(locale, "scanner_prefix") }</label>
-                <input id="settings-prefix" ref={ f3 } value={ current.scanner_prefix.clone() } autocomplete="off" data-testid="settings-scanner-prefix" />
+                <input id="settings-prefix" ref={ f3 } data-initial={ current.scanner_prefix.clone() } autocomplete="off" data-testid="settings-scanner-prefix" />
                 <label for="settings-suffix">{ t(locale, "scanner_suffix") }</label>
                 <select id="settings-suffix" ref={ suffix } data-testid="settings-scanner-suffix">
                     { for shared_model::keyboard::SUFFIXES.iter().map(|k| html! {

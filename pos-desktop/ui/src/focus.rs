@@ -178,6 +178,35 @@ fn target() -> Option<HtmlElement> {
     all.item(all.length().checked_sub(1)?)?.dyn_into().ok()
 }
 
+/// Gives each field marked `data-initial` that value when it first appears or the value
+/// itself changes (the amount due after a payment), never on any other render. (A Yew
+/// `value` attribute is written back on every render, and the till re-renders every few
+/// seconds with its status: an amount being typed would be replaced under the cashier's
+/// fingers.)
+pub fn preset() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(all) = doc.query_selector_all("input[data-initial]") else {
+        return;
+    };
+    let active = doc.active_element();
+    for i in 0..all.length() {
+        let Some(input) = all.item(i).and_then(|n| n.dyn_into::<HtmlInputElement>().ok()) else {
+            continue;
+        };
+        let initial = input.get_attribute("data-initial").unwrap_or_default();
+        if input.get_attribute("data-preset").as_deref() == Some(initial.as_str()) {
+            continue;
+        }
+        input.set_value(&initial);
+        let _ = input.set_attribute("data-preset", &initial);
+        if active.as_ref() == Some(input.as_ref()) {
+            input.select();
+        }
+    }
+}
+
 /// Focuses the element the next keystroke belongs to (after a screen or dialog renders),
 /// its text selected, so that typing replaces a suggested value (the amount due, the
 /// float) and Enter accepts it.
