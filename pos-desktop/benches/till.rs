@@ -198,7 +198,7 @@ fn main() {
         scan_t.push(t.elapsed());
         let t = Instant::now();
         base.execute(
-            "INSERT INTO line VALUES ('cart', ?1, 'product-id-0000000000000000000000', ?2, 'Товар номер парфюм', 'pcs', 12345, 'vat20', 1000)",
+            "INSERT INTO line VALUES ('cart', ?1, 'product-id-0000000000000000000000', ?2, 'Товар номер парфюм', 'pcs', 12345, 'vat22', 1000)",
             (i as i64, format!("S{i_code:06}")),
         )
         .expect("baseline scan");
@@ -256,7 +256,7 @@ fn main() {
         .expect("sale");
         for l in 0..3 {
             tx.execute(
-                "INSERT INTO sale_line VALUES (?1, ?2, 'product', 'S000001', 'Товар', 'pcs', 1000, 10000, 'vat20', 10000, 0, 10000, 1667)",
+                "INSERT INTO sale_line VALUES (?1, ?2, 'product', 'S000001', 'Товар', 'pcs', 1000, 10000, 'vat22', 10000, 0, 10000, 1667)",
                 (&id, l),
             )
             .expect("line");

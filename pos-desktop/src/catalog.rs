@@ -338,7 +338,7 @@ fn parse_csv<R: Read>(input: R, currency: shared_model::Currency) -> Result<Vec<
         if price.is_negative() {
             return Err(err(line, "price cannot be negative".into()));
         }
-        let vat = VatRate::parse(&f(4)).map_err(|e| err(line, e.to_string()))?;
+        let vat = VatRate::for_goods(&f(4)).map_err(|e| err(line, e.to_string()))?;
         let unit = Unit::parse(&f(5)).map_err(|e| err(line, e.to_string()))?;
         let category = Some(f(6)).filter(|c| !c.is_empty());
         rows.push((

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_customers_certificates.sql"),
     include_str!("migrations/005_promotion_rev.sql"),
     include_str!("migrations/006_certificate_keys.sql"),
+    include_str!("migrations/007_vat_2026.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".
@@ -37,11 +38,14 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
     // WAL + FULL: a committed sale survives power loss; foreign keys keep sales whole.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
     // Before any migration: a database an older version left with events this one cannot
     // send stays as it was, for that version to send them.
     crate::upgrade::refuse_stranded(&conn, shared_model::events::MIN_EVENT_SCHEMA_VERSION)?;
+    // Migrations run with foreign keys off (a table rebuilt to change a CHECK must not
+    // cascade its old copy's deletion); they are checked before the migration commits.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     migrate(&mut conn)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
 }
 
@@ -60,6 +64,14 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     if version < 6 {
         crate::certificates::rekey_uses(&tx)?;
+    }
+    let broken: Option<String> = tx
+        .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+        .optional()?;
+    if let Some(table) = broken {
+        return Err(TillError::Corrupt(format!(
+            "a migration left {table} pointing at rows that are gone"
+        )));
     }
     tx.commit()?;
     Ok(())
@@ -120,4 +132,62 @@ pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
 pub fn clear_setting(conn: &Connection, key: &str) -> Result<()> {
     conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A till of the version before 2026's VAT (six migrations) with goods at 20 %, opened
+    /// by this version: the goods are at 22 %, their barcodes still point at them, and a
+    /// deleted product still takes its barcodes with it (the rebuilt table is the one
+    /// other tables refer to).
+    #[test]
+    fn goods_at_20_percent_move_to_22_and_keep_their_references() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("till.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..6] {
+                conn.execute_batch(sql).expect("old migration");
+            }
+            conn.pragma_update(None, "user_version", 6)
+                .expect("version");
+            conn.execute_batch(
+                "INSERT INTO categories VALUES ('c', 'Парфюмерия');
+                 INSERT INTO products (id, sku, name, name_lc, category_id, unit, price_minor, vat, cost_minor)
+                 VALUES ('p1', 'P1', 'Духи', 'духи', 'c', 'pcs', 1000000, 'vat20', 500000),
+                        ('p2', 'P2', 'Крем', 'крем', 'c', 'pcs', 29000, 'vat10', 0);
+                 INSERT INTO barcodes VALUES ('4607123000014', 'p1'), ('46002372', 'p2');",
+            )
+            .expect("old goods");
+        }
+        let conn = open(&path, false).expect("upgraded");
+        let goods: Vec<(String, String, i64)> = conn
+            .prepare("SELECT sku, vat, cost_minor FROM products WHERE sku LIKE 'P%' ORDER BY sku")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .expect("goods");
+        assert_eq!(
+            goods,
+            [
+                ("P1".to_owned(), "vat22".to_owned(), 500_000),
+                ("P2".to_owned(), "vat10".to_owned(), 0)
+            ]
+        );
+        let retired = conn.execute("UPDATE products SET vat = 'vat20' WHERE sku = 'P2'", []);
+        assert!(retired.is_err(), "20 % is refused for goods now");
+        conn.execute("DELETE FROM products WHERE id = 'p1'", [])
+            .expect("delete");
+        let codes: i64 = conn
+            .query_row("SELECT count(*) FROM barcodes", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(codes, 1);
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(fk, 1);
+    }
 }

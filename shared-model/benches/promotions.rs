@@ -110,7 +110,7 @@ fn main() {
         .map(|l| LineInput {
             unit_price: l.unit_price,
             qty: l.qty,
-            vat: VatRate::Vat20,
+            vat: VatRate::Vat22,
             discount: None,
         })
         .collect();

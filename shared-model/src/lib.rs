@@ -11,6 +11,7 @@ pub mod customer;
 pub mod display;
 pub mod events;
 pub mod facts;
+pub mod fiscal;
 pub mod keyboard;
 pub mod locale;
 pub mod money;
@@ -70,8 +71,19 @@ pub enum ModelError {
     #[error("unknown unit {0:?} (use pcs, ml or g)")]
     UnknownUnit(String),
     /// A VAT rate we do not know.
-    #[error("unknown VAT rate {0:?} (use 20, 10, 0 or none)")]
+    #[error("unknown VAT rate {0:?} (use 22, 10, 7, 5, 0 or none)")]
     UnknownVatRate(String),
+    /// A VAT rate no longer in force, given to goods.
+    #[error("VAT {0:?} is no longer in force (20 % became 22 % on 2026-01-01)")]
+    RetiredVatRate(String),
+    /// A taxation system we do not know.
+    #[error(
+        "unknown taxation system {0:?} (use osn, usn_income, usn_income_outcome, patent or esn)"
+    )]
+    UnknownTaxation(String),
+    /// A return receipt asked for without the sale it returns.
+    #[error("a return receipt needs the sale it returns")]
+    ReturnWithoutSale,
     /// A PIN of the wrong shape for the role.
     #[error("a PIN for this role is {min} to 8 digits")]
     InvalidPin { min: usize },

@@ -90,7 +90,7 @@ fn sales(terminal: Uuid, products: &[Uuid], n: usize) -> Vec<EventEnvelope> {
                     unit: Unit::Piece,
                     qty: Quantity::from_milli(1000),
                     unit_price: Money::rub(10_000),
-                    vat_rate: VatRate::Vat20,
+                    vat_rate: VatRate::Vat22,
                     gross: Money::rub(10_000),
                     discount: Money::rub(0),
                     total: Money::rub(10_000),
@@ -184,7 +184,7 @@ async fn baseline(state: &AppState, d: &Device, events: &[EventEnvelope]) -> Dur
         sqlx::query(
             "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat,
                 gross_minor, discount_minor, total_minor, vat_minor, local_day)
-             SELECT u.s, u.n, u.p, 'SKU', 'Bench product', 'pcs', 1000, 10000, 'vat20', 10000, 0, 10000, 1667, current_date
+             SELECT u.s, u.n, u.p, 'SKU', 'Bench product', 'pcs', 1000, 10000, 'vat22', 10000, 0, 10000, 1667, current_date
              FROM UNNEST($1::uuid[], $2::int[], $3::uuid[]) AS u(s, n, p)",
         )
         .bind(&l_sale).bind(&l_no).bind(&l_prod)
@@ -216,7 +216,7 @@ async fn baseline(state: &AppState, d: &Device, events: &[EventEnvelope]) -> Dur
 async fn ingest(state: &AppState, n: usize) {
     let products: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
     for (i, p) in products.iter().enumerate() {
-        sqlx::query("INSERT INTO products (id, sku, name, unit, vat, default_price_minor) VALUES ($1, $2, 'Bench product', 'pcs', 'vat20', 10000)")
+        sqlx::query("INSERT INTO products (id, sku, name, unit, vat, default_price_minor) VALUES ($1, $2, 'Bench product', 'pcs', 'vat22', 10000)")
             .bind(p)
             .bind(format!("SKU-{i}"))
             .execute(&state.db)
@@ -256,7 +256,7 @@ async fn first_sync(state: &AppState, n: i64) {
     let t = Instant::now();
     sqlx::query(
         "INSERT INTO products (id, sku, name, unit, vat, default_price_minor)
-         SELECT gen_random_uuid(), 'BULK-' || g, 'Товар ' || g, 'pcs', 'vat20', 100 + g % 10000 FROM generate_series(1, $1) g",
+         SELECT gen_random_uuid(), 'BULK-' || g, 'Товар ' || g, 'pcs', 'vat22', 100 + g % 10000 FROM generate_series(1, $1) g",
     )
     .bind(n)
     .execute(&state.db)

@@ -54,7 +54,7 @@ pub struct Product {
     pub category_id: Option<Uuid>,
     /// `pcs`, `ml` or `g`.
     pub unit: String,
-    /// `vat20`, `vat10`, `vat0` or `no_vat`.
+    /// `vat22`, `vat10`, `vat7`, `vat5`, `vat0` or `no_vat` (or `22`, `none`...).
     pub vat: String,
     /// Cost per unit, for margins ("123.45").
     pub cost: String,
@@ -273,7 +273,7 @@ pub async fn create_product_svc(
     let sku = text("sku", &req.sku, 64)?;
     let name = text("name", &req.name, 300)?;
     let unit = Unit::parse(&req.unit)?;
-    let vat = VatRate::parse(&req.vat).or_else(|_| VatRate::from_code(&req.vat))?;
+    let vat = VatRate::for_goods(&req.vat)?;
     let price = money(&req.default_price, "default_price")?;
     let cost = money(req.cost.as_deref().unwrap_or("0"), "cost")?;
     let keys = barcodes(&req.barcodes)?;
@@ -327,11 +327,7 @@ pub async fn update_product_svc(
         .as_deref()
         .map(|n| text("name", n, 300))
         .transpose()?;
-    let vat = req
-        .vat
-        .as_deref()
-        .map(|v| VatRate::parse(v).or_else(|_| VatRate::from_code(v)))
-        .transpose()?;
+    let vat = req.vat.as_deref().map(VatRate::for_goods).transpose()?;
     let price = req
         .default_price
         .as_deref()

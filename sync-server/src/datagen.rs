@@ -145,8 +145,8 @@ pub fn plan(spec: &Spec) -> Chain {
                 sku: format!("GEN-{i:05}"),
                 category: categories[i % categories.len()].0,
                 vat: [
-                    VatRate::Vat20,
-                    VatRate::Vat20,
+                    VatRate::Vat22,
+                    VatRate::Vat22,
                     VatRate::Vat10,
                     VatRate::NoVat,
                 ][i % 4],

@@ -71,8 +71,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("default_price", "Базовая цена, ₽", "Default price"),
     ("cost", "Себестоимость, ₽", "Cost"),
     ("vat", "НДС", "VAT"),
-    ("vat20", "НДС 20%", "VAT 20%"),
+    ("vat22", "НДС 22%", "VAT 22%"),
+    ("vat20", "НДС 20% (до 2026 г.)", "VAT 20% (before 2026)"),
     ("vat10", "НДС 10%", "VAT 10%"),
+    ("vat7", "НДС 7% (УСН)", "VAT 7% (simplified tax)"),
+    ("vat5", "НДС 5% (УСН)", "VAT 5% (simplified tax)"),
     ("vat0", "НДС 0%", "VAT 0%"),
     ("no_vat", "Без НДС", "No VAT"),
     ("unit", "Ед.", "Unit"),
@@ -478,18 +481,18 @@ mod tests {
                 }
             }
         }
-        for k in [
-            "vat20",
-            "vat10",
-            "vat0",
-            "no_vat",
-            "pcs",
-            "ml",
-            "g",
-            "target_all",
-            "target_products",
-            "target_categories",
-        ] {
+        for k in shared_model::VatRate::ALL
+            .map(|r| r.code())
+            .into_iter()
+            .chain([
+                "pcs",
+                "ml",
+                "g",
+                "target_all",
+                "target_products",
+                "target_categories",
+            ])
+        {
             if !WORDS.iter().any(|(w, _, _)| *w == k) {
                 missing.push(k.to_owned());
             }

@@ -108,7 +108,7 @@ fn an_enrolled_till_shows_head_office_price_changes_live_and_sends_its_sales() {
     );
     let product = post(
         "/products",
-        json!({"sku": "CH-50", "name": "Chanel Allure 50 мл", "unit": "pcs", "vat": "20",
+        json!({"sku": "CH-50", "name": "Chanel Allure 50 мл", "unit": "pcs", "vat": "22",
                "default_price": "100.00", "barcodes": ["4006381333931"]}),
     );
     post(

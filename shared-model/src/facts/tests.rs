@@ -15,7 +15,7 @@ fn line(no: u32, price: i64, milli: i64, discount: i64) -> SaleLineDoc {
         unit: Unit::Ml,
         qty: Quantity::from_milli(milli),
         unit_price: Money::rub(price),
-        vat_rate: VatRate::Vat20,
+        vat_rate: VatRate::Vat22,
         gross,
         discount: Money::rub(discount),
         total: Money::rub(gross.minor - discount),
@@ -163,7 +163,7 @@ fn ret(lines: &[(u32, i64, i64)], refunds: Vec<PaymentDoc>) -> ReturnDoc {
             name: "Goods".into(),
             qty: Quantity::from_milli(*milli),
             amount: Money::rub(*amount),
-            vat_rate: VatRate::Vat20,
+            vat_rate: VatRate::Vat22,
             vat: Money::rub(amount / 6),
         })
         .collect();

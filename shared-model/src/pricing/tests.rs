@@ -32,11 +32,11 @@ fn line_amount_rounds_half_up() {
 #[test]
 fn prices_a_mixed_cart_exactly() {
     let lines = [
-        line(450_000, 1000, VatRate::Vat20, None),
+        line(450_000, 1000, VatRate::Vat22, None),
         line(
             1_250,
             12_500,
-            VatRate::Vat20,
+            VatRate::Vat22,
             Some(Discount::Percent(Percent::from_bp(1000).unwrap())),
         ),
         line(9_999, 3000, VatRate::Vat10, None),
@@ -72,7 +72,7 @@ fn promotions_are_capped_at_what_is_left() {
     let lines = [line(
         1_000,
         1000,
-        VatRate::Vat20,
+        VatRate::Vat22,
         Some(Discount::Amount(Money::rub(900))),
     )];
     let promo = AppliedPromotion {
@@ -101,7 +101,7 @@ fn role_limit_applies_per_line_and_in_total() {
     let lines = [line(
         10_000,
         1000,
-        VatRate::Vat20,
+        VatRate::Vat22,
         Some(Discount::Percent(ten)),
     )];
     let c = price_cart(Currency::RUB, &lines, &[], None).unwrap();
@@ -197,7 +197,7 @@ proptest! {
 
 #[test]
 fn a_cart_too_big_to_sum_is_refused_not_wrapped() {
-    let huge = line(i64::MAX / 2, 1000, VatRate::Vat20, None);
+    let huge = line(i64::MAX / 2, 1000, VatRate::Vat22, None);
     let lines = [huge.clone(), huge.clone(), huge];
     assert_eq!(
         price_cart(Currency::RUB, &lines, &[], None),

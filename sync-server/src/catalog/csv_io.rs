@@ -207,7 +207,7 @@ async fn read(db: &sqlx::PgPool, csv_text: &str) -> ApiResult<(Vec<Item>, Vec<Ro
             .map_err(|e| bad("unit", e.to_string()))
             .ok();
         let v = get("vat");
-        let vat = VatRate::parse(v)
+        let vat = VatRate::for_goods(v)
             .map_err(|e| bad("vat", e.to_string()))
             .ok();
         let cost = match get("cost") {
@@ -357,7 +357,7 @@ pub async fn import_svc(
     .into_iter()
     .map(|(sku, id, name, category, unit, vat, cost, price, codes)| {
         let unit = Unit::parse(&unit).map_or("pcs", |u| u.code());
-        let vat = VatRate::from_code(&vat).map_or("vat20", |v| v.code());
+        let vat = VatRate::from_code(&vat).map_or("vat22", |v| v.code());
         (sku.clone(), (id, Item { sku, name, category, unit, vat, cost, price, barcodes: codes }))
     })
     .collect();

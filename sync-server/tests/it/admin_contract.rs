@@ -152,7 +152,7 @@ async fn every_record_the_admin_reads_parses_into_the_shared_types() {
             .post(format!("{}/catalog/import", api.app_url))
             .bearer_auth(&api.token)
             .header("content-type", "text/csv")
-            .body("sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,20,0,abc,\n")
+            .body("sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,22,0,abc,\n")
             .send()
             .await
             .unwrap(),

@@ -473,7 +473,7 @@ fn stock_moves_and_the_catalog_file_are_handled_from_their_pages() {
     s.click_css("[data-testid=csv] summary");
     s.fill(
         "csv-text",
-        "sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,20,0,abc,\n",
+        "sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,22,0,abc,\n",
     );
     s.click("csv-preview");
     s.wait_text("csv-errors", |t| t.contains("default_price"));
@@ -482,7 +482,7 @@ fn stock_moves_and_the_catalog_file_are_handled_from_their_pages() {
     assert_eq!(none["total"], 0);
     s.fill(
         "csv-text",
-        "sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,20,0,10.00,\n",
+        "sku,name,category,unit,vat,cost,default_price,barcodes\nNEW-1,Новый,,pcs,22,0,10.00,\n",
     );
     s.click("csv-preview");
     s.wait_text("csv-summary", |t| t.contains("1") && !s.has("csv-errors"));

@@ -47,13 +47,13 @@ async fn a_catalog_file_is_previewed_refused_whole_or_applied_whole() {
         .await;
     api.ok_post(
         "/products",
-        json!({"sku": "CH-50", "name": "Chanel No 5 EDP 50 мл", "unit": "pcs", "vat": "20",
+        json!({"sku": "CH-50", "name": "Chanel No 5 EDP 50 мл", "unit": "pcs", "vat": "22",
                "default_price": "14390.00", "cost": "9100.00", "barcodes": ["4600000000015"]}),
     )
     .await;
     api.ok_post(
         "/products",
-        json!({"sku": "DIOR-100", "name": "Dior Sauvage 100 мл", "unit": "pcs", "vat": "20",
+        json!({"sku": "DIOR-100", "name": "Dior Sauvage 100 мл", "unit": "pcs", "vat": "22",
                "default_price": "12000", "barcodes": ["4600000000022"]}),
     )
     .await;
@@ -67,7 +67,7 @@ async fn a_catalog_file_is_previewed_refused_whole_or_applied_whole() {
     );
     assert_eq!(
         lines.next(),
-        Some("CH-50,Chanel No 5 EDP 50 мл,,pcs,20,9100.00,14390.00,4600000000015")
+        Some("CH-50,Chanel No 5 EDP 50 мл,,pcs,22,9100.00,14390.00,4600000000015")
     );
     // Importing the export back changes nothing.
     let (status, r) = import(&api, &csv, true).await;
@@ -83,13 +83,13 @@ async fn a_catalog_file_is_previewed_refused_whole_or_applied_whole() {
 
     // A file with good and bad rows: every problem named by line and column.
     let file = "name,sku,unit,vat,cost,default_price,barcodes,category\n\
-        Chanel No 5 EDP 50 мл,CH-50,pcs,20,9100,13990.00,4600000000015,Парфюмерия\n\
-        Распив Chanel,CH-ML,ml,20%,30,150.00,4600000000039,парфюмерия\n\
-        Bad VAT,X-1,pcs,15,1,10,,\n\
-        No such category,X-2,pcs,20,1,10,,Косметика\n\
-        Stolen barcode,X-3,pcs,20,1,10,4600000000022,\n\
-        Twice,CH-ML,ml,20,1,10,,\n\
-        \"=HYPERLINK(\"\"x\"\")\",X-4,pcs,20,-5,abc,123,\n";
+        Chanel No 5 EDP 50 мл,CH-50,pcs,22,9100,13990.00,4600000000015,Парфюмерия\n\
+        Распив Chanel,CH-ML,ml,22%,30,150.00,4600000000039,парфюмерия\n\
+        Bad VAT,X-1,pcs,20,1,10,,\n\
+        No such category,X-2,pcs,22,1,10,,Косметика\n\
+        Stolen barcode,X-3,pcs,22,1,10,4600000000022,\n\
+        Twice,CH-ML,ml,22,1,10,,\n\
+        \"=HYPERLINK(\"\"x\"\")\",X-4,pcs,22,-5,abc,123,\n";
     let (status, r) = import(&api, file, false).await;
     assert_eq!(status, StatusCode::OK, "{r}");
     let errs: Vec<(u64, String)> = r["errors"]
@@ -116,6 +116,13 @@ async fn a_catalog_file_is_previewed_refused_whole_or_applied_whole() {
         ],
         "{r}"
     );
+    // 20 % is history since 2026-01-01: a file still giving it is told so.
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no longer in force")),
+        "{r}"
+    );
     assert_eq!(
         (r["rows"].clone(), r["committed"].clone()),
         (json!(7), json!(false))
@@ -128,9 +135,9 @@ async fn a_catalog_file_is_previewed_refused_whole_or_applied_whole() {
 
     // The good rows alone, with a barcode moving between two listed products: applied.
     let file = "sku,name,category,unit,vat,cost,default_price,barcodes\r\n\
-        CH-50,Chanel No 5 EDP 50 мл,Парфюмерия,pcs,20,9100,13990.00,4600000000022\r\n\
-        DIOR-100,Dior Sauvage 100 мл,,pcs,20,0,12000,4600000000015\r\n\
-        CH-ML,Распив Chanel,парфюмерия,ml,20%,30,150.00,4600000000039\r\n";
+        CH-50,Chanel No 5 EDP 50 мл,Парфюмерия,pcs,22,9100,13990.00,4600000000022\r\n\
+        DIOR-100,Dior Sauvage 100 мл,,pcs,22,0,12000,4600000000015\r\n\
+        CH-ML,Распив Chanel,парфюмерия,ml,22%,30,150.00,4600000000039\r\n";
     let (status, r) = import(&api, file, true).await;
     assert_eq!(status, StatusCode::OK, "{r}");
     assert_eq!(
@@ -149,12 +156,12 @@ async fn a_catalog_file_is_previewed_refused_whole_or_applied_whole() {
     let ml = product(&api, "CH-ML").await;
     assert_eq!(
         (ml["unit"].clone(), ml["vat"].clone()),
-        (json!("ml"), json!("vat20"))
+        (json!("ml"), json!("vat22"))
     );
     // A unit never changes through an import.
     let (_, r) = import(
         &api,
-        "sku,name,category,unit,vat,cost,default_price,barcodes\nCH-ML,Распив,,g,20,0,150,\n",
+        "sku,name,category,unit,vat,cost,default_price,barcodes\nCH-ML,Распив,,g,22,0,150,\n",
         false,
     )
     .await;

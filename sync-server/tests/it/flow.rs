@@ -23,7 +23,7 @@ pub async fn done_when_walk(api: &Api) -> (Value, Value, Value) {
     let product = api
         .ok_post(
             "/products",
-            json!({"sku": "CH-N5-50", "name": "Chanel No 5 EDP 50 мл", "unit": "pcs", "vat": "20",
+            json!({"sku": "CH-N5-50", "name": "Chanel No 5 EDP 50 мл", "unit": "pcs", "vat": "22",
                    "default_price": "14390.00", "cost": "9100.00", "barcodes": ["4006381333931"]}),
         )
         .await;
@@ -116,7 +116,7 @@ async fn catalog_users_customers_and_terminals_round_trip() {
         .ok_post("/categories", json!({"name": "Парфюмерия"}))
         .await;
     let p = api
-        .ok_post("/products", json!({"sku": "D-1", "name": "Decant", "unit": "ml", "vat": "vat20", "default_price": "190", "category_id": cat["id"]}))
+        .ok_post("/products", json!({"sku": "D-1", "name": "Decant", "unit": "ml", "vat": "vat22", "default_price": "190", "category_id": cat["id"]}))
         .await;
     assert_eq!(p["default_price"], "190.00");
     let pid = p["id"].as_str().unwrap();
@@ -347,7 +347,7 @@ async fn the_remaining_endpoints_round_trip_and_a_cashier_gets_403_on_the_walk()
     let c = app.login("kassa", "password-123").await;
     let walk: Vec<(StatusCode, serde_json::Value)> = vec![
         c.post("/locations", json!({"code": "X", "name": "X", "kind": "store"})).await,
-        c.post("/products", json!({"sku": "X", "name": "X", "unit": "pcs", "vat": "20", "default_price": "1"})).await,
+        c.post("/products", json!({"sku": "X", "name": "X", "unit": "pcs", "vat": "22", "default_price": "1"})).await,
         c.put(&format!("/products/{pid}/prices/{sid}"), json!({"price": "1"})).await,
         c.post("/inventory/receipts", json!({"location_id": wh["id"], "lines": [{"product_id": pid, "qty": "1"}]})).await,
         c.post("/inventory/transfers", json!({"from_location_id": wh["id"], "to_location_id": sid, "lines": [{"product_id": pid, "qty": "1"}]})).await,

@@ -26,7 +26,7 @@ async fn promotions_price_a_preview_cart_as_the_tills_will() {
         .ok_post("/categories", json!({"name": "Парфюмерия"}))
         .await;
     let p = api
-        .ok_post("/products", json!({"sku": "P", "name": "P", "unit": "pcs", "vat": "20", "default_price": "100", "category_id": cat["id"]}))
+        .ok_post("/products", json!({"sku": "P", "name": "P", "unit": "pcs", "vat": "22", "default_price": "100", "category_id": cat["id"]}))
         .await;
     let promo = api
         .ok_post("/promotions", json!({"name": "−10% на парфюмерию", "target": {"type": "categories", "ids": [cat["id"]]},
@@ -261,7 +261,7 @@ async fn random_carts_price_the_same_on_the_till_and_the_server() {
     .enumerate()
     {
         let p = api
-            .ok_post("/products", json!({"sku": format!("R{i}"), "name": format!("Товар {i}"), "unit": "pcs", "vat": "20",
+            .ok_post("/products", json!({"sku": format!("R{i}"), "name": format!("Товар {i}"), "unit": "pcs", "vat": "22",
                 "default_price": price, "cost": cost, "category_id": cat["id"]}))
             .await;
         skus.push(format!("R{i}"));

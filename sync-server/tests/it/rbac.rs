@@ -43,7 +43,7 @@ async fn world(admin: &Api) -> World {
     let product = id(admin
         .ok_post(
             "/products",
-            json!({"sku": "P", "name": "P", "unit": "pcs", "vat": "20", "default_price": "1"}),
+            json!({"sku": "P", "name": "P", "unit": "pcs", "vat": "22", "default_price": "1"}),
         )
         .await);
     World {
@@ -120,7 +120,7 @@ async fn each_role_is_allowed_exactly_what_the_seed_allows() {
                 "POST",
                 "/products".into(),
                 Some(
-                    json!({"sku": format!("X{i}"), "name": "X", "unit": "pcs", "vat": "20", "default_price": "1"}),
+                    json!({"sku": format!("X{i}"), "name": "X", "unit": "pcs", "vat": "22", "default_price": "1"}),
                 ),
                 [a, m, n, c, s],
             ),

@@ -96,7 +96,7 @@ pub async fn head_office(api: &Api) -> (Value, Value, String) {
     let product = api
         .ok_post(
             "/products",
-            json!({"sku": "CH-50", "name": "Chanel 50 мл", "unit": "pcs", "vat": "20",
+            json!({"sku": "CH-50", "name": "Chanel 50 мл", "unit": "pcs", "vat": "22",
                                      "default_price": "100.00", "barcodes": ["4006381333931"]}),
         )
         .await;

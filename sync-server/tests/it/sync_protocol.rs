@@ -322,7 +322,7 @@ async fn pull_never_skips_a_change_that_commits_late() {
     let app = spawn_app().await;
     let api = app.admin().await;
     let (store, p1, code) = head_office(&api).await;
-    let p2 = api.ok_post("/products", json!({"sku": "P2", "name": "Second", "unit": "pcs", "vat": "20", "default_price": "5"})).await;
+    let p2 = api.ok_post("/products", json!({"sku": "P2", "name": "Second", "unit": "pcs", "vat": "22", "default_price": "5"})).await;
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
     till(dir.clone(), |t| t.sync_once()).await.unwrap();
     // Writer A takes a lower change number but commits after writer B.
@@ -374,7 +374,7 @@ async fn a_till_behind_pruned_history_takes_a_fresh_snapshot() {
     let extra = api
         .ok_post(
             "/products",
-            json!({"sku": "NEW", "name": "New", "unit": "pcs", "vat": "20", "default_price": "1"}),
+            json!({"sku": "NEW", "name": "New", "unit": "pcs", "vat": "22", "default_price": "1"}),
         )
         .await;
     assert!(extra["id"].is_string());

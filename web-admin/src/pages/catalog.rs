@@ -3,7 +3,7 @@
 //! store; and bulk CSV export and import with a preview of every row's problems.
 
 use serde_json::json;
-use shared_model::{Barcode, Currency, Money};
+use shared_model::{Barcode, Currency, Money, VatRate};
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -196,7 +196,7 @@ pub fn product_editor(p: &EditorProps) -> Html {
     let vat = use_state(|| {
         init.as_ref()
             .map(|x| x.vat.clone())
-            .unwrap_or_else(|| "vat20".into())
+            .unwrap_or_else(|| "vat22".into())
     });
     let price = use_state(|| {
         init.as_ref()
@@ -333,9 +333,9 @@ pub fn product_editor(p: &EditorProps) -> Html {
             .iter()
             .map(|c| (c.id.to_string(), c.name.clone())),
     );
-    let vat_opts = ["vat20", "vat10", "vat0", "no_vat"]
+    let vat_opts = VatRate::CURRENT
         .iter()
-        .map(|v| ((*v).to_owned(), ctx.t(v).to_owned()))
+        .map(|v| (v.code().to_owned(), ctx.t(v.code()).to_owned()))
         .collect::<Vec<_>>();
     let unit_opts = ["pcs", "ml", "g"]
         .iter()

@@ -730,7 +730,7 @@ mod tests {
             name: "Chanel".into(),
             category_id: None,
             unit: "pcs".into(),
-            vat: "vat20".into(),
+            vat: "vat22".into(),
             cost: cost.into(),
             default_price: price.into(),
             barcodes: vec![],
