@@ -304,13 +304,30 @@ impl Device {
                 "serial": self.fn_serial,
                 "validityDate": self.fn_valid_until.format("%Y-%m-%d").to_string(),
             }})),
-            Task::ShiftTotals => Ok(json!({"shiftTotals": {
-                "shiftNumber": self.shift.number,
-                "receipts": self.shift.totals,
-                "income": {"sum": self.shift.cash_in},
-                "outcome": {"sum": self.shift.cash_out},
-                "cash": {"sum": self.drawer},
-            }})),
+            Task::ShiftTotals => {
+                // The protocol's sums are rubles; the counters are kept in kopecks.
+                let rub = |k: i64| k as f64 / 100.0;
+                let by = |m: &BTreeMap<String, i64>| -> Value {
+                    m.iter().map(|(k, v)| (k.clone(), json!(rub(*v)))).collect()
+                };
+                let receipts: serde_json::Map<String, Value> = self
+                    .shift
+                    .totals
+                    .iter()
+                    .map(|(kind, t)| {
+                        let v = json!({"count": t.count, "sum": rub(t.sum),
+                            "payments": by(&t.payments), "taxes": by(&t.taxes)});
+                        (kind.clone(), v)
+                    })
+                    .collect();
+                Ok(json!({"shiftTotals": {
+                    "shiftNumber": self.shift.number,
+                    "receipts": receipts,
+                    "income": {"sum": rub(self.shift.cash_in)},
+                    "outcome": {"sum": rub(self.shift.cash_out)},
+                    "cash": {"sum": rub(self.drawer)},
+                }}))
+            }
         }
     }
 

@@ -259,6 +259,10 @@ impl Till {
     pub fn add_item(&mut self, code: &str, qty: Option<&str>) -> Result<Cart> {
         let grant = self.grant(Capability::Sell)?;
         self.current_shift()?.ok_or(TillError::NoOpenShift)?;
+        // No new sale while an earlier one awaits its fiscal receipt: a scan retries it.
+        if self.fiscal_pending()? > 0 {
+            self.settle_fiscal()?;
+        }
         // A cheap check: loading the cart would price it (promotions included) just to ask this.
         let has_payments: bool = self.conn.prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM cart_payments p JOIN carts c ON c.id = p.cart_id WHERE c.status = 'open')",

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_promotion_rev.sql"),
     include_str!("migrations/006_certificate_keys.sql"),
     include_str!("migrations/007_vat_2026.sql"),
+    include_str!("migrations/008_fiscal.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".

@@ -53,6 +53,9 @@ pub enum TillError {
     /// A PIN that is not 4–8 digits.
     #[error("a PIN is 4 to 8 digits")]
     InvalidPin,
+    /// A document awaits its fiscal receipt: nothing new starts until it has one.
+    #[error("the last sale awaits its fiscal receipt: {reason}")]
+    FiscalPending { reason: String },
     /// Input the CLI or UI could not make sense of.
     #[error("{0}")]
     InvalidInput(String),
@@ -202,6 +205,7 @@ impl TillError {
             PinShared => "pin_shared",
             NameRequired => "name_required",
             InvalidInput(_) => "invalid_input",
+            FiscalPending { .. } => "fiscal_pending",
             Forbidden { .. } => "forbidden",
             NoOpenShift => "no_open_shift",
             ShiftAlreadyOpen(_) => "shift_already_open",

@@ -10,6 +10,7 @@ pub mod customers;
 mod db;
 pub mod demo;
 pub mod error;
+pub mod fiscal;
 mod ledger;
 pub mod outbox;
 pub mod printer;

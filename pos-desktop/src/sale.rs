@@ -5,8 +5,10 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use shared_model::chain::{ReceiptBody, ReceiptLink};
 use shared_model::events::{
-    ChainedReceipt, EventPayload, PaymentDoc, SaleDoc, SaleLineDoc, SalePromotion, VoidDoc,
+    ChainedReceipt, EventPayload, FiscalFor, PaymentDoc, SaleDoc, SaleLineDoc, SalePromotion,
+    VoidDoc,
 };
+use shared_model::fiscal::{sale_receipt, ReceiptContext};
 use shared_model::pricing::VatSummary;
 use shared_model::tender::change_due;
 use shared_model::{Capability, Currency, Money, Quantity, Tender, Unit, VatRate};
@@ -21,6 +23,8 @@ pub struct CompletedSale {
     pub doc: SaleDoc,
     /// Receipt number and hash chain link.
     pub link: ReceiptLink,
+    /// Its fiscal receipt: signed, awaited, or none (a non-fiscal till).
+    pub fiscal: crate::fiscal::FiscalState,
 }
 
 /// VAT per rate from lines, in [`VatRate::ALL`] order, only rates present.
@@ -166,7 +170,9 @@ pub(crate) fn load_sale(
         promotions,
         customer_id: customer_id.map(|c| db::parse_uuid(&c)).transpose()?,
     };
+    let fiscal = crate::fiscal::state_of(conn, db::parse_uuid(sale_id)?)?;
     Ok(CompletedSale {
+        fiscal,
         doc,
         link: ReceiptLink {
             receipt_no: no as u64,
@@ -182,6 +188,14 @@ impl Till {
     pub fn complete_sale(&mut self) -> Result<CompletedSale> {
         let grant = self.grant(Capability::Sell)?;
         let shift = self.require_shift()?;
+        // An earlier sale still awaiting its fiscal receipt is settled first, or nothing.
+        if self.fiscal_pending()? > 0 {
+            self.settle_fiscal()?;
+        }
+        let fiscal_ctx = match self.fiscal_register_url()? {
+            Some(_) => Some((self.operator()?, self.taxation()?)),
+            None => None,
+        };
         let currency = self.currency;
         let tx = self
             .conn
@@ -254,6 +268,18 @@ impl Till {
             customer_id: cart.customer.as_ref().map(|c| c.customer_id),
         };
         let link = ledger::issue(&tx, doc.sale_id, ReceiptBody::Sale(&doc))?;
+        if let Some((operator, taxation)) = fiscal_ctx {
+            let ctx = ReceiptContext {
+                taxation,
+                operator,
+                client: None,
+                locale: self.locale,
+                correction: None,
+                original: None,
+            };
+            let receipt = sale_receipt(&doc, &ctx);
+            crate::fiscal::queue(&tx, doc.sale_id, FiscalFor::Sale, Some(&receipt))?;
+        }
         let receipt_no = link.receipt_no;
         let sale_id = doc.sale_id.to_string();
         let at = db::ts(doc.completed_at);
@@ -370,7 +396,17 @@ impl Till {
         promos::count_uses(&tx, &promo_ids)?;
         tx.execute("DELETE FROM carts WHERE id = ?1", [&sale_id])?;
         tx.commit()?;
-        Ok(CompletedSale { doc, link })
+        // The sale is done whatever the register says now: its receipt is awaited.
+        let fiscal = match self.settle_fiscal() {
+            Ok(()) => self.fiscal_state(doc.sale_id)?,
+            Err(e) => crate::fiscal::FiscalState::Pending {
+                reason: match e {
+                    TillError::FiscalPending { reason } => reason,
+                    other => other.to_string(),
+                },
+            },
+        };
+        Ok(CompletedSale { doc, link, fiscal })
     }
 
     /// Abandons the sale in progress, recording who, when, why and what was in it.

@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use shared_model::events::{CashDirection, CashMovement, EventPayload, ShiftClosed, ShiftOpened};
+use shared_model::events::{
+    CashDirection, CashMovement, EventPayload, FiscalFor, ShiftClosed, ShiftOpened,
+};
 use shared_model::pricing::VatSummary;
 use shared_model::shift::{expected_cash, ShiftReport};
 use shared_model::{Capability, Currency, Money, VatRate};
@@ -157,6 +159,7 @@ impl Till {
         if let Some(s) = self.current_shift()? {
             return Err(TillError::ShiftAlreadyOpen(s.shift_no));
         }
+        let fiscal = self.fiscal_register_url()?.is_some();
         let tx = self.conn.transaction()?;
         let shift_no = db::next_counter(&tx, "shift_no")?;
         let id = Uuid::now_v7();
@@ -173,7 +176,15 @@ impl Till {
             float,
         };
         outbox::append(&tx, self.terminal_id, id, EventPayload::ShiftOpened(ev))?;
+        if fiscal {
+            crate::fiscal::queue(&tx, id, FiscalFor::ShiftOpen, None)?;
+        }
         tx.commit()?;
+        if fiscal {
+            // The register's shift opens with the till's; if the register cannot now, the
+            // first sale settles it first (tasks go in order) and says why.
+            let _ = self.settle_fiscal();
+        }
         self.require_shift()
     }
 
@@ -251,6 +262,11 @@ impl Till {
         if self.cart()?.is_some_and(|c| !c.lines.is_empty()) {
             return Err(TillError::SaleInProgress);
         }
+        // Every sale of the shift has its fiscal receipt before the register's Z.
+        let fiscal = self.fiscal_register_url()?.is_some();
+        if fiscal && self.fiscal_pending()? > 0 {
+            self.settle_fiscal()?;
+        }
         let tx = self.conn.transaction()?;
         let mut z = report(&tx, &shift, self.currency)?;
         z.counted_cash = Some(counted);
@@ -279,7 +295,15 @@ impl Till {
             shift.id,
             EventPayload::ShiftClosed(ev),
         )?;
+        if fiscal {
+            crate::fiscal::queue(&tx, shift.id, FiscalFor::ShiftClose, None)?;
+        }
         tx.commit()?;
+        if fiscal {
+            // A register that cannot close now does it before the next shift's first
+            // document (tasks go in order); the till's Z stands either way.
+            let _ = self.settle_fiscal();
+        }
         Ok(z)
     }
 }

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// The version of the event schema this build writes. Readers accept this and older.
-pub const EVENT_SCHEMA_VERSION: u16 = 1;
+pub const EVENT_SCHEMA_VERSION: u16 = 2;
 
 /// The oldest event schema this build can still send. A till holding unsent events older
 /// than this must send them before it is upgraded, or they would be stranded.
@@ -59,6 +59,8 @@ pub enum EventPayload {
     StockMoved(StockMovement),
     /// A customer was registered at the till.
     CustomerRegistered(CustomerDoc),
+    /// The fiscal register signed a document for one of the till's (schema 2).
+    FiscalDocument(FiscalRecord),
 }
 
 impl EventPayload {
@@ -73,8 +75,63 @@ impl EventPayload {
             EventPayload::CashMoved(_) => "cash_moved",
             EventPayload::StockMoved(_) => "stock_moved",
             EventPayload::CustomerRegistered(_) => "customer_registered",
+            EventPayload::FiscalDocument(_) => "fiscal_document",
         }
     }
+}
+
+/// Which of the till's documents a fiscal document is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FiscalFor {
+    /// A sale.
+    Sale,
+    /// A return.
+    Return,
+    /// The opening of a shift.
+    ShiftOpen,
+    /// The closing of a shift (the Z report).
+    ShiftClose,
+}
+
+impl FiscalFor {
+    /// Every kind.
+    pub const ALL: [FiscalFor; 4] = [
+        FiscalFor::Sale,
+        FiscalFor::Return,
+        FiscalFor::ShiftOpen,
+        FiscalFor::ShiftClose,
+    ];
+
+    /// Stable machine code, as stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            FiscalFor::Sale => "sale",
+            FiscalFor::Return => "return",
+            FiscalFor::ShiftOpen => "shift_open",
+            FiscalFor::ShiftClose => "shift_close",
+        }
+    }
+
+    /// Parses [`FiscalFor::code`].
+    pub fn from_code(s: &str) -> Option<FiscalFor> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// The register's answer for one of the till's documents. It follows the document's own
+/// event (which the till writes when the sale completes, before the register is asked),
+/// so a sale is never held back from head office by a register that is slow to answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiscalRecord {
+    /// The sale, return or shift.
+    pub doc_id: Uuid,
+    /// What it is.
+    pub kind: FiscalFor,
+    /// The register task's uuid.
+    pub task_id: Uuid,
+    /// The fiscal document.
+    pub fiscal: crate::fiscal::FiscalDoc,
 }
 
 /// A receipt document with its place in the terminal's hash chain.

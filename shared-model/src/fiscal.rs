@@ -62,7 +62,7 @@ impl Taxation {
 }
 
 /// Which fiscal document a receipt is (tag 1054, and a correction's kind).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptKind {
     /// A sale ("приход").

@@ -3,7 +3,9 @@
 
 mod cli;
 mod crash;
+mod emulator;
 mod engine;
+mod fiscal;
 #[cfg(feature = "app")]
 mod keys;
 #[cfg(feature = "app")]

@@ -192,7 +192,10 @@ pub fn preset() {
     };
     let active = doc.active_element();
     for i in 0..all.length() {
-        let Some(input) = all.item(i).and_then(|n| n.dyn_into::<HtmlInputElement>().ok()) else {
+        let Some(input) = all
+            .item(i)
+            .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+        else {
             continue;
         };
         let initial = input.get_attribute("data-initial").unwrap_or_default();

@@ -55,6 +55,8 @@ pub struct RegisterStatus {
     pub fn_serial: String,
     /// Last day the fiscal storage signs.
     pub fn_valid_until: Option<NaiveDate>,
+    /// The register's own clock (its shift expires by it, not by the till's).
+    pub clock: Option<DateTime<Utc>>,
 }
 
 /// One thing to tell the cashier (or head office) about the register.

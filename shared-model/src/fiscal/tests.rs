@@ -93,7 +93,10 @@ fn sale() -> SaleDoc {
         sale_id: Uuid::nil(),
         shift_id: Uuid::nil(),
         cashier_id: Uuid::nil(),
-        completed_at: Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).single().expect("t"),
+        completed_at: Utc
+            .with_ymd_and_hms(2026, 12, 7, 10, 0, 0)
+            .single()
+            .expect("t"),
         currency: crate::Currency::RUB,
         gross: Money::rub(total + 4_750),
         discount: Money::rub(4_750),
@@ -165,7 +168,10 @@ fn a_return_takes_the_originals_lines_and_a_correction_says_so() {
         sale_receipt_no: 1,
         shift_id: Uuid::nil(),
         cashier_id: Uuid::nil(),
-        completed_at: Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).single().expect("t"),
+        completed_at: Utc
+            .with_ymd_and_hms(2026, 12, 7, 10, 0, 0)
+            .single()
+            .expect("t"),
         currency: crate::Currency::RUB,
         lines: vec![ReturnLineDoc {
             sale_line_no: 2,
@@ -226,6 +232,7 @@ fn status() -> RegisterStatus {
         oldest_unsent_at: None,
         fn_serial: "9999078900001234".into(),
         fn_valid_until: NaiveDate::from_ymd_opt(2027, 12, 31),
+        clock: None,
     }
 }
 

@@ -479,6 +479,28 @@ async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope)
             .await?;
         }
         EventPayload::CustomerRegistered(c) => register_customer(conn, device, c).await?,
+        EventPayload::FiscalDocument(f) => {
+            // A repeat of the register's answer (a resent batch) changes nothing.
+            sqlx::query(
+                "INSERT INTO fiscal_documents (terminal_id, doc_id, kind, task_id, number, sign, fiscal_at,
+                                               fn_serial, registration, shift_no, receipt_no)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (terminal_id, doc_id) DO NOTHING",
+            )
+            .bind(term)
+            .bind(f.doc_id)
+            .bind(f.kind.code())
+            .bind(f.task_id)
+            .bind(f.fiscal.number as i64)
+            .bind(&f.fiscal.sign)
+            .bind(f.fiscal.at)
+            .bind(&f.fiscal.fn_serial)
+            .bind(&f.fiscal.registration)
+            .bind(f.fiscal.shift_no as i32)
+            .bind(f.fiscal.receipt_no as i32)
+            .execute(&mut *conn)
+            .await?;
+        }
         EventPayload::StockMoved(m) => {
             effects::move_stock(
                 conn,

@@ -1,0 +1,401 @@
+//! Fiscal receipts on the store's register, exactly once. A document that needs one is
+//! written with its task (state *pending*) in the transaction that completes it; then
+//! [`Till::settle_fiscal`] works through the pending tasks in order, each time asking the
+//! register about the task's uuid before sending anything, so a timeout, a lost answer
+//! or a crash at any point ends with one fiscal document per sale, never two, and no
+//! sale is marked fiscalised without the register's answer. While one is pending, no
+//! new sale starts.
+
+pub mod atol;
+pub mod port;
+
+use std::time::Duration;
+
+use rusqlite::{OptionalExtension, Transaction};
+use serde::Serialize;
+use shared_model::events::{EventPayload, FiscalFor, FiscalRecord};
+use shared_model::fiscal::health::{self, Health, RegisterStatus};
+use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator, Taxation};
+use shared_model::Capability;
+use uuid::Uuid;
+
+pub use port::{CashOp, FiscalRegister, Lookup, NoRegister, RegisterError, RegisterTotals};
+
+use crate::{db, error::Result, outbox, Till, TillError};
+
+/// How long one call to the register waits by default.
+const DEFAULT_TIMEOUT_MS: u64 = 5_000;
+
+/// What became of a document's fiscal receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum FiscalState {
+    /// The till has no register (a demo till, or a store head office marks non-fiscal).
+    NonFiscal,
+    /// Signed by the register.
+    Done {
+        /// The fiscal document.
+        doc: FiscalDoc,
+    },
+    /// Awaiting its fiscal receipt; the cashier retries once the reason is fixed.
+    Pending {
+        /// Why it is not signed yet.
+        reason: String,
+    },
+}
+
+/// The register as the status bar shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterView {
+    /// Whether the till has a register at all.
+    pub fiscal: bool,
+    /// What it says of itself (absent when it did not answer).
+    pub status: Option<RegisterStatus>,
+    /// Warnings and what stops sales.
+    pub health: Option<Health>,
+    /// Why it did not answer.
+    pub error: Option<String>,
+    /// Documents awaiting their fiscal receipt.
+    pub pending: u32,
+}
+
+/// Queues a fiscal task in the transaction that records its document.
+/// The task's uuid is the document's own id, except a shift's closing (the shift's id
+/// is its opening's): that one gets its own.
+pub(crate) fn queue(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    kind: FiscalFor,
+    receipt: Option<&FiscalReceipt>,
+) -> Result<()> {
+    let receipt = receipt.map(serde_json::to_string).transpose()?;
+    let task = match kind {
+        FiscalFor::ShiftClose => Uuid::new_v4(),
+        _ => doc_id,
+    };
+    tx.execute(
+        "INSERT INTO fiscal_tasks (doc_id, kind, task_id, state, receipt, created_at)
+         VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
+        (
+            doc_id.to_string(),
+            kind.code(),
+            task.to_string(),
+            receipt,
+            db::ts(db::now()),
+        ),
+    )?;
+    Ok(())
+}
+
+/// What became of a document's fiscal receipt.
+pub(crate) fn state_of(conn: &rusqlite::Connection, doc_id: Uuid) -> Result<FiscalState> {
+    let row: Option<(String, Option<String>, Option<String>)> = conn
+        .query_row(
+            "SELECT state, fiscal, last_error FROM fiscal_tasks WHERE doc_id = ?1 AND kind IN ('sale', 'return')",
+            [doc_id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        None => FiscalState::NonFiscal,
+        Some((state, Some(doc), _)) if state == "done" => FiscalState::Done {
+            doc: serde_json::from_str(&doc)?,
+        },
+        Some((_, _, reason)) => FiscalState::Pending {
+            reason: reason.unwrap_or_else(|| "not yet sent to the register".into()),
+        },
+    })
+}
+
+impl Till {
+    /// The register's address, or `None` for a till with no register.
+    pub fn fiscal_register_url(&self) -> Result<Option<String>> {
+        db::setting(&self.conn, "fiscal_url")
+    }
+
+    /// Connects the till to its register's web server (`http://127.0.0.1:16732`), or with
+    /// `None` leaves it non-fiscal: allowed only for a demo till or a store head office
+    /// marks non-fiscal. Needs the Configure capability.
+    pub fn set_fiscal_register(&mut self, url: Option<&str>) -> Result<()> {
+        self.grant(Capability::Configure)?;
+        match url.map(str::trim) {
+            Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                db::set_setting(&self.conn, "fiscal_url", u)
+            }
+            Some(u) => Err(TillError::InvalidInput(format!(
+                "the register's address {u:?} must start with http:// or https://"
+            ))),
+            None => {
+                let demo = db::setting(&self.conn, "demo")?.as_deref() == Some("1");
+                let non_fiscal =
+                    db::setting(&self.conn, "store_non_fiscal")?.as_deref() == Some("1");
+                if !demo && !non_fiscal {
+                    return Err(TillError::InvalidInput(
+                        "only a demo till or a store head office marks non-fiscal may sell without a fiscal register".into(),
+                    ));
+                }
+                self.conn
+                    .execute("DELETE FROM settings WHERE key = 'fiscal_url'", [])?;
+                Ok(())
+            }
+        }
+    }
+
+    /// How long one call to the register may take before the till treats its answer as
+    /// lost (100 ms to 60 s; needs the Configure capability).
+    pub fn set_fiscal_timeout_ms(&mut self, ms: u64) -> Result<()> {
+        self.grant(Capability::Configure)?;
+        if !(100..=60_000).contains(&ms) {
+            return Err(TillError::InvalidInput(
+                "the register timeout is 100 ms to 60 s".into(),
+            ));
+        }
+        db::set_setting(&self.conn, "fiscal_timeout_ms", &ms.to_string())
+    }
+
+    /// The store's taxation system (printed on every receipt).
+    pub fn taxation(&self) -> Result<Taxation> {
+        match db::setting(&self.conn, "taxation")? {
+            Some(t) => Ok(Taxation::parse(&t)?),
+            None => Ok(Taxation::Osn),
+        }
+    }
+
+    /// Sets the store's taxation system (needs the Configure capability).
+    pub fn set_taxation(&mut self, taxation: Taxation) -> Result<()> {
+        self.grant(Capability::Configure)?;
+        db::set_setting(&self.conn, "taxation", taxation.code())
+    }
+
+    /// The register this till uses now.
+    pub(crate) fn register(&self) -> Result<Box<dyn FiscalRegister>> {
+        let Some(url) = self.fiscal_register_url()? else {
+            return Ok(Box::new(NoRegister));
+        };
+        let timeout = db::setting(&self.conn, "fiscal_timeout_ms")?
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(DEFAULT_TIMEOUT_MS);
+        Ok(Box::new(atol::Atol::new(
+            &url,
+            Duration::from_millis(timeout),
+        )))
+    }
+
+    /// The cashier as the register prints them.
+    pub(crate) fn operator(&self) -> Result<Operator> {
+        let s = self.session()?;
+        Ok(Operator {
+            name: s.name,
+            vatin: None,
+        })
+    }
+
+    /// Documents awaiting their fiscal receipt.
+    pub fn fiscal_pending(&self) -> Result<u32> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM fiscal_tasks WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// What became of a document's fiscal receipt.
+    pub fn fiscal_state(&self, doc_id: Uuid) -> Result<FiscalState> {
+        state_of(&self.conn, doc_id)
+    }
+
+    /// Every fiscal document the register signed for this till, oldest first.
+    pub fn fiscal_documents(&self) -> Result<Vec<(Uuid, FiscalDoc)>> {
+        let mut st = self.conn.prepare(
+            "SELECT doc_id, fiscal FROM fiscal_tasks WHERE state = 'done' AND fiscal IS NOT NULL ORDER BY done_at, rowid",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, doc) = row?;
+            out.push((db::parse_uuid(&id)?, serde_json::from_str(&doc)?));
+        }
+        Ok(out)
+    }
+
+    /// The register's status and health, for the status bar.
+    pub fn register_view(&self) -> Result<RegisterView> {
+        let reg = self.register()?;
+        let pending = self.fiscal_pending()?;
+        if !reg.is_fiscal() {
+            return Ok(RegisterView {
+                fiscal: false,
+                status: None,
+                health: None,
+                error: None,
+                pending,
+            });
+        }
+        Ok(match reg.status() {
+            Ok(s) => RegisterView {
+                fiscal: true,
+                health: Some(health::assess(&s, s.clock.unwrap_or_else(db::now))),
+                status: Some(s),
+                error: None,
+                pending,
+            },
+            Err(e) => RegisterView {
+                fiscal: true,
+                status: None,
+                health: None,
+                error: Some(e.to_string()),
+                pending,
+            },
+        })
+    }
+
+    /// Works through the documents awaiting their fiscal receipt, oldest first. Each
+    /// task's uuid is looked up on the register before anything is sent; only a definite
+    /// refusal (nothing printed) gives the next try a new uuid. Stops at the first that
+    /// cannot be settled now, saying why.
+    pub fn settle_fiscal(&mut self) -> Result<()> {
+        let reg = self.register()?;
+        loop {
+            let next: Option<(i64, String, String, String, Option<String>)> = self
+                .conn
+                .query_row(
+                    "SELECT rowid, doc_id, kind, task_id, receipt FROM fiscal_tasks
+                     WHERE state = 'pending' ORDER BY created_at, rowid LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let Some((row, doc_id, kind, task_id, receipt)) = next else {
+                return Ok(());
+            };
+            let kind = FiscalFor::from_code(&kind)
+                .ok_or_else(|| TillError::Data(format!("fiscal task kind {kind:?}")))?;
+            let mut task = db::parse_uuid(&task_id)?;
+            self.conn.execute(
+                "UPDATE fiscal_tasks SET attempts = attempts + 1 WHERE rowid = ?1",
+                [row],
+            )?;
+            let outcome = match reg.find(task) {
+                Ok(Lookup::Done(Some(doc))) => Ok(doc),
+                Ok(Lookup::Done(None)) => Err(RegisterError::NoAnswer(
+                    "the register's answer has no fiscal data".into(),
+                )),
+                Ok(Lookup::InProgress) => Err(RegisterError::InProgress),
+                Ok(Lookup::Failed(_)) => {
+                    // Refused earlier and nothing printed: a new uuid, sent now.
+                    task = Uuid::new_v4();
+                    self.conn.execute(
+                        "UPDATE fiscal_tasks SET task_id = ?2 WHERE rowid = ?1",
+                        (row, task.to_string()),
+                    )?;
+                    self.send(&*reg, kind, task, receipt.as_deref())
+                }
+                Ok(Lookup::Unknown) => self.send(&*reg, kind, task, receipt.as_deref()),
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(doc) => self.record_fiscal(row, &doc_id, kind, task, Some(&doc))?,
+                // The register's shift was already as the till wants it (opened or closed
+                // at the register itself): nothing to sign, nothing left to do.
+                Err(RegisterError::ShiftOpen) if kind == FiscalFor::ShiftOpen => {
+                    self.record_fiscal(row, &doc_id, kind, task, None)?
+                }
+                Err(RegisterError::ShiftClosed) if kind == FiscalFor::ShiftClose => {
+                    self.record_fiscal(row, &doc_id, kind, task, None)?
+                }
+                Err(e) => {
+                    if !e.outcome_unknown() {
+                        // Definitely not executed: the retry goes under a new uuid.
+                        self.conn.execute(
+                            "UPDATE fiscal_tasks SET task_id = ?2 WHERE rowid = ?1",
+                            (row, Uuid::new_v4().to_string()),
+                        )?;
+                    }
+                    let reason = e.to_string();
+                    self.conn.execute(
+                        "UPDATE fiscal_tasks SET last_error = ?2 WHERE rowid = ?1",
+                        (row, &reason),
+                    )?;
+                    return Err(TillError::FiscalPending { reason });
+                }
+            }
+        }
+    }
+
+    fn send(
+        &self,
+        reg: &dyn FiscalRegister,
+        kind: FiscalFor,
+        task: Uuid,
+        receipt: Option<&str>,
+    ) -> std::result::Result<FiscalDoc, RegisterError> {
+        let answer = match kind {
+            FiscalFor::Sale | FiscalFor::Return => {
+                let parsed: Option<FiscalReceipt> =
+                    receipt.and_then(|r| serde_json::from_str(r).ok());
+                let Some(r) = parsed else {
+                    return Err(RegisterError::Refused {
+                        code: 0,
+                        description: "the stored receipt is unreadable".into(),
+                    });
+                };
+                reg.receipt(task, &r)
+            }
+            FiscalFor::ShiftOpen | FiscalFor::ShiftClose => {
+                let op = self.operator().map_err(|e| RegisterError::Refused {
+                    code: 0,
+                    description: e.to_string(),
+                })?;
+                if kind == FiscalFor::ShiftOpen {
+                    reg.open_shift(task, &op)
+                } else {
+                    reg.close_shift(task, &op)
+                }
+            }
+        }?;
+        answer.ok_or_else(|| {
+            RegisterError::NoAnswer("the register's answer has no fiscal data".into())
+        })
+    }
+
+    /// Stores the register's answer with its document and tells head office.
+    fn record_fiscal(
+        &mut self,
+        row: i64,
+        doc_id: &str,
+        kind: FiscalFor,
+        task: Uuid,
+        doc: Option<&FiscalDoc>,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE fiscal_tasks SET state = 'done', fiscal = ?2, done_at = ?3, last_error = NULL
+             WHERE rowid = ?1 AND state = 'pending'",
+            (
+                row,
+                doc.map(serde_json::to_string).transpose()?,
+                db::ts(db::now()),
+            ),
+        )?;
+        let Some(doc) = doc else {
+            return Ok(tx.commit()?);
+        };
+        let id = db::parse_uuid(doc_id)?;
+        let record = FiscalRecord {
+            doc_id: id,
+            kind,
+            task_id: task,
+            fiscal: doc.clone(),
+        };
+        outbox::append(
+            &tx,
+            self.terminal_id,
+            id,
+            EventPayload::FiscalDocument(record),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,176 @@
+//! The fiscal register port: what the till asks of a register, whatever its make.
+//! [`super::atol::Atol`] speaks ATOL's Web Server protocol; [`NoRegister`] is the
+//! non-fiscal mode of a demo till or a store head office marks non-fiscal.
+
+use chrono::{DateTime, Utc};
+use shared_model::fiscal::health::{RegisterStatus, ShiftState};
+use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator, PaymentKind, ReceiptKind};
+use shared_model::{Money, VatRate};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Why a register did not do what it was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    /// The register did not answer (or its answer was lost): whether the task ran is
+    /// unknown until the register is asked about it by its uuid.
+    #[error("the fiscal register did not answer: {0}")]
+    NoAnswer(String),
+    /// The task is queued or running on the register: ask again shortly.
+    #[error("the fiscal register is still working on it")]
+    InProgress,
+    /// No paper.
+    #[error("the fiscal register is out of paper: load a roll and retry")]
+    PaperOut,
+    /// The cover is open.
+    #[error("the fiscal register's cover is open: close it and retry")]
+    CoverOpen,
+    /// The register's shift is over 24 hours old.
+    #[error("the fiscal register's shift is over 24 hours old: close the shift (Z report)")]
+    ShiftExpired,
+    /// The register's shift is closed.
+    #[error("the fiscal register's shift is closed")]
+    ShiftClosed,
+    /// The register's shift is already open.
+    #[error("the fiscal register's shift is already open")]
+    ShiftOpen,
+    /// The fiscal storage is locked: the ОФД has not confirmed documents for 30 days.
+    #[error("the fiscal storage is locked: documents have not reached the OFD for 30 days; connect the register to the internet")]
+    OfdLock,
+    /// The fiscal storage's term is over.
+    #[error("the fiscal storage has expired and must be replaced")]
+    FnExpired,
+    /// Not enough cash in the register's drawer counter.
+    #[error("the fiscal register counts less cash in the drawer")]
+    NoCash,
+    /// The register refused the task's contents (names the field): a fault of ours.
+    #[error("the fiscal register refused the receipt ({code}): {description}")]
+    Refused {
+        /// Driver error code.
+        code: u32,
+        /// The register's words.
+        description: String,
+    },
+}
+
+impl RegisterError {
+    /// Whether the task may have run (so it must be looked up, never simply redone).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, RegisterError::NoAnswer(_) | RegisterError::InProgress)
+    }
+}
+
+/// A non-fiscal operation on the register's drawer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CashOp {
+    /// Cash put in.
+    In(Money),
+    /// Cash taken out.
+    Out(Money),
+}
+
+/// What the register counted in its shift, for the Z report's comparison.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterTotals {
+    /// Shift number.
+    pub shift_no: u32,
+    /// Money by receipt kind and payment kind, kopecks (cash net of change).
+    pub payments: BTreeMap<(ReceiptKind, PaymentKind), i64>,
+    /// Position amounts by receipt kind and VAT rate, kopecks.
+    pub taxes: BTreeMap<(ReceiptKind, VatRate), i64>,
+    /// Receipts by kind.
+    pub receipts: BTreeMap<ReceiptKind, u32>,
+}
+
+/// What a task's uuid shows on the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// Never received: safe to send.
+    Unknown,
+    /// Received, not finished.
+    InProgress,
+    /// Done: the fiscal document (none for a non-fiscal operation).
+    Done(Option<FiscalDoc>),
+    /// Refused (nothing was printed or signed).
+    Failed(RegisterError),
+}
+
+/// A fiscal register, seen from the till. Every call that makes a document takes the
+/// task's uuid: sending one uuid twice never makes a second document.
+pub trait FiscalRegister {
+    /// Whether this register makes fiscal documents at all.
+    fn is_fiscal(&self) -> bool;
+    /// Status, shift and fiscal storage.
+    fn status(&self) -> Result<RegisterStatus, RegisterError>;
+    /// Opens the register's shift.
+    fn open_shift(
+        &self,
+        task: Uuid,
+        operator: &Operator,
+    ) -> Result<Option<FiscalDoc>, RegisterError>;
+    /// Closes it (the Z report).
+    fn close_shift(
+        &self,
+        task: Uuid,
+        operator: &Operator,
+    ) -> Result<Option<FiscalDoc>, RegisterError>;
+    /// Prints an X report.
+    fn report_x(&self, task: Uuid) -> Result<(), RegisterError>;
+    /// Cash in or out.
+    fn cash(&self, task: Uuid, op: CashOp) -> Result<(), RegisterError>;
+    /// A receipt of any kind (sale, return, correction).
+    fn receipt(
+        &self,
+        task: Uuid,
+        receipt: &FiscalReceipt,
+    ) -> Result<Option<FiscalDoc>, RegisterError>;
+    /// What became of a task sent earlier.
+    fn find(&self, task: Uuid) -> Result<Lookup, RegisterError>;
+    /// The register's counters for the open shift.
+    fn totals(&self) -> Result<RegisterTotals, RegisterError>;
+}
+
+/// No register: the till prints its own slips, each saying it is not a fiscal document.
+pub struct NoRegister;
+
+impl FiscalRegister for NoRegister {
+    fn is_fiscal(&self) -> bool {
+        false
+    }
+    fn status(&self) -> Result<RegisterStatus, RegisterError> {
+        Ok(RegisterStatus {
+            model: "none".into(),
+            shift: ShiftState::Closed,
+            shift_no: 0,
+            shift_expires_at: None::<DateTime<Utc>>,
+            paper: true,
+            cover_open: false,
+            unsent: 0,
+            oldest_unsent_at: None,
+            fn_serial: String::new(),
+            fn_valid_until: None,
+            clock: None,
+        })
+    }
+    fn open_shift(&self, _: Uuid, _: &Operator) -> Result<Option<FiscalDoc>, RegisterError> {
+        Ok(None)
+    }
+    fn close_shift(&self, _: Uuid, _: &Operator) -> Result<Option<FiscalDoc>, RegisterError> {
+        Ok(None)
+    }
+    fn report_x(&self, _: Uuid) -> Result<(), RegisterError> {
+        Ok(())
+    }
+    fn cash(&self, _: Uuid, _: CashOp) -> Result<(), RegisterError> {
+        Ok(())
+    }
+    fn receipt(&self, _: Uuid, _: &FiscalReceipt) -> Result<Option<FiscalDoc>, RegisterError> {
+        Ok(None)
+    }
+    fn find(&self, _: Uuid) -> Result<Lookup, RegisterError> {
+        Ok(Lookup::Done(None))
+    }
+    fn totals(&self) -> Result<RegisterTotals, RegisterError> {
+        Ok(RegisterTotals::default())
+    }
+}

@@ -1,0 +1,136 @@
+//! The ATOL emulator (`fiscal-emulator`'s `atol-emulator`) as a real process: started on
+//! a free port with its state file in the test's temp dir, restarted or killed as a
+//! register would be, its faults and clock set through its control endpoint.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+/// A running emulator.
+pub struct Emulator {
+    child: Option<Child>,
+    state: PathBuf,
+    listen: String,
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub url: String,
+}
+
+/// The emulator's binary, built beside this test's (`cargo test --workspace` builds it;
+/// a test run of this crate alone builds it here once).
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = dir.join("atol-emulator");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let st = Command::new(cargo)
+            .args(["build", "-p", "fiscal-emulator", "--bin", "atol-emulator"])
+            .status()
+            .expect("cargo build");
+        assert!(st.success(), "building the emulator");
+    }
+    bin
+}
+
+impl Emulator {
+    /// A new register with its state in `dir`.
+    pub fn start(dir: &Path) -> Emulator {
+        let mut e = Emulator {
+            child: None,
+            state: dir.join("register.json"),
+            listen: "127.0.0.1:0".into(),
+            url: String::new(),
+        };
+        e.spawn();
+        e
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(binary())
+            .args(["--listen", &self.listen, "--state"])
+            .arg(&self.state)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("atol-emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("emulator said {line:?}"))
+            .to_owned();
+        self.listen = addr.clone(); // a restart comes back on the same port
+        self.url = format!("http://{addr}");
+        self.child = Some(child);
+    }
+
+    /// Kills the process (as a power cut would) and waits for it.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Whether the process has exited by itself (a crash fault).
+    pub fn has_exited(&mut self) -> bool {
+        match &mut self.child {
+            Some(c) => c.try_wait().ok().flatten().is_some(),
+            None => true,
+        }
+    }
+
+    /// Starts it again from its state file.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    fn post(&self, path: &str, body: Value) {
+        let r = reqwest::blocking::Client::new()
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .expect("control");
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+    }
+
+    /// Sets the faults (every one not named is off).
+    pub fn faults(&self, f: Value) {
+        self.post("/control/faults", f);
+    }
+
+    /// Moves the register's clock on.
+    pub fn advance(&self, secs: i64) {
+        self.post("/control/clock", json!({"advance_secs": secs}));
+    }
+
+    /// Everything the register holds.
+    pub fn state(&self) -> Value {
+        reqwest::blocking::get(format!("{}/control/state", self.url))
+            .and_then(|r| r.json())
+            .expect("state")
+    }
+
+    /// The fiscal documents it made of a kind (`sell`, `openShift`…).
+    pub fn documents(&self, kind: &str) -> Vec<Value> {
+        self.state()["journal"]
+            .as_array()
+            .expect("journal")
+            .iter()
+            .filter(|d| d["kind"] == kind)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

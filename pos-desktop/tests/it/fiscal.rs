@@ -1,0 +1,208 @@
+//! Fiscal receipts against the ATOL emulator as a real process: what the register is
+//! asked for a sale, and exactly one fiscal document per sale through paper out, lost
+//! answers and a register that dies mid-task.
+
+use pos_desktop::fiscal::FiscalState;
+use pos_desktop::{Till, TillError};
+use serde_json::{json, Value};
+use shared_model::certificates::{CertificateCode, CODE_BODY_LEN};
+use shared_model::{Discount, Percent, Tender};
+
+use crate::emulator::Emulator;
+use crate::support::{barcode, demo_till};
+
+/// A demo till wired to an emulator, with the shift (and so the register's) open.
+pub fn fiscal_till(timeout_ms: u64) -> (tempfile::TempDir, Till, Emulator) {
+    let (dir, mut till) = demo_till();
+    let emu = Emulator::start(dir.path());
+    till.login("999999").expect("manager");
+    till.set_fiscal_register(Some(&emu.url)).expect("register");
+    till.set_fiscal_timeout_ms(timeout_ms).expect("timeout");
+    till.login("222222").expect("salesperson");
+    till.open_shift("5000").expect("shift");
+    (dir, till, emu)
+}
+
+/// Sells one bottle for cash; returns the sale's fiscal state.
+fn sell_one(till: &mut Till) -> FiscalState {
+    let code = barcode(till, "P0001");
+    till.add_item(&code, None).expect("add");
+    till.pay(Tender::Cash, "20000", None).expect("pay");
+    till.complete_sale().expect("complete").fiscal
+}
+
+fn the_task(emu: &Emulator, uuid: &str) -> Value {
+    emu.state()["requests"][uuid]["tasks"][0].clone()
+}
+
+#[test]
+fn a_sale_becomes_one_sell_task_with_every_field() {
+    let (_dir, mut till, emu) = fiscal_till(3_000);
+    assert_eq!(
+        emu.documents("openShift").len(),
+        1,
+        "the register's shift opened with the till's"
+    );
+    // Two bottles, 2.5 ml of a decant at 10 % off, a gift certificate sold; card + cash.
+    till.add_item(&barcode(&till, "P0002"), Some("2"))
+        .expect("bottles");
+    till.add_item(&barcode(&till, "D0004"), Some("2.5"))
+        .expect("decant");
+    let ten = Discount::Percent(Percent::parse("10").expect("10 %"));
+    till.discount_line(2, Some(ten)).expect("discount");
+    let cert = CertificateCode::from_random(&[7; CODE_BODY_LEN]);
+    till.sell_certificate(cert.as_str(), Some("3000"))
+        .expect("certificate");
+    let due = till.cart().expect("cart").expect("open").priced.total;
+    till.pay(Tender::Card, "20000", Some("123456"))
+        .expect("card");
+    till.pay(Tender::Cash, "20000", None).expect("cash");
+    let sale = till.complete_sale().expect("complete");
+    let FiscalState::Done { doc } = &sale.fiscal else {
+        panic!("not fiscalised: {:?}", sale.fiscal);
+    };
+    assert_eq!(doc.fn_serial, "9999078900001234");
+    assert_eq!(doc.receipt_no, 1);
+    let sells = emu.documents("sell");
+    assert_eq!(sells.len(), 1);
+    assert_eq!(
+        sells[0]["fiscalParams"]["fiscalDocumentSign"],
+        json!(doc.sign)
+    );
+
+    // The task went under the sale's own id, and says what item 2 of the issue says.
+    let t = the_task(&emu, &sale.doc.sale_id.to_string());
+    assert_eq!(t["type"], "sell");
+    assert_eq!(t["taxationType"], "osn");
+    assert_eq!(t["operator"]["name"], "Мария Продавцова");
+    let items = t["items"].as_array().expect("items");
+    let (bottles, decant, certificate) = (&items[0], &items[1], &items[2]);
+    assert_eq!(
+        (
+            bottles["quantity"].clone(),
+            bottles["measurementUnit"].clone()
+        ),
+        (json!(2.0), json!("piece"))
+    );
+    assert_eq!(bottles["tax"]["type"], "vat22");
+    assert_eq!(
+        (
+            decant["quantity"].clone(),
+            decant["measurementUnit"].clone()
+        ),
+        (json!(2.5), json!("milliliter"))
+    );
+    // 2.5 ml × 190 ₽ = 475 ₽, 10 % off: 427.50 ₽ on the line.
+    assert_eq!(
+        (decant["price"].clone(), decant["amount"].clone()),
+        (json!(190.0), json!(427.5))
+    );
+    assert_eq!(
+        (
+            certificate["paymentMethod"].clone(),
+            certificate["paymentObject"].clone(),
+            certificate["tax"]["type"].clone()
+        ),
+        (json!("advance"), json!("payment"), json!("none"))
+    );
+    assert_eq!(bottles["paymentMethod"], "fullPayment");
+    assert_eq!(t["total"], json!(due.minor as f64 / 100.0));
+    assert_eq!(
+        t["payments"],
+        json!([{"type": "electronically", "sum": 20000.0}, {"type": "cash", "sum": 20000.0}])
+    );
+
+    // The certificate redeemed in the next sale is a prepaid tender.
+    till.add_item(&barcode(&till, "P0001"), None).expect("add");
+    till.pay_certificate(cert.as_str(), "3000")
+        .expect("certificate pays");
+    till.pay(Tender::Cash, "10000", None).expect("cash");
+    let second = till.complete_sale().expect("complete");
+    let t = the_task(&emu, &second.doc.sale_id.to_string());
+    assert_eq!(t["payments"][0], json!({"type": "prepaid", "sum": 3000.0}));
+    assert!(matches!(second.fiscal, FiscalState::Done { .. }));
+    assert_eq!(
+        till.fiscal_documents().expect("docs").len(),
+        3,
+        "shift opening and two sales"
+    );
+}
+
+#[test]
+fn paper_out_holds_the_next_sale_until_the_register_prints() {
+    let (_dir, mut till, emu) = fiscal_till(2_000);
+    emu.faults(json!({"paper_out": true}));
+    let FiscalState::Pending { reason } = sell_one(&mut till) else {
+        panic!("fiscalised without paper");
+    };
+    assert!(reason.contains("paper"), "{reason}");
+    // No new sale while it waits; the window says why.
+    let code = barcode(&till, "P0001");
+    let refused = till.add_item(&code, None).unwrap_err();
+    assert!(
+        matches!(refused, TillError::FiscalPending { .. }),
+        "{refused}"
+    );
+    assert!(till
+        .cart()
+        .expect("cart")
+        .is_none_or(|c| c.lines.is_empty()));
+    // Paper loaded: the next scan settles the waiting sale first, then sells.
+    emu.faults(json!({}));
+    till.add_item(&code, None).expect("add after paper");
+    assert_eq!(emu.documents("sell").len(), 1);
+    assert_eq!(till.fiscal_pending().expect("pending"), 0);
+}
+
+#[test]
+fn a_lost_answer_or_a_crash_after_executing_never_prints_twice() {
+    let (_dir, mut till, mut emu) = fiscal_till(500);
+    // The register prints, but its answer never arrives.
+    emu.faults(json!({"lose_answers": 1}));
+    assert!(matches!(sell_one(&mut till), FiscalState::Pending { .. }));
+    assert_eq!(emu.documents("sell").len(), 1, "it did print");
+    // Asking again by the sale's uuid finds what it printed: no second receipt.
+    till.settle_fiscal().expect("settled");
+    assert_eq!(emu.documents("sell").len(), 1);
+
+    // The register dies right after it executed and stored the task.
+    emu.faults(json!({"crash": "after"}));
+    assert!(matches!(sell_one(&mut till), FiscalState::Pending { .. }));
+    assert!(emu.has_exited());
+    emu.restart();
+    till.settle_fiscal().expect("settled after restart");
+    assert_eq!(emu.documents("sell").len(), 2);
+
+    // …and dies before it took the task at all: sent again, printed once.
+    emu.faults(json!({"crash": "before"}));
+    assert!(matches!(sell_one(&mut till), FiscalState::Pending { .. }));
+    emu.restart();
+    emu.faults(json!({}));
+    till.settle_fiscal().expect("settled after restart");
+    assert_eq!(emu.documents("sell").len(), 3);
+    let docs = till.fiscal_documents().expect("docs");
+    assert_eq!(
+        docs.len(),
+        4,
+        "the shift's opening and three sales, each once"
+    );
+}
+
+#[test]
+fn the_register_s_health_on_its_own_clock() {
+    let (_dir, till, emu) = fiscal_till(2_000);
+    let warnings = |till: &Till| {
+        let v = till.register_view().expect("view");
+        serde_json::to_value(v.health.expect("health")).expect("json")
+    };
+    assert_eq!(warnings(&till)["warnings"], json!([]));
+    emu.advance(23 * 3600 + 30 * 60);
+    let h = warnings(&till);
+    assert_eq!(h["warnings"][0]["kind"], "z_due", "{h}");
+    emu.advance(31 * 60);
+    let h = warnings(&till);
+    assert_eq!(
+        (h["warnings"][0]["kind"].clone(), h["block"]["kind"].clone()),
+        (json!("shift_expired"), json!("z_required"))
+    );
+}
