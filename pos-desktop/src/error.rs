@@ -53,6 +53,9 @@ pub enum TillError {
     /// A PIN that is not 4–8 digits.
     #[error("a PIN is 4 to 8 digits")]
     InvalidPin,
+    /// The fiscal register could not do what was asked.
+    #[error("{0}")]
+    Register(#[from] crate::fiscal::RegisterError),
     /// A document awaits its fiscal receipt: nothing new starts until it has one.
     #[error("the last sale awaits its fiscal receipt: {reason}")]
     FiscalPending { reason: String },
@@ -206,6 +209,7 @@ impl TillError {
             NameRequired => "name_required",
             InvalidInput(_) => "invalid_input",
             FiscalPending { .. } => "fiscal_pending",
+            Register(_) => "register",
             Forbidden { .. } => "forbidden",
             NoOpenShift => "no_open_shift",
             ShiftAlreadyOpen(_) => "shift_already_open",

@@ -153,6 +153,54 @@ pub struct ReceiptHeader {
     pub terminal: String,
     /// Cashier's name.
     pub cashier: String,
+    /// What the slip says of the fiscal receipt: not a fiscal document (no register),
+    /// the register's document number and sign, or that it is still awaited.
+    pub fiscal: Option<crate::fiscal::FiscalState>,
+}
+
+/// The slip's fiscal line(s).
+fn fiscal_lines(out: &mut String, fiscal: &crate::fiscal::FiscalState, locale: Locale) {
+    use crate::fiscal::FiscalState;
+    let ru = locale == Locale::Ru;
+    match fiscal {
+        FiscalState::NonFiscal => center(
+            out,
+            if ru {
+                "НЕ ЯВЛЯЕТСЯ ФИСКАЛЬНЫМ ДОКУМЕНТОМ"
+            } else {
+                "NOT A FISCAL DOCUMENT"
+            },
+        ),
+        FiscalState::Done { doc } => {
+            two_cols(
+                out,
+                &format!("{} {}", if ru { "ФД" } else { "FD" }, doc.number),
+                &format!("{} {}", if ru { "ФП" } else { "FS" }, doc.sign),
+            );
+            two_cols(
+                out,
+                &format!("{} {}", if ru { "ФН" } else { "FN" }, doc.fn_serial),
+                &format!(
+                    "{} {}/{}",
+                    if ru {
+                        "Смена/чек"
+                    } else {
+                        "Shift/receipt"
+                    },
+                    doc.shift_no,
+                    doc.receipt_no
+                ),
+            );
+        }
+        FiscalState::Pending { .. } => center(
+            out,
+            if ru {
+                "ФИСКАЛЬНЫЙ ЧЕК ОЖИДАЕТСЯ"
+            } else {
+                "FISCAL RECEIPT PENDING"
+            },
+        ),
+    }
 }
 
 fn width(s: &str) -> usize {
@@ -244,8 +292,11 @@ fn header(
     rule(out);
 }
 
-fn footer(out: &mut String, link: &ReceiptLink, locale: Locale) {
+fn footer(out: &mut String, link: &ReceiptLink, h: &ReceiptHeader, locale: Locale) {
     rule(out);
+    if let Some(f) = &h.fiscal {
+        fiscal_lines(out, f, locale);
+    }
     out.push_str(&format!("# {}\n", &link.hash[..16.min(link.hash.len())]));
     center(out, t(locale, "thanks"));
 }
@@ -311,7 +362,7 @@ pub fn sale_text(sale: &SaleDoc, link: &ReceiptLink, h: &ReceiptHeader, locale: 
             &f(v.vat),
         );
     }
-    footer(&mut out, link, locale);
+    footer(&mut out, link, h, locale);
     out
 }
 
@@ -353,7 +404,7 @@ pub fn return_text(
     if let Some(r) = &ret.reason {
         wrap(&mut out, &format!("{}: {r}", t(locale, "reason")), "");
     }
-    footer(&mut out, link, locale);
+    footer(&mut out, link, h, locale);
     out
 }
 
@@ -384,7 +435,7 @@ fn cp866(ch: char) -> u8 {
 }
 
 impl Till {
-    fn receipt_header(&self, cashier_id: uuid::Uuid) -> Result<ReceiptHeader> {
+    fn receipt_header(&self, cashier_id: uuid::Uuid, doc_id: uuid::Uuid) -> Result<ReceiptHeader> {
         let cashier: String = self
             .conn
             .query_row(
@@ -397,6 +448,7 @@ impl Till {
             store: self.store_name()?,
             terminal: self.terminal_id.to_string()[..8].to_owned(),
             cashier,
+            fiscal: Some(self.fiscal_state(doc_id)?),
         })
     }
 
@@ -405,7 +457,7 @@ impl Till {
         Ok(sale_text(
             &sale.doc,
             &sale.link,
-            &self.receipt_header(sale.doc.cashier_id)?,
+            &self.receipt_header(sale.doc.cashier_id, sale.doc.sale_id)?,
             self.locale,
         ))
     }
@@ -415,7 +467,7 @@ impl Till {
         Ok(return_text(
             &ret.doc,
             &ret.link,
-            &self.receipt_header(ret.doc.cashier_id)?,
+            &self.receipt_header(ret.doc.cashier_id, ret.doc.return_id)?,
             self.locale,
         ))
     }

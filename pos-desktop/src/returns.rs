@@ -30,6 +30,8 @@ pub struct CompletedReturn {
     pub doc: ReturnDoc,
     /// Receipt number and hash chain link.
     pub link: ReceiptLink,
+    /// Its fiscal receipt (`sellReturn`): signed, awaited, or none (a non-fiscal till).
+    pub fiscal: crate::fiscal::FiscalState,
 }
 
 /// Per sale line: (quantity, amount, VAT) already returned.
@@ -153,7 +155,9 @@ pub(crate) fn load_return(
         total: m(total),
         reason,
     };
+    let fiscal = crate::fiscal::state_of(conn, doc.return_id)?;
     Ok(CompletedReturn {
+        fiscal,
         doc,
         link: ReceiptLink {
             receipt_no: no as u64,
@@ -175,6 +179,14 @@ impl Till {
     ) -> Result<CompletedReturn> {
         let grant = self.grant(Capability::Return)?;
         let shift = self.require_shift()?;
+        // A return is a new fiscal document: what waits goes to the register first.
+        if self.fiscal_pending()? > 0 {
+            self.settle_fiscal()?;
+        }
+        let fiscal_ctx = match self.fiscal_register_url()? {
+            Some(_) => Some((self.operator()?, self.taxation()?)),
+            None => None,
+        };
         let currency = self.currency;
         let sale = self.sale_by_receipt(receipt_no)?;
         let sale_id = sale.doc.sale_id.to_string();
@@ -301,6 +313,23 @@ impl Till {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let link = ledger::issue(&tx, doc.return_id, ReceiptBody::Return(&doc))?;
+        if let Some((operator, taxation)) = fiscal_ctx {
+            let ctx = shared_model::fiscal::ReceiptContext {
+                taxation,
+                operator,
+                client: None,
+                locale: self.locale,
+                correction: None,
+                original: Some(&sale.doc),
+            };
+            let receipt = shared_model::fiscal::return_receipt(&doc, &ctx)?;
+            crate::fiscal::queue(
+                &tx,
+                doc.return_id,
+                shared_model::events::FiscalFor::Return,
+                Some(&receipt),
+            )?;
+        }
         let no = link.receipt_no;
         let id = doc.return_id.to_string();
         let at = db::ts(doc.completed_at);
@@ -345,6 +374,7 @@ impl Till {
             EventPayload::ReturnCompleted(event),
         )?;
         tx.commit()?;
-        Ok(CompletedReturn { doc, link })
+        let fiscal = self.settle_after(doc.return_id)?;
+        Ok(CompletedReturn { doc, link, fiscal })
     }
 }

@@ -396,16 +396,7 @@ impl Till {
         promos::count_uses(&tx, &promo_ids)?;
         tx.execute("DELETE FROM carts WHERE id = ?1", [&sale_id])?;
         tx.commit()?;
-        // The sale is done whatever the register says now: its receipt is awaited.
-        let fiscal = match self.settle_fiscal() {
-            Ok(()) => self.fiscal_state(doc.sale_id)?,
-            Err(e) => crate::fiscal::FiscalState::Pending {
-                reason: match e {
-                    TillError::FiscalPending { reason } => reason,
-                    other => other.to_string(),
-                },
-            },
-        };
+        let fiscal = self.settle_after(doc.sale_id)?;
         Ok(CompletedSale { doc, link, fiscal })
     }
 

@@ -16,6 +16,7 @@ use crate::{
 };
 
 /// The version of the event schema this build writes. Readers accept this and older.
+/// 2 (2026-12): `fiscal_document`, the register's answer for a sale, return or shift.
 pub const EVENT_SCHEMA_VERSION: u16 = 2;
 
 /// The oldest event schema this build can still send. A till holding unsent events older
@@ -425,7 +426,7 @@ mod tests {
             }),
         };
         let json = serde_json::to_value(&env).unwrap();
-        assert_eq!(json["schema_version"], 1);
+        assert_eq!(json["schema_version"], EVENT_SCHEMA_VERSION);
         assert_eq!(json["payload"]["type"], "cash_moved");
         assert_eq!(json["payload"]["data"]["amount"]["currency"], "RUB");
         assert_eq!(json["payload"]["data"]["amount"]["minor"], 50_000);

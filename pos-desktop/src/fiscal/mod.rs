@@ -14,6 +14,7 @@ use std::time::Duration;
 use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 use shared_model::events::{EventPayload, FiscalFor, FiscalRecord};
+use shared_model::fiscal::counters::{self, Difference};
 use shared_model::fiscal::health::{self, Health, RegisterStatus};
 use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator, Taxation};
 use shared_model::Capability;
@@ -247,6 +248,30 @@ impl Till {
                 pending,
             },
         })
+    }
+
+    /// The open shift's figures beside the register's counters: each difference by
+    /// payment type and VAT rate (`None` for a till with no register).
+    pub fn register_comparison(&self) -> Result<Option<Vec<Difference>>> {
+        let reg = self.register()?;
+        if !reg.is_fiscal() {
+            return Ok(None);
+        }
+        let report = self.x_report()?;
+        let totals = reg.totals()?;
+        Ok(Some(counters::compare(&report, &totals)))
+    }
+
+    /// Settles right after a document committed. The document is done whatever the
+    /// register says now: if it cannot sign, its receipt is awaited, and that is the answer.
+    pub(crate) fn settle_after(&mut self, doc_id: Uuid) -> Result<FiscalState> {
+        match self.settle_fiscal() {
+            Ok(()) => self.fiscal_state(doc_id),
+            Err(TillError::FiscalPending { reason }) => Ok(FiscalState::Pending { reason }),
+            Err(other) => Ok(FiscalState::Pending {
+                reason: other.to_string(),
+            }),
+        }
     }
 
     /// Works through the documents awaiting their fiscal receipt, oldest first. Each

@@ -3,10 +3,10 @@
 //! non-fiscal mode of a demo till or a store head office marks non-fiscal.
 
 use chrono::{DateTime, Utc};
+pub use shared_model::fiscal::counters::RegisterTotals;
 use shared_model::fiscal::health::{RegisterStatus, ShiftState};
-use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator, PaymentKind, ReceiptKind};
-use shared_model::{Money, VatRate};
-use std::collections::BTreeMap;
+use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator};
+use shared_model::Money;
 use uuid::Uuid;
 
 /// Why a register did not do what it was asked.
@@ -67,19 +67,6 @@ pub enum CashOp {
     In(Money),
     /// Cash taken out.
     Out(Money),
-}
-
-/// What the register counted in its shift, for the Z report's comparison.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RegisterTotals {
-    /// Shift number.
-    pub shift_no: u32,
-    /// Money by receipt kind and payment kind, kopecks (cash net of change).
-    pub payments: BTreeMap<(ReceiptKind, PaymentKind), i64>,
-    /// Position amounts by receipt kind and VAT rate, kopecks.
-    pub taxes: BTreeMap<(ReceiptKind, VatRate), i64>,
-    /// Receipts by kind.
-    pub receipts: BTreeMap<ReceiptKind, u32>,
 }
 
 /// What a task's uuid shows on the register.

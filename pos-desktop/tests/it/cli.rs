@@ -446,8 +446,8 @@ fn a_failed_provisioning_leaves_nothing_and_upgrades_never_strand_unsent_events(
     );
     assert!(!d.join(pos_desktop::DB_FILE).exists());
 
-    // A till with a sale not yet sent: safe for a version that still sends schema 1,
-    // refused (exit 7) for one that sends only schema 2 and newer.
+    // A till with a sale not yet sent (schema 2): safe for a version that still sends
+    // it, refused (exit 7) for one that sends only schema 3 and newer.
     ok(d, &["init", "--demo"]);
     ok(d, &["shift", "open", "--float", "0"]);
     let cart = ok(d, &["sale", "add", "D0004", "--qty", "2.5"]);
@@ -461,7 +461,7 @@ fn a_failed_provisioning_leaves_nothing_and_upgrades_never_strand_unsent_events(
     assert_eq!(
         refused(
             d,
-            &["upgrade-check", "--oldest-schema", "2"],
+            &["upgrade-check", "--oldest-schema", "3"],
             "stranded_events"
         ),
         7

@@ -104,3 +104,113 @@ fn sales_survive_sigkill_whole_or_not_at_all() {
     );
     println!("{KILLS} kills, {last_receipts} receipts, progress in {progressed} rounds");
 }
+
+const FISCAL_CHILD_ENV: &str = "ALAROMA_FISCAL_CRASH_CHILD_DIR";
+const FISCAL_KILLS: usize = 50;
+
+/// Not a test on its own: sells at three VAT rates, card and cash, on a till with a
+/// fiscal register, until killed.
+#[test]
+#[ignore = "run only as the fiscal crash test's child process"]
+fn child_sells_fiscally_until_killed() {
+    let Some(dir) = std::env::var_os(FISCAL_CHILD_ENV) else {
+        return;
+    };
+    let mut till = Till::open(std::path::Path::new(&dir)).expect("open");
+    // 22 %, 10 % and no VAT.
+    let goods = [("P0001", None), ("K0237", Some("2")), ("A0249", None)];
+    loop {
+        let cart = till.cart().expect("cart");
+        let lines = cart.as_ref().map_or(0, |c| c.lines.len());
+        let paid = cart.as_ref().map_or(0, |c| c.payments.len());
+        if lines < goods.len() {
+            let (code, qty) = goods[lines];
+            till.add_item(code, qty).expect("add");
+        } else if paid == 0 {
+            till.pay(Tender::Card, "1000", Some("123456"))
+                .expect("card");
+        } else if cart.as_ref().is_some_and(|c| c.due.minor > 0) {
+            till.pay(Tender::Cash, "50000", None).expect("cash");
+        } else {
+            till.complete_sale().expect("complete");
+        }
+    }
+}
+
+#[test]
+fn fiscal_sales_survive_sigkill_with_exactly_one_receipt_each() {
+    let _turn = crate::webdriver::turn(false);
+    let (dir, till, emu) = crate::fiscal::fiscal_till(2_000);
+    drop(till);
+    let seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    println!("fiscal crash test seed {seed}");
+    let mut rng = Rng(seed);
+    let exe = std::env::current_exe().expect("test binary");
+    let mut progressed = 0;
+    let mut last = 0;
+    for kill in 0..FISCAL_KILLS {
+        let mut child = Command::new(&exe)
+            .args([
+                "crash::child_sells_fiscally_until_killed",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(FISCAL_CHILD_ENV, dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn child");
+        std::thread::sleep(Duration::from_millis(30 + rng.next(300)));
+        child.kill().expect("SIGKILL");
+        let status = child.wait().expect("reap");
+        assert!(
+            status.code().is_none(),
+            "kill {kill}: child exited by itself ({status}), not killed"
+        );
+        let till = Till::open(dir.path()).expect("reopen after kill");
+        let report = till.verify().expect("verify");
+        assert!(
+            report.ok,
+            "after kill {kill} (seed {seed}): {:?}",
+            report.problems
+        );
+        if report.receipts > last {
+            progressed += 1;
+        }
+        last = report.receipts;
+    }
+    assert!(
+        progressed > FISCAL_KILLS / 4,
+        "sales completed between only {progressed} kills"
+    );
+
+    // After the last restart, whatever was in flight is settled by asking the register.
+    let mut till = Till::open(dir.path()).expect("reopen");
+    till.settle_fiscal().expect("every sale settled");
+    let sales = till.x_report().expect("x").sales_count as usize;
+    let signed = till.fiscal_documents().expect("docs");
+    assert_eq!(
+        signed.len(),
+        sales + 1,
+        "one document per sale, plus the shift's opening"
+    );
+    assert_eq!(
+        emu.documents("sell").len(),
+        sales,
+        "the register signed each sale once"
+    );
+    let mut numbers: Vec<u64> = signed.iter().map(|(_, d)| d.number).collect();
+    numbers.dedup();
+    assert_eq!(numbers.len(), sales + 1);
+    // The register's counters equal the till's report to the kopeck, by payment type and
+    // VAT rate.
+    assert_eq!(till.register_comparison().expect("compare"), Some(vec![]));
+    till.close_shift("0").expect("Z");
+    assert_eq!(emu.documents("closeShift").len(), 1);
+    println!("{FISCAL_KILLS} kills, {sales} fiscal sales, progress in {progressed} rounds");
+}

@@ -3,6 +3,7 @@
 //! answers and a register that dies mid-task.
 
 use pos_desktop::fiscal::FiscalState;
+use pos_desktop::returns::RefundTo;
 use pos_desktop::{Till, TillError};
 use serde_json::{json, Value};
 use shared_model::certificates::{CertificateCode, CODE_BODY_LEN};
@@ -12,7 +13,7 @@ use crate::emulator::Emulator;
 use crate::support::{barcode, demo_till};
 
 /// A demo till wired to an emulator, with the shift (and so the register's) open.
-pub fn fiscal_till(timeout_ms: u64) -> (tempfile::TempDir, Till, Emulator) {
+pub(crate) fn fiscal_till(timeout_ms: u64) -> (tempfile::TempDir, Till, Emulator) {
     let (dir, mut till) = demo_till();
     let emu = Emulator::start(dir.path());
     till.login("999999").expect("manager");
@@ -205,4 +206,59 @@ fn the_register_s_health_on_its_own_clock() {
         (h["warnings"][0]["kind"].clone(), h["block"]["kind"].clone()),
         (json!("shift_expired"), json!("z_required"))
     );
+}
+
+#[test]
+fn a_return_is_a_sell_return_with_the_original_lines_and_the_slip_says_so() {
+    let (_dir, mut till, emu) = fiscal_till(3_000);
+    till.add_item(&barcode(&till, "D0004"), Some("3"))
+        .expect("decant");
+    till.pay(Tender::Cash, "1000", None).expect("cash");
+    let sale = till.complete_sale().expect("sale");
+    let slip = till.sale_receipt_text(&sale).expect("slip");
+    assert!(
+        slip.contains("ФП ") && slip.contains("ФН 9999078900001234"),
+        "{slip}"
+    );
+    let ret = till
+        .return_goods(
+            sale.link.receipt_no,
+            Some(&[(1, "1.5")]),
+            RefundTo::Cash,
+            Some("не подошёл"),
+        )
+        .expect("return");
+    assert!(
+        matches!(ret.fiscal, FiscalState::Done { .. }),
+        "{:?}",
+        ret.fiscal
+    );
+    let t = the_task(&emu, &ret.doc.return_id.to_string());
+    assert_eq!(t["type"], "sellReturn");
+    let line = &t["items"][0];
+    assert_eq!(
+        (
+            line["price"].clone(),
+            line["quantity"].clone(),
+            line["measurementUnit"].clone(),
+            line["amount"].clone()
+        ),
+        (json!(190.0), json!(1.5), json!("milliliter"), json!(285.0))
+    );
+    assert_eq!(t["payments"], json!([{"type": "cash", "sum": 285.0}]));
+    assert_eq!(emu.documents("sellReturn").len(), 1);
+    // Counters net of the refund still equal the till's figures.
+    assert_eq!(till.register_comparison().expect("compare"), Some(vec![]));
+}
+
+#[test]
+fn a_till_without_a_register_says_its_slips_are_not_fiscal() {
+    let (_dir, mut till) = crate::support::open_till();
+    assert!(matches!(sell_one(&mut till), FiscalState::NonFiscal));
+    let text = till.receipt_text(1).expect("slip");
+    assert!(text.contains("НЕ ЯВЛЯЕТСЯ ФИСКАЛЬНЫМ ДОКУМЕНТОМ"), "{text}");
+    // Only a demo till (or a store head office marks non-fiscal) may be without one.
+    till.login("999999").expect("manager");
+    till.set_fiscal_register(None).expect("a demo till may");
+    assert!(till.set_fiscal_register(Some("ftp://x")).is_err());
 }

@@ -205,9 +205,9 @@ fn the_till_package_installs_enrolls_from_the_command_line_upgrades_safely_and_r
     let pending = pos_till(&dir, &["status"])["sync"]["pending"].clone();
     assert!(pending.as_u64().is_some_and(|p| p >= 2), "{pending}");
 
-    // A release that no longer sends event schema 1 is refused while those events wait,
-    // and the installed version and the database stay as they were.
-    let stranding = later_release(&deb, tmp.path(), "0.1.1", 2);
+    // A release that no longer sends event schema 2 (what this one writes) is refused
+    // while those events wait, and the installed version and the database stay as they were.
+    let stranding = later_release(&deb, tmp.path(), "0.1.1", 3);
     let o = root(
         &["dpkg", "-i", stranding.to_str().expect("path")],
         &[("ALAROMA_DATA_DIR", &dir)],

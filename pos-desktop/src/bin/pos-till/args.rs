@@ -99,6 +99,9 @@ pub enum Command {
     Customer(CustomerCmd),
     /// A gift certificate's balance and status.
     Certificate { code: String },
+    /// The fiscal register (54-FZ): connect it, see its health, settle what waits.
+    #[command(subcommand)]
+    Register(RegisterCmd),
     /// Enroll this till with head office using a one-time code.
     Enroll {
         /// Head office address, e.g. https://pos.example.ru
@@ -145,6 +148,27 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum RegisterCmd {
+    /// Connect the till to its register's web server (`http://127.0.0.1:16732`), or
+    /// `none` for a demo till or a store head office marks non-fiscal.
+    Set {
+        url: String,
+        /// How long one call may take before its answer counts as lost (ms).
+        #[arg(long)]
+        timeout_ms: Option<u64>,
+        /// The store's taxation system: osn, usn_income, usn_income_outcome, patent, esn.
+        #[arg(long)]
+        taxation: Option<String>,
+    },
+    /// The register's status, warnings and what stops sales.
+    Status,
+    /// Sends what awaits its fiscal receipt (after paper is loaded, say).
+    Retry,
+    /// The open shift's figures beside the register's counters.
+    Compare,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum CatalogCmd {
     /// Search by name words, SKU prefix or barcode.
     Search {

@@ -127,3 +127,34 @@ pub fn report(title: &str, r: &ShiftReport, l: Locale) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The register's status line(s).
+pub fn register(v: &pos_desktop::fiscal::RegisterView) -> String {
+    if !v.fiscal {
+        return "No fiscal register: receipts are not fiscal documents (demo or non-fiscal store)"
+            .into();
+    }
+    let mut out = match (&v.status, &v.error) {
+        (Some(s), _) => format!(
+            "Register {} · shift {} ({:?}) · FN {} · {} unsent to the OFD",
+            s.model, s.shift_no, s.shift, s.fn_serial, s.unsent
+        ),
+        (None, Some(e)) => format!("Register: {e}"),
+        (None, None) => "Register: no answer".into(),
+    };
+    if let Some(h) = &v.health {
+        for w in &h.warnings {
+            out.push_str(&format!("\nwarning: {w:?}"));
+        }
+        if let Some(b) = &h.block {
+            out.push_str(&format!("\nsales stopped: {b:?}"));
+        }
+    }
+    if v.pending > 0 {
+        out.push_str(&format!(
+            "\n{} document(s) await their fiscal receipt",
+            v.pending
+        ));
+    }
+    out
+}

@@ -488,6 +488,53 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             let text = format!("Registered {}", customer_line(&c));
             out(&c, text)
         }
+        Command::Register(RegisterCmd::Set {
+            url,
+            timeout_ms,
+            taxation,
+        }) => {
+            let url = Some(url.as_str()).filter(|u| *u != "none");
+            till.set_fiscal_register(url)?;
+            if let Some(ms) = timeout_ms {
+                till.set_fiscal_timeout_ms(ms)?;
+            }
+            if let Some(t) = taxation {
+                till.set_taxation(shared_model::fiscal::Taxation::parse(&t)?)?;
+            }
+            let v = till.register_view()?;
+            out(&v, human::register(&v))
+        }
+        Command::Register(RegisterCmd::Status) => {
+            let v = till.register_view()?;
+            out(&v, human::register(&v))
+        }
+        Command::Register(RegisterCmd::Retry) => {
+            till.settle_fiscal()?;
+            let v = till.register_view()?;
+            out(&v, human::register(&v))
+        }
+        Command::Register(RegisterCmd::Compare) => {
+            let d = till.register_comparison()?;
+            let text = match &d {
+                None => "No fiscal register on this till".to_owned(),
+                Some(d) if d.is_empty() => {
+                    "The register's counters equal the till's figures".to_owned()
+                }
+                Some(d) => d
+                    .iter()
+                    .map(|x| {
+                        format!(
+                            "{}: till {}, register {}",
+                            x.what,
+                            x.till.format(l),
+                            x.register.format(l)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            };
+            out(&d, text)
+        }
         Command::Certificate { code } => {
             let c = till.certificate(&code)?;
             let text = format!(
