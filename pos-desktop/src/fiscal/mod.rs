@@ -45,6 +45,19 @@ pub enum FiscalState {
     },
 }
 
+/// What the window shows of the fiscal queue (read locally: no call to the register).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FiscalSummary {
+    /// Whether the till has a register.
+    pub fiscal: bool,
+    /// Documents awaiting their fiscal receipt.
+    pub pending: u32,
+    /// Why the oldest of them is not signed yet (a [`RegisterError::code`]).
+    pub code: Option<String>,
+    /// The same in words.
+    pub reason: Option<String>,
+}
+
 /// The register as the status bar shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RegisterView {
@@ -188,6 +201,26 @@ impl Till {
         Ok(Operator {
             name: s.name,
             vatin: None,
+        })
+    }
+
+    /// The fiscal queue as the window shows it.
+    pub fn fiscal_summary(&self) -> Result<FiscalSummary> {
+        let oldest: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT last_code, last_error FROM fiscal_tasks WHERE state = 'pending'
+                 ORDER BY created_at, rowid LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (code, reason) = oldest.unwrap_or_default();
+        Ok(FiscalSummary {
+            fiscal: self.fiscal_register_url()?.is_some(),
+            pending: self.fiscal_pending()?,
+            code,
+            reason,
         })
     }
 
@@ -338,8 +371,8 @@ impl Till {
                     }
                     let reason = e.to_string();
                     self.conn.execute(
-                        "UPDATE fiscal_tasks SET last_error = ?2 WHERE rowid = ?1",
-                        (row, &reason),
+                        "UPDATE fiscal_tasks SET last_error = ?2, last_code = ?3 WHERE rowid = ?1",
+                        (row, &reason, e.code()),
                     )?;
                     return Err(TillError::FiscalPending { reason });
                 }

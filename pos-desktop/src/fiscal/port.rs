@@ -54,6 +54,23 @@ pub enum RegisterError {
 }
 
 impl RegisterError {
+    /// A stable code the window words in the cashier's language.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegisterError::NoAnswer(_) => "no_answer",
+            RegisterError::InProgress => "in_progress",
+            RegisterError::PaperOut => "paper_out",
+            RegisterError::CoverOpen => "cover_open",
+            RegisterError::ShiftExpired => "shift_expired",
+            RegisterError::ShiftClosed => "shift_closed",
+            RegisterError::ShiftOpen => "shift_open",
+            RegisterError::OfdLock => "ofd_lock",
+            RegisterError::FnExpired => "fn_expired",
+            RegisterError::NoCash => "no_cash",
+            RegisterError::Refused { .. } => "refused",
+        }
+    }
+
     /// Whether the task may have run (so it must be looked up, never simply redone).
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, RegisterError::NoAnswer(_) | RegisterError::InProgress)

@@ -12,7 +12,8 @@ CREATE TABLE fiscal_tasks (
     created_at TEXT NOT NULL,
     done_at    TEXT,
     fiscal     TEXT,            -- the register's FiscalDoc (JSON)
-    last_error TEXT,
+    last_error TEXT,            -- why the last try did not settle it, for people
+    last_code  TEXT,            -- and as RegisterError::code, for the window's words
     attempts   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (doc_id, kind)
 ) STRICT;

@@ -7,6 +7,8 @@ mod emulator;
 mod engine;
 mod fiscal;
 #[cfg(feature = "app")]
+mod fiscal_ui;
+#[cfg(feature = "app")]
 mod keys;
 #[cfg(feature = "app")]
 mod live;

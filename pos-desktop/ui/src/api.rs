@@ -118,6 +118,65 @@ pub struct Sync {
     pub last_push_at: Option<String>,
 }
 
+/// The fiscal queue (read locally by the engine).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Fiscal {
+    /// Whether the till has a register.
+    pub fiscal: bool,
+    /// Documents awaiting their fiscal receipt.
+    pub pending: u32,
+    /// Why the oldest is not signed yet (`paper_out`, `no_answer`…).
+    pub code: Option<String>,
+}
+
+/// What the register says of itself.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RegisterStatus {
+    /// `opened`, `closed` or `expired`.
+    pub shift: String,
+    /// Shift number.
+    pub shift_no: u32,
+    /// When its shift expires (RFC 3339).
+    pub shift_expires_at: Option<String>,
+    /// Documents the ОФД has not confirmed.
+    pub unsent: u32,
+}
+
+/// One warning or block, by its kind.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Kind {
+    /// `paper_out`, `z_due`, `ofd_backlog`…
+    pub kind: String,
+    /// Minutes left (`z_due`).
+    #[serde(default)]
+    pub minutes_left: Option<i64>,
+    /// Days (`ofd_backlog`).
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+/// The register's health.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Health {
+    /// Warnings, most urgent first.
+    pub warnings: Vec<Kind>,
+    /// What stops sales.
+    pub block: Option<Kind>,
+}
+
+/// The register as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RegisterView {
+    /// Whether the till has a register.
+    pub fiscal: bool,
+    /// Its status, when it answered.
+    pub status: Option<RegisterStatus>,
+    /// Its health, when it answered.
+    pub health: Option<Health>,
+    /// Why it did not answer.
+    pub error: Option<String>,
+}
+
 /// Everything the screens are chosen by.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Status {
@@ -140,6 +199,9 @@ pub struct Status {
     /// A downloaded release that installs once the shift is closed.
     #[serde(default)]
     pub update_ready: Option<String>,
+    /// Documents awaiting their fiscal receipt.
+    #[serde(default)]
+    pub fiscal: Fiscal,
 }
 
 /// A product (quick keys, search results).

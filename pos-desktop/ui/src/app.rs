@@ -9,7 +9,7 @@ use web_sys::KeyboardEvent;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{call, ApiError, Cart, Product, Status};
+use crate::api::{call, ApiError, Cart, Product, RegisterView, Status};
 use crate::dialogs::{self, clear, focus, show, value, Ctx, Dialog};
 use crate::i18n::{error, t};
 use crate::views;
@@ -32,6 +32,8 @@ pub fn app() -> Html {
     let message = use_state(|| None::<String>);
     let armed_esc = use_state(|| false);
     let popular = use_state(Vec::<Product>::new);
+    // The register's own status, asked every 15 s (a call to the register, unlike `status`).
+    let register = use_state(|| None::<RegisterView>);
     let last_input = use_mut_ref(js_sys::Date::now);
     // The idle limit while someone is logged in, read by the timer (a state handle captured
     // by the timer would only ever see the first render's value).
@@ -86,6 +88,27 @@ pub fn app() -> Html {
                     refresh.emit(());
                 }
             });
+            move || drop(timer)
+        });
+    }
+    let refresh_register = {
+        let register = register.clone();
+        Callback::from(move |_: ()| {
+            let register = register.clone();
+            spawn_local(async move {
+                if let Ok(r) = call::<RegisterView>("register_status", json!({})).await {
+                    register.set(Some(r));
+                }
+            });
+        })
+    };
+    {
+        let refresh_register = refresh_register.clone();
+        let pending = status.as_ref().map(|s| s.fiscal.pending);
+        use_effect_with(pending, move |_| {
+            refresh_register.emit(());
+            let again = refresh_register.clone();
+            let timer = gloo_timers::callback::Interval::new(15_000, move || again.emit(()));
             move || drop(timer)
         });
     }
@@ -245,7 +268,7 @@ pub fn app() -> Html {
                 </form>
                 { error_box }
                 { lang_button }
-                { views::status_bar(&s) }
+                { views::status_bar(&s, register.as_ref()) }
             </main>
         };
     }
@@ -279,7 +302,7 @@ pub fn app() -> Html {
                 <button onclick={ logout } data-testid="logout">{ t(locale, "logout") }</button>
                 { error_box }
                 { lang_button }
-                { views::status_bar(&s) }
+                { views::status_bar(&s, register.as_ref()) }
             </main>
         };
     }
@@ -456,6 +479,35 @@ pub fn app() -> Html {
         let dialog = dialog.clone();
         Callback::from(move |_| run("parked", json!({}), show(&dialog, Dialog::Parked)))
     };
+    // A sale awaits its fiscal receipt: say why, offer the retry (nothing new starts).
+    let fiscal_banner = if s.fiscal.pending > 0 {
+        let retry = {
+            let run = run.clone();
+            let refresh_register = refresh_register.clone();
+            Callback::from(move |_| {
+                let refresh_register = refresh_register.clone();
+                run(
+                    "retry_fiscal",
+                    json!({}),
+                    Callback::from(move |_| refresh_register.emit(())),
+                )
+            })
+        };
+        let why = s
+            .fiscal
+            .code
+            .as_deref()
+            .map(|c| t(locale, c))
+            .unwrap_or_default();
+        html! {
+            <div class="fiscal-pending" data-testid="fiscal-pending">
+                <span>{ format!("{}: {why}", t(locale, "fiscal_pending")) }</span>
+                <button data-testid="fiscal-retry" onclick={ retry }>{ t(locale, "retry") }</button>
+            </div>
+        }
+    } else {
+        html! {}
+    };
     html! {
         <main class="sale" onkeydown={ onkeydown } onclick={ touched.reform(|_| ()) }>
             <header>
@@ -473,6 +525,7 @@ pub fn app() -> Html {
                 html! { <button data-testid={ format!("quick-{i}") } onclick={ onclick }>{ &p.name }</button> }
             }) }
             </nav>
+            { fiscal_banner }
             { error_box }
             { views::cart(cart.as_ref(), locale) }
             { dialog_html }
@@ -490,7 +543,7 @@ pub fn app() -> Html {
                 { button("", "close_shift", "key-close-shift", Dialog::CloseShift) }
                 <button data-testid="key-settings" onclick={ open_settings }><kbd>{ "F12" }</kbd>{ t(locale, "settings") }</button>
             </nav>
-            { views::status_bar(&s) }
+            { views::status_bar(&s, register.as_ref()) }
         </main>
     }
 }

@@ -4,15 +4,66 @@ use shared_model::shift::ShiftReport;
 use shared_model::{Locale, Money};
 use yew::prelude::*;
 
-use crate::api::{Cart, Status};
+use crate::api::{Cart, RegisterView, Status};
 use crate::i18n::t;
 
 fn m(v: Money, l: Locale) -> String {
     v.format(l)
 }
 
-/// The always-visible bar: store, cashier, shift, sync state.
-pub fn status_bar(s: &Status) -> Html {
+/// The register's part of the status bar: ready, its shift's time to Z, the ОФД backlog,
+/// or what is wrong (paper, cover, no answer).
+fn register_part(r: Option<&RegisterView>, l: Locale) -> Html {
+    let Some(r) = r else { return html! {} };
+    if !r.fiscal {
+        return html! { <span data-testid="status-register">{ t(l, "non_fiscal") }</span> };
+    }
+    let (text, warn) = match (&r.status, &r.health) {
+        (Some(s), Some(h)) => {
+            let mut parts = vec![format!(
+                "{} · {} {}",
+                t(l, "register"),
+                t(l, "shift"),
+                s.shift_no
+            )];
+            for w in &h.warnings {
+                parts.push(match w.kind.as_str() {
+                    "z_due" => format!(
+                        "{} {} {}",
+                        t(l, "z_in"),
+                        w.minutes_left.unwrap_or(0),
+                        t(l, "min")
+                    ),
+                    "ofd_backlog" => format!(
+                        "{} {} {}",
+                        t(l, "ofd_backlog"),
+                        w.days.unwrap_or(0),
+                        t(l, "days")
+                    ),
+                    k => t(l, k),
+                });
+            }
+            if h.warnings.is_empty() {
+                parts.push(t(l, "register_ready"));
+            }
+            if s.unsent > 0 {
+                parts.push(format!("{} {}", t(l, "ofd_unsent"), s.unsent));
+            }
+            (
+                parts.join(" · "),
+                !h.warnings.is_empty() || h.block.is_some(),
+            )
+        }
+        _ => (
+            format!("{} · {}", t(l, "register"), t(l, "no_answer")),
+            true,
+        ),
+    };
+    html! { <span data-testid="status-register" class={ if warn { "warn" } else { "ok" } }>{ text }</span> }
+}
+
+/// The always-visible bar: store, cashier, shift, sync state, the register.
+pub fn status_bar(s: &Status, register: Option<&RegisterView>) -> Html {
     let l = s.locale;
     let sync = match (&s.sync.server, s.sync.online) {
         (None, _) => t(l, "standalone"),
@@ -31,6 +82,7 @@ pub fn status_bar(s: &Status) -> Html {
                 { format!("{sync} · {} {}", s.sync.pending, t(l, "waiting")) }
                 { s.sync.last_push_at.as_deref().map(|a| format!(" · {}", a.get(11..16).unwrap_or(a))).unwrap_or_default() }
             </span>
+            { register_part(register, l) }
             if let Some(v) = &s.update_ready {
                 <span data-testid="status-update" class="warn">{ format!("{} {v}", t(l, "update_ready")) }</span>
             }

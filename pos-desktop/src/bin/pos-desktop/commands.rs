@@ -42,7 +42,14 @@ impl From<TillError> for UiError {
 
 type Res<T> = Result<T, UiError>;
 
+/// Runs one engine operation. The engine blocks (SQLite, and HTTP to head office or the
+/// fiscal register through reqwest's blocking client, which must not run on an async
+/// worker as it is): the worker is handed over to blocking work for the call.
 fn with<T>(app: &State<'_, App>, f: impl FnOnce(&mut Till) -> Result<T, TillError>) -> Res<T> {
+    tokio::task::block_in_place(|| with_till(app, f))
+}
+
+fn with_till<T>(app: &State<'_, App>, f: impl FnOnce(&mut Till) -> Result<T, TillError>) -> Res<T> {
     let mut till = app.till.lock().map_err(|_| UiError {
         code: "internal",
         message: "the till is busy after an earlier failure; restart the app".into(),
@@ -67,6 +74,8 @@ pub struct Status {
     /// How the store's scanners send codes: `{prefix, suffix}`.
     scanner: Scanner,
     update_ready: Option<String>,
+    /// Documents awaiting their fiscal receipt (read locally).
+    fiscal: pos_desktop::fiscal::FiscalSummary,
 }
 
 /// The scanner keys the window listens for.
@@ -93,7 +102,24 @@ pub async fn status(app: State<'_, App>) -> Res<Status> {
                 suffix: s.suffix,
             })?,
             update_ready,
+            fiscal: t.fiscal_summary()?,
         })
+    })
+}
+
+/// The register's own status (a call to it: the window asks now and then, not every tick).
+#[tauri::command]
+pub async fn register_status(app: State<'_, App>) -> Res<pos_desktop::fiscal::RegisterView> {
+    with(&app, |t| t.register_view())
+}
+
+/// Sends what awaits its fiscal receipt again (after paper is loaded, say).
+#[tauri::command]
+pub async fn retry_fiscal(app: State<'_, App>) -> Res<pos_desktop::fiscal::FiscalSummary> {
+    with(&app, |t| {
+        let settled = t.settle_fiscal();
+        let summary = t.fiscal_summary()?;
+        settled.map(|()| summary)
     })
 }
 

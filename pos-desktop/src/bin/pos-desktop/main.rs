@@ -44,6 +44,8 @@ fn main() {
             setup::enroll,
             setup::start_demo,
             commands::status,
+            commands::register_status,
+            commands::retry_fiscal,
             commands::login,
             commands::logout,
             commands::set_locale,

@@ -1,0 +1,52 @@
+//! The register in the till window: its status in the status bar, and a sale that waits
+//! for paper, with the retry that prints it. The emulator runs as a real process.
+
+use std::path::Path;
+
+use pos_desktop::fiscal::FiscalState;
+use serde_json::json;
+use shared_model::Tender;
+
+use crate::emulator::Emulator;
+use crate::ui::{demo_till, shots};
+use crate::webdriver::*;
+
+#[test]
+fn the_register_in_the_status_bar_and_a_sale_waiting_for_paper() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("till");
+    let mut till = demo_till(&dir);
+    let emu = Emulator::start(tmp.path());
+    till.login("999999").expect("manager");
+    till.set_fiscal_register(Some(&emu.url)).expect("register");
+    till.set_fiscal_timeout_ms(2_000).expect("timeout");
+    till.login("222222").expect("salesperson");
+    till.open_shift("5000").expect("shift");
+    // The paper runs out just as a sale completes: it is kept, awaiting its receipt.
+    emu.faults(json!({"paper_out": true}));
+    till.add_item("P0001", None).expect("add");
+    till.pay(Tender::Cash, "20000", None).expect("pay");
+    let sale = till.complete_sale().expect("complete");
+    assert!(matches!(sale.fiscal, FiscalState::Pending { .. }));
+    drop(till);
+
+    let display = Display::start();
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    s.wait_text("fiscal-pending", |t| t.contains("нет бумаги"));
+    s.wait_text("status-register", |t| t.contains("нет бумаги"));
+    s.screenshot(&shots().join("ru-register-paper-out.png"));
+    // Nothing new starts while it waits.
+    s.type_into("scan", &format!("P0002{ENTER}"));
+    s.wait_text("error", |t| t.contains("Чек не пробит"));
+    assert_eq!(emu.documents("sell").len(), 0);
+    // Paper loaded, Retry: printed once, the bar says the register is ready.
+    emu.faults(json!({}));
+    s.click("fiscal-retry");
+    s.wait_gone("fiscal-pending");
+    s.wait_text("status-register", |t| {
+        t.contains("готова") && t.contains("Смена 1")
+    });
+    s.screenshot(&shots().join("ru-register-ready.png"));
+    assert_eq!(emu.documents("sell").len(), 1);
+}
