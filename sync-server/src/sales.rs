@@ -64,6 +64,23 @@ pub struct SalePromotion {
     pub amount: String,
 }
 
+/// The fiscal register's document for a sale (54-FZ).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SaleFiscal {
+    /// Fiscal document number.
+    pub number: i64,
+    /// Fiscal sign.
+    pub sign: String,
+    /// When the register signed it.
+    pub at: DateTime<Utc>,
+    /// Fiscal storage serial.
+    pub fn_serial: String,
+    /// Register shift.
+    pub shift_no: i32,
+    /// Receipt number in that shift.
+    pub receipt_no: i32,
+}
+
 /// A sale.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Sale {
@@ -101,6 +118,8 @@ pub struct Sale {
     pub promotions: Vec<SalePromotion>,
     /// The customer (discount card) on the sale.
     pub customer_id: Option<Uuid>,
+    /// Its fiscal receipt, once the till's register signed it and the till said so.
+    pub fiscal: Option<SaleFiscal>,
 }
 
 /// Sales filters.
@@ -117,6 +136,8 @@ pub struct SaleFilter {
     pub from: Option<DateTime<Utc>>,
     /// To (exclusive).
     pub to: Option<DateTime<Utc>>,
+    /// Only sales with no fiscal receipt yet (`true`), or only those with one (`false`).
+    pub unfiscalised: Option<bool>,
     /// Page.
     pub page: Option<u32>,
     /// Page size.
@@ -164,10 +185,12 @@ async fn list(
     let (limit, offset) = p.limit_offset();
     let filter = "WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::uuid IS NULL OR terminal_id = $2)
         AND ($3::uuid IS NULL OR shift_id = $3) AND ($4::timestamptz IS NULL OR completed_at >= $4)
-        AND ($5::timestamptz IS NULL OR completed_at < $5) AND ($6::uuid[] IS NULL OR location_id = ANY($6))";
+        AND ($5::timestamptz IS NULL OR completed_at < $5) AND ($6::uuid[] IS NULL OR location_id = ANY($6))
+        AND ($7::bool IS NULL OR $7 <> EXISTS (SELECT 1 FROM fiscal_documents fd
+                                               WHERE fd.terminal_id = sales.terminal_id AND fd.doc_id = sales.id))";
     let heads: Vec<Head> = sqlx::query_as(&format!(
         "SELECT id, terminal_id, location_id, shift_id, cashier_id, receipt_no, completed_at, gross_minor, discount_minor,
-                total_minor, change_minor, flags, catalog_version, customer_id FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $7 OFFSET $8"
+                total_minor, change_minor, flags, catalog_version, customer_id FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $8 OFFSET $9"
     ))
     .bind(f.location_id)
     .bind(f.terminal_id)
@@ -175,6 +198,7 @@ async fn list(
     .bind(f.from)
     .bind(f.to)
     .bind(auth.scope.ids())
+    .bind(f.unfiscalised)
     .bind(limit)
     .bind(offset)
     .fetch_all(&state.db)
@@ -186,6 +210,7 @@ async fn list(
         .bind(f.from)
         .bind(f.to)
         .bind(auth.scope.ids())
+        .bind(f.unfiscalised)
         .fetch_one(&state.db)
         .await?;
     let ids: Vec<Uuid> = heads.iter().map(|h| h.0).collect();
@@ -209,6 +234,14 @@ async fn list(
     let promos: Vec<(Uuid, Uuid, i32, String, i64)> = sqlx::query_as(
         "SELECT sale_id, promotion_id, version, name, amount_minor FROM sale_promotions
          WHERE sale_id = ANY($1) ORDER BY sale_id, pos",
+    )
+    .bind(&ids)
+    .fetch_all(&state.db)
+    .await?;
+    type FiscalRow = (Uuid, i64, String, DateTime<Utc>, String, i32, i32);
+    let fiscal: Vec<FiscalRow> = sqlx::query_as(
+        "SELECT doc_id, number, sign, fiscal_at, fn_serial, shift_no, receipt_no FROM fiscal_documents
+         WHERE doc_id = ANY($1) AND kind = 'sale'",
     )
     .bind(&ids)
     .fetch_all(&state.db)
@@ -281,6 +314,14 @@ async fn list(
                     })
                     .collect(),
                 customer_id,
+                fiscal: fiscal.iter().find(|x| x.0 == id).map(|x| SaleFiscal {
+                    number: x.1,
+                    sign: x.2.clone(),
+                    at: x.3,
+                    fn_serial: x.4.clone(),
+                    shift_no: x.5,
+                    receipt_no: x.6,
+                }),
             },
         )
         .collect();

@@ -13,6 +13,7 @@ mod catalog_csv;
 mod certificates;
 mod deploy;
 mod faults;
+mod fiscal;
 mod flow;
 mod helpers;
 mod installer;
@@ -29,6 +30,10 @@ mod sync;
 mod sync_protocol;
 mod updates;
 // The till tests' WebDriver client; here it drives headless Chromium.
+// The till tests' ATOL emulator process, for a till with a fiscal register.
+#[path = "../../../pos-desktop/tests/it/emulator.rs"]
+#[allow(dead_code)]
+mod emulator;
 #[path = "../../../pos-desktop/tests/it/webdriver.rs"]
 #[allow(dead_code)]
 mod webdriver;

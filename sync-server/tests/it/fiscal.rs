@@ -1,0 +1,56 @@
+//! Head office sees the fiscal register's answer for each sale a till sends, and which
+//! sales still have none: a real till with the ATOL emulator as a real process.
+
+use serde_json::json;
+
+use crate::emulator::Emulator;
+use crate::helpers::spawn_app;
+use crate::sync::{enrolled_till, head_office, sell, till};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (_store, _product, code) = head_office(&api).await;
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    let emu = tokio::task::block_in_place(|| Emulator::start(&dir));
+    let url = emu.url.clone();
+    till(dir.clone(), move |t| {
+        t.login("999999")?;
+        t.set_fiscal_register(Some(&url))?;
+        t.set_fiscal_timeout_ms(2_000)?;
+        t.sync_once()
+    })
+    .await
+    .expect("register set, first sync");
+
+    // One sale signed; then the paper runs out and the next waits for its receipt.
+    till(dir.clone(), sell(1)).await.expect("a fiscal sale");
+    tokio::task::block_in_place(|| emu.faults(json!({"paper_out": true})));
+    till(dir.clone(), sell(1))
+        .await
+        .expect("a sale kept without its receipt");
+    let (_, sales) = api.get("/sales").await;
+    let items = sales["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{sales}");
+    let signed: Vec<_> = items.iter().filter(|s| !s["fiscal"].is_null()).collect();
+    assert_eq!(signed.len(), 1, "{sales}");
+    assert_eq!(signed[0]["fiscal"]["fn_serial"], "9999078900001234");
+    assert_eq!(signed[0]["fiscal"]["receipt_no"], 1);
+    let (_, waiting) = api.get("/sales?unfiscalised=true").await;
+    assert_eq!(waiting["total"], 1, "{waiting}");
+    assert!(waiting["items"][0]["fiscal"].is_null());
+
+    // Paper loaded: the till settles it and says so; none is left without one.
+    tokio::task::block_in_place(|| emu.faults(json!({})));
+    till(dir.clone(), |t| {
+        t.settle_fiscal()?;
+        t.sync_once()
+    })
+    .await
+    .expect("settled and synced");
+    let (_, waiting) = api.get("/sales?unfiscalised=true").await;
+    assert_eq!(waiting["total"], 0, "{waiting}");
+    let (_, done) = api.get("/sales?unfiscalised=false").await;
+    assert_eq!(done["total"], 2, "{done}");
+}
