@@ -31,6 +31,19 @@ pub struct Faults {
     pub crash: Option<String>,
     /// The ОФД is unreachable: documents pile up unsent.
     pub ofd_offline: bool,
+    /// The roll ends during the next printed document (it fails; no paper after).
+    pub paper_runs_out: bool,
+}
+
+impl Faults {
+    /// Whether a fault aimed at documents (`lose_answers`, `crash`) applies to these
+    /// tasks: status queries pass untouched, as the tests mean the receipt.
+    pub fn aims_at(tasks: &[Value]) -> bool {
+        tasks.iter().any(|t| {
+            let kind = t["type"].as_str().unwrap_or_default();
+            kind.starts_with("sell") || kind == "openShift" || kind == "closeShift"
+        })
+    }
 }
 
 /// Totals of one receipt type within a shift.
@@ -170,13 +183,18 @@ impl Device {
     }
 
     /// Refuses what the hardware cannot do now: print, sign, or work in this shift.
-    fn ready(&self, prints: bool, needs_shift: Option<bool>) -> Result<(), TaskError> {
+    fn ready(&mut self, prints: bool, needs_shift: Option<bool>) -> Result<(), TaskError> {
         let fail = |code, d: &str| {
             Err(TaskError {
                 code,
                 description: d.into(),
             })
         };
+        if prints && self.faults.paper_runs_out {
+            self.faults.paper_runs_out = false;
+            self.faults.paper_out = true;
+            return fail(code::NO_PAPER, "the paper ran out while printing");
+        }
         if prints && self.faults.paper_out {
             return fail(code::NO_PAPER, "no paper");
         }

@@ -111,7 +111,7 @@ async fn post_request(State(s): State<Shared>, body: Option<Json<NewRequest>>) -
     }
     let slow = {
         let mut e = lock(&s);
-        if e.device.faults.crash.as_deref() == Some("before") {
+        if e.device.faults.crash.as_deref() == Some("before") && Faults::aims_at(&tasks) {
             std::process::exit(3);
         }
         if e.device.requests.contains_key(&body.uuid) {
@@ -134,7 +134,12 @@ async fn post_request(State(s): State<Shared>, body: Option<Json<NewRequest>>) -
     let run = move |s: Shared, uuid: String| {
         let mut e = lock(&s);
         e.execute(&uuid);
-        let crash = e.device.faults.crash.as_deref() == Some("after");
+        let aimed = e
+            .device
+            .requests
+            .get(&uuid)
+            .is_some_and(|r| Faults::aims_at(&r.tasks));
+        let crash = aimed && e.device.faults.crash.as_deref() == Some("after");
         if crash {
             e.device.faults.crash = None;
         }
@@ -174,7 +179,7 @@ async fn get_request(State(s): State<Shared>, Path(uuid): Path<String>) -> Respo
                 )
             })
             .collect();
-        let lose = done && e.device.faults.lose_answers > 0;
+        let lose = done && e.device.faults.lose_answers > 0 && Faults::aims_at(&req.tasks);
         if lose {
             e.device.faults.lose_answers -= 1;
             if let Err(err) = e.save() {

@@ -56,6 +56,9 @@ pub enum TillError {
     /// The fiscal register could not do what was asked.
     #[error("{0}")]
     Register(#[from] crate::fiscal::RegisterError),
+    /// The register's state stops sales until someone acts (Z report, ОФД, paper, ФН).
+    #[error("sales are stopped: {0}")]
+    RegisterBlocked(String),
     /// A document awaits its fiscal receipt: nothing new starts until it has one.
     #[error("the last sale awaits its fiscal receipt: {reason}")]
     FiscalPending { reason: String },
@@ -210,6 +213,7 @@ impl TillError {
             InvalidInput(_) => "invalid_input",
             FiscalPending { .. } => "fiscal_pending",
             Register(_) => "register",
+            RegisterBlocked(_) => "register_blocked",
             Forbidden { .. } => "forbidden",
             NoOpenShift => "no_open_shift",
             ShiftAlreadyOpen(_) => "shift_already_open",

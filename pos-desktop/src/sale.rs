@@ -193,7 +193,10 @@ impl Till {
             self.settle_fiscal()?;
         }
         let fiscal_ctx = match self.fiscal_register_url()? {
-            Some(_) => Some((self.operator()?, self.taxation()?)),
+            Some(_) => {
+                self.require_register_ready()?;
+                Some((self.operator()?, self.taxation()?))
+            }
             None => None,
         };
         let currency = self.currency;

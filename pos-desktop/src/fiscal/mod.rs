@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 use shared_model::events::{EventPayload, FiscalFor, FiscalRecord};
 use shared_model::fiscal::counters::{self, Difference};
-use shared_model::fiscal::health::{self, Health, RegisterStatus};
+use shared_model::fiscal::health::{self, Block, Health, RegisterStatus};
 use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator, Taxation};
 use shared_model::Capability;
 use uuid::Uuid;
@@ -293,6 +293,34 @@ impl Till {
         let report = self.x_report()?;
         let totals = reg.totals()?;
         Ok(Some(counters::compare(&report, &totals)))
+    }
+
+    /// Refuses a new fiscal document when the register's health stops sales: a shift about
+    /// to pass its 24 hours (take the Z report), the ОФД lock near, the ФН expired, no
+    /// paper. A register that does not answer stops nothing here: the document then waits
+    /// for its receipt like any other.
+    pub(crate) fn require_register_ready(&self) -> Result<()> {
+        let reg = self.register()?;
+        if !reg.is_fiscal() {
+            return Ok(());
+        }
+        let Ok(status) = reg.status() else {
+            return Ok(());
+        };
+        let now = status.clock.unwrap_or_else(db::now);
+        match health::assess(&status, now).block {
+            None => Ok(()),
+            Some(b) => Err(TillError::RegisterBlocked(match b {
+                Block::NotReady => "the register cannot print (paper or cover)".into(),
+                Block::ZRequired => {
+                    "the register's shift ends within minutes: close the shift (Z report) first".into()
+                }
+                Block::OfdLock { days } => format!(
+                    "documents have not reached the OFD for {days} days; connect the register to the internet before it locks"
+                ),
+                Block::FnExpired => "the fiscal storage has expired and must be replaced".into(),
+            })),
+        }
     }
 
     /// Settles right after a document committed. The document is done whatever the

@@ -132,8 +132,16 @@ fn a_sale_becomes_one_sell_task_with_every_field() {
 #[test]
 fn paper_out_holds_the_next_sale_until_the_register_prints() {
     let (_dir, mut till, emu) = fiscal_till(2_000);
+    // With no paper the till does not even complete the sale…
     emu.faults(json!({"paper_out": true}));
-    let FiscalState::Pending { reason } = sell_one(&mut till) else {
+    let code = barcode(&till, "P0001");
+    till.add_item(&code, None).expect("add");
+    till.pay(Tender::Cash, "20000", None).expect("pay");
+    let e = till.complete_sale().unwrap_err();
+    assert!(matches!(e, TillError::RegisterBlocked(_)), "{e}");
+    // …but the roll can end while the receipt prints: the sale is kept, and waits.
+    emu.faults(json!({"paper_runs_out": true}));
+    let FiscalState::Pending { reason } = till.complete_sale().expect("complete").fiscal else {
         panic!("fiscalised without paper");
     };
     assert!(reason.contains("paper"), "{reason}");
@@ -261,4 +269,44 @@ fn a_till_without_a_register_says_its_slips_are_not_fiscal() {
     till.login("999999").expect("manager");
     till.set_fiscal_register(None).expect("a demo till may");
     assert!(till.set_fiscal_register(Some("ftp://x")).is_err());
+}
+
+#[test]
+fn the_register_stops_sales_before_it_would_refuse_them() {
+    let (_dir, mut till, emu) = fiscal_till(2_000);
+    let code = barcode(&till, "P0001");
+    let try_sale = |till: &mut Till| {
+        till.add_item(&code, None).expect("add");
+        till.pay(Tender::Cash, "20000", None).expect("pay");
+        till.complete_sale()
+    };
+    // Five minutes before the register's 24 hours: take the Z report first.
+    emu.advance(24 * 3600 - 5 * 60);
+    let e = try_sale(&mut till).unwrap_err();
+    assert!(
+        matches!(e, TillError::RegisterBlocked(_)) && e.to_string().contains("Z report"),
+        "{e}"
+    );
+    till.unpay().expect("payment back");
+    till.void_sale("Z first").expect("void");
+    till.close_shift("25000").expect("Z");
+    till.open_shift("0")
+        .expect("a new shift, a new register shift");
+    assert!(matches!(sell_one(&mut till), FiscalState::Done { .. }));
+
+    // The ОФД unreachable for 29 days: sales stop a day before the fiscal storage locks.
+    emu.faults(json!({"ofd_offline": true}));
+    assert!(matches!(sell_one(&mut till), FiscalState::Done { .. }));
+    till.close_shift("0").expect("Z");
+    emu.advance(29 * 24 * 3600);
+    till.open_shift("0").expect("shift");
+    let view = till.register_view().expect("view");
+    let health = serde_json::to_value(view.health.expect("health")).expect("json");
+    assert_eq!(health["block"]["kind"], "ofd_lock", "{health}");
+    let e = try_sale(&mut till).unwrap_err();
+    assert!(e.to_string().contains("OFD"), "{e}");
+    // Back online, the backlog goes out and sales go on.
+    emu.faults(json!({}));
+    till.complete_sale()
+        .expect("sold once the OFD has the documents");
 }

@@ -23,7 +23,7 @@ fn the_register_in_the_status_bar_and_a_sale_waiting_for_paper() {
     till.login("222222").expect("salesperson");
     till.open_shift("5000").expect("shift");
     // The paper runs out just as a sale completes: it is kept, awaiting its receipt.
-    emu.faults(json!({"paper_out": true}));
+    emu.faults(json!({"paper_runs_out": true}));
     till.add_item("P0001", None).expect("add");
     till.pay(Tender::Cash, "20000", None).expect("pay");
     let sale = till.complete_sale().expect("complete");

@@ -26,7 +26,7 @@ async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
 
     // One sale signed; then the paper runs out and the next waits for its receipt.
     till(dir.clone(), sell(1)).await.expect("a fiscal sale");
-    tokio::task::block_in_place(|| emu.faults(json!({"paper_out": true})));
+    tokio::task::block_in_place(|| emu.faults(json!({"paper_runs_out": true})));
     till(dir.clone(), sell(1))
         .await
         .expect("a sale kept without its receipt");
