@@ -211,9 +211,14 @@ fn fiscal_sales_survive_sigkill_with_exactly_one_receipt_each() {
     // VAT rate.
     assert_eq!(till.register_comparison().expect("compare"), Some(vec![]));
     // The killed child's unfinished cart goes before the Z.
-    if till.cart().expect("cart").is_some_and(|c| !c.lines.is_empty()) {
+    if till
+        .cart()
+        .expect("cart")
+        .is_some_and(|c| !c.lines.is_empty())
+    {
         till.unpay().expect("unpay");
-        till.void_sale("the till was killed mid-sale").expect("void");
+        till.void_sale("the till was killed mid-sale")
+            .expect("void");
     }
     till.close_shift("0").expect("Z");
     assert_eq!(emu.documents("closeShift").len(), 1);
