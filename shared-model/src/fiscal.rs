@@ -289,7 +289,6 @@ pub fn sale_receipt(doc: &SaleDoc, ctx: &ReceiptContext) -> FiscalReceipt {
             }
         })
         .collect();
-    let payments = payments_of(&doc.payments);
     let ru = ctx.locale == Locale::Ru;
     let mut notes: Vec<String> = doc
         .promotions
@@ -310,20 +309,34 @@ pub fn sale_receipt(doc: &SaleDoc, ctx: &ReceiptContext) -> FiscalReceipt {
             )
         });
     }
-    FiscalReceipt {
-        kind: if ctx.correction.is_some() {
-            ReceiptKind::SellCorrection
-        } else {
-            ReceiptKind::Sell
-        },
-        taxation: ctx.taxation,
-        operator: ctx.operator.clone(),
-        lines,
-        payments,
-        total: doc.total,
-        client: ctx.client.clone(),
-        notes,
-        correction: ctx.correction.clone(),
+    let kind = match ctx.correction {
+        Some(_) => ReceiptKind::SellCorrection,
+        None => ReceiptKind::Sell,
+    };
+    ctx.receipt(kind, lines, payments_of(&doc.payments), doc.total, notes)
+}
+
+impl ReceiptContext<'_> {
+    /// A receipt with this context's taxation, operator, client and correction.
+    fn receipt(
+        &self,
+        kind: ReceiptKind,
+        lines: Vec<FiscalLine>,
+        payments: Vec<FiscalPayment>,
+        total: Money,
+        notes: Vec<String>,
+    ) -> FiscalReceipt {
+        FiscalReceipt {
+            kind,
+            taxation: self.taxation,
+            operator: self.operator.clone(),
+            lines,
+            payments,
+            total,
+            client: self.client.clone(),
+            notes,
+            correction: self.correction.clone(),
+        }
     }
 }
 
@@ -353,20 +366,10 @@ pub fn return_receipt(doc: &ReturnDoc, ctx: &ReceiptContext) -> Result<FiscalRec
             })
         })
         .collect::<Result<Vec<_>, ModelError>>()?;
+    let kind = match ctx.correction {
+        Some(_) => ReceiptKind::SellReturnCorrection,
+        None => ReceiptKind::SellReturn,
+    };
     let payments = payments_of(&doc.refunds);
-    Ok(FiscalReceipt {
-        kind: if ctx.correction.is_some() {
-            ReceiptKind::SellReturnCorrection
-        } else {
-            ReceiptKind::SellReturn
-        },
-        taxation: ctx.taxation,
-        operator: ctx.operator.clone(),
-        lines,
-        payments,
-        total: doc.total,
-        client: ctx.client.clone(),
-        notes: Vec::new(),
-        correction: ctx.correction.clone(),
-    })
+    Ok(ctx.receipt(kind, lines, payments, doc.total, Vec::new()))
 }

@@ -1,6 +1,7 @@
 //! Crash safety: a child process sells in a loop and is killed with SIGKILL at random
 //! moments; after every kill the database must be intact and every sale whole.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
@@ -48,44 +49,42 @@ impl Rng {
     }
 }
 
-#[test]
-fn sales_survive_sigkill_whole_or_not_at_all() {
-    // Hundreds of processes started and killed: never beside a key-timing test.
-    let _turn = crate::webdriver::turn(false);
-    let (dir, till) = crate::support::open_till();
-    drop(till);
+/// Runs the child test `child` on the till in `dir` (told by `env`) and SIGKILLs it after
+/// a random 30 ms to `30 + spread` ms, `kills` times; after each kill the till must open
+/// and verify whole. Returns the receipts at the end and the rounds in which sales
+/// completed.
+fn kill_repeatedly(child: &str, env: &str, dir: &Path, kills: usize, spread: u64) -> (u64, usize) {
     let seed = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64)
         | 1;
-    println!("crash test seed {seed}");
+    println!("{child}: seed {seed}");
     let mut rng = Rng(seed);
     let exe = std::env::current_exe().expect("test binary");
     let mut last_receipts = 0;
     let mut progressed = 0;
-    for kill in 0..KILLS {
-        let mut child = Command::new(&exe)
+    for kill in 0..kills {
+        let mut c = Command::new(&exe)
             .args([
-                "crash::child_sells_until_killed",
+                child,
                 "--exact",
                 "--ignored",
                 "--nocapture",
                 "--test-threads=1",
             ])
-            .env(CHILD_ENV, dir.path())
+            .env(env, dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn child");
-        std::thread::sleep(Duration::from_millis(30 + rng.next(250)));
-        child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix
-        let status = child.wait().expect("reap");
+        std::thread::sleep(Duration::from_millis(30 + rng.next(spread)));
+        c.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix
+        let status = c.wait().expect("reap");
         assert!(
             status.code().is_none(),
             "kill {kill}: child exited by itself ({status}), not killed"
         );
-
-        let till = Till::open(dir.path()).expect("reopen after kill");
+        let till = Till::open(dir).expect("reopen after kill");
         let report = till.verify().expect("verify");
         assert!(
             report.ok,
@@ -97,6 +96,22 @@ fn sales_survive_sigkill_whole_or_not_at_all() {
         }
         last_receipts = report.receipts;
     }
+    (last_receipts, progressed)
+}
+
+#[test]
+fn sales_survive_sigkill_whole_or_not_at_all() {
+    // Hundreds of processes started and killed: never beside a key-timing test.
+    let _turn = crate::webdriver::turn(false);
+    let (dir, till) = crate::support::open_till();
+    drop(till);
+    let (last_receipts, progressed) = kill_repeatedly(
+        "crash::child_sells_until_killed",
+        CHILD_ENV,
+        dir.path(),
+        KILLS,
+        250,
+    );
     assert!(last_receipts > 0, "the child never completed a sale");
     assert!(
         progressed > KILLS / 4,
@@ -142,48 +157,13 @@ fn fiscal_sales_survive_sigkill_with_exactly_one_receipt_each() {
     let _turn = crate::webdriver::turn(false);
     let (dir, till, emu) = crate::fiscal::fiscal_till(2_000);
     drop(till);
-    let seed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        | 1;
-    println!("fiscal crash test seed {seed}");
-    let mut rng = Rng(seed);
-    let exe = std::env::current_exe().expect("test binary");
-    let mut progressed = 0;
-    let mut last = 0;
-    for kill in 0..FISCAL_KILLS {
-        let mut child = Command::new(&exe)
-            .args([
-                "crash::child_sells_fiscally_until_killed",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(FISCAL_CHILD_ENV, dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn child");
-        std::thread::sleep(Duration::from_millis(30 + rng.next(300)));
-        child.kill().expect("SIGKILL");
-        let status = child.wait().expect("reap");
-        assert!(
-            status.code().is_none(),
-            "kill {kill}: child exited by itself ({status}), not killed"
-        );
-        let till = Till::open(dir.path()).expect("reopen after kill");
-        let report = till.verify().expect("verify");
-        assert!(
-            report.ok,
-            "after kill {kill} (seed {seed}): {:?}",
-            report.problems
-        );
-        if report.receipts > last {
-            progressed += 1;
-        }
-        last = report.receipts;
-    }
+    let (_, progressed) = kill_repeatedly(
+        "crash::child_sells_fiscally_until_killed",
+        FISCAL_CHILD_ENV,
+        dir.path(),
+        FISCAL_KILLS,
+        300,
+    );
     assert!(
         progressed > FISCAL_KILLS / 4,
         "sales completed between only {progressed} kills"
