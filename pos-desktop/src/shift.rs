@@ -182,8 +182,12 @@ impl Till {
         tx.commit()?;
         if fiscal {
             // The register's shift opens with the till's; if the register cannot now, the
-            // first sale settles it first (tasks go in order) and says why.
-            let _ = self.settle_fiscal();
+            // first sale settles it first (tasks go in order) and says why. The float goes
+            // into its drawer count as a cash-in, once the shift is open there.
+            if self.settle_fiscal().is_ok() && float.minor > 0 {
+                let reg = self.register()?;
+                let _ = reg.cash(Uuid::new_v4(), crate::fiscal::CashOp::In(float));
+            }
         }
         self.require_shift()
     }
@@ -211,8 +215,19 @@ impl Till {
                 return Err(TillError::NotEnoughCash(expected));
             }
         }
+        let movement_id = Uuid::now_v7();
+        // The register counts the drawer too: it is told first (under the movement's id,
+        // so a retry cannot count twice), and a refusal records nothing here either.
+        let reg = self.register()?;
+        if reg.is_fiscal() {
+            let op = match direction {
+                CashDirection::In => crate::fiscal::CashOp::In(amount),
+                CashDirection::Out => crate::fiscal::CashOp::Out(amount),
+            };
+            reg.cash(movement_id, op)?;
+        }
         let mv = CashMovement {
-            movement_id: Uuid::now_v7(),
+            movement_id,
             shift_id: shift.id,
             cashier_id: grant.session.cashier_id,
             at: db::now(),

@@ -310,3 +310,26 @@ fn the_register_stops_sales_before_it_would_refuse_them() {
     till.complete_sale()
         .expect("sold once the OFD has the documents");
 }
+
+#[test]
+fn cash_in_and_out_are_counted_by_the_register_too() {
+    use shared_model::events::CashDirection;
+    let (_dir, mut till, emu) = fiscal_till(2_000);
+    till.cash_move(CashDirection::In, "1500", "размен")
+        .expect("in");
+    till.cash_move(CashDirection::Out, "500", "инкассация")
+        .expect("out");
+    let drawer = emu.state()["drawer"].clone();
+    assert_eq!(
+        drawer,
+        json!(600_000),
+        "the 5 000 float, 1 500 in, 500 out, in kopecks"
+    );
+    // Neither takes out more than the drawer holds, and a refusal records nothing.
+    let e = till
+        .cash_move(CashDirection::Out, "7000", "инкассация")
+        .unwrap_err();
+    assert!(matches!(e, TillError::NotEnoughCash(_)), "{e}");
+    assert_eq!(emu.state()["drawer"], json!(600_000));
+    assert_eq!(till.x_report().expect("x").cash_out.minor, 50_000);
+}
