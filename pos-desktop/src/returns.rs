@@ -179,14 +179,7 @@ impl Till {
     ) -> Result<CompletedReturn> {
         let grant = self.grant(Capability::Return)?;
         let shift = self.require_shift()?;
-        // A return is a new fiscal document: what waits goes to the register first.
-        if self.fiscal_pending()? > 0 {
-            self.settle_fiscal()?;
-        }
-        let fiscal_ctx = match self.fiscal_register_url()? {
-            Some(_) => Some((self.operator()?, self.taxation()?)),
-            None => None,
-        };
+        let fiscal_ctx = self.begin_fiscal_document()?;
         let currency = self.currency;
         let sale = self.sale_by_receipt(receipt_no)?;
         let sale_id = sale.doc.sale_id.to_string();

@@ -188,17 +188,7 @@ impl Till {
     pub fn complete_sale(&mut self) -> Result<CompletedSale> {
         let grant = self.grant(Capability::Sell)?;
         let shift = self.require_shift()?;
-        // An earlier sale still awaiting its fiscal receipt is settled first, or nothing.
-        if self.fiscal_pending()? > 0 {
-            self.settle_fiscal()?;
-        }
-        let fiscal_ctx = match self.fiscal_register_url()? {
-            Some(_) => {
-                self.require_register_ready()?;
-                Some((self.operator()?, self.taxation()?))
-            }
-            None => None,
-        };
+        let fiscal_ctx = self.begin_fiscal_document()?;
         let currency = self.currency;
         let tx = self
             .conn

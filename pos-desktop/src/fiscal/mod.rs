@@ -295,11 +295,25 @@ impl Till {
         Ok(Some(counters::compare(&report, &totals)))
     }
 
+    /// Before a new sale or return: what waits for its fiscal receipt is settled first
+    /// (or nothing new starts), the register must be able to sign, and the receipt's
+    /// operator and taxation are read. `None` for a till with no register.
+    pub(crate) fn begin_fiscal_document(&mut self) -> Result<Option<(Operator, Taxation)>> {
+        if self.fiscal_pending()? > 0 {
+            self.settle_fiscal()?;
+        }
+        if self.fiscal_register_url()?.is_none() {
+            return Ok(None);
+        }
+        self.require_register_ready()?;
+        Ok(Some((self.operator()?, self.taxation()?)))
+    }
+
     /// Refuses a new fiscal document when the register's health stops sales: a shift about
     /// to pass its 24 hours (take the Z report), the ОФД lock near, the ФН expired, no
     /// paper. A register that does not answer stops nothing here: the document then waits
     /// for its receipt like any other.
-    pub(crate) fn require_register_ready(&self) -> Result<()> {
+    fn require_register_ready(&self) -> Result<()> {
         let reg = self.register()?;
         if !reg.is_fiscal() {
             return Ok(());
