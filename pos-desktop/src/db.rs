@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_certificate_keys.sql"),
     include_str!("migrations/007_vat_2026.sql"),
     include_str!("migrations/008_fiscal.sql"),
+    include_str!("migrations/009_register_outage.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".

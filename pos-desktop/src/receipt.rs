@@ -200,6 +200,24 @@ fn fiscal_lines(out: &mut String, fiscal: &crate::fiscal::FiscalState, locale: L
                 "FISCAL RECEIPT PENDING"
             },
         ),
+        FiscalState::Deferred => {
+            center(
+                out,
+                if ru {
+                    "НЕ ЯВЛЯЕТСЯ ФИСКАЛЬНЫМ ДОКУМЕНТОМ"
+                } else {
+                    "NOT A FISCAL DOCUMENT"
+                },
+            );
+            center(
+                out,
+                if ru {
+                    "ККТ неисправна: будет чек коррекции"
+                } else {
+                    "Register out of order: correction to follow"
+                },
+            );
+        }
     }
 }
 

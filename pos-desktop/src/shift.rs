@@ -136,6 +136,7 @@ pub(crate) fn report(conn: &Connection, shift: &Shift, currency: Currency) -> Re
         difference: None,
         vat,
         voids_count: voids as u64,
+        register: None,
     })
 }
 
@@ -184,7 +185,8 @@ impl Till {
             // The register's shift opens with the till's; if the register cannot now, the
             // first sale settles it first (tasks go in order) and says why. The float goes
             // into its drawer count as a cash-in, once the shift is open there.
-            if self.settle_fiscal().is_ok() && float.minor > 0 {
+            let working = self.register_outage()?.is_none();
+            if working && self.settle_fiscal().is_ok() && float.minor > 0 {
                 let reg = self.register()?;
                 let _ = reg.cash(Uuid::new_v4(), crate::fiscal::CashOp::In(float));
             }
@@ -218,8 +220,10 @@ impl Till {
         let movement_id = Uuid::now_v7();
         // The register counts the drawer too: it is told first (under the movement's id,
         // so a retry cannot count twice), and a refusal records nothing here either.
+        // (A register declared out of order is not asked: its count is off until repaired,
+        // and the X/Z comparison then says so.)
         let reg = self.register()?;
-        if reg.is_fiscal() {
+        if reg.is_fiscal() && self.register_outage()?.is_none() {
             let op = match direction {
                 CashDirection::In => crate::fiscal::CashOp::In(amount),
                 CashDirection::Out => crate::fiscal::CashOp::Out(amount),
@@ -266,6 +270,14 @@ impl Till {
         report(&self.conn, &shift, self.currency)
     }
 
+    /// The X report as the cashier asks for it: on a fiscal till the register prints its
+    /// own X report too, and its counters stand beside the till's figures.
+    pub fn x_report_with_register(&self) -> Result<ShiftReport> {
+        let mut x = self.x_report()?;
+        x.register = self.register_check(&x, true)?;
+        Ok(x)
+    }
+
     /// Closes the shift with the cash counted in the drawer; returns the Z report.
     pub fn close_shift(&mut self, counted: &str) -> Result<ShiftReport> {
         let grant = self.grant(Capability::ManageShift)?;
@@ -277,13 +289,15 @@ impl Till {
         if self.cart()?.is_some_and(|c| !c.lines.is_empty()) {
             return Err(TillError::SaleInProgress);
         }
-        // Every sale of the shift has its fiscal receipt before the register's Z.
+        // Every sale of the shift has its fiscal receipt before the register's Z, and the
+        // register's counters are read before its Z resets them.
         let fiscal = self.fiscal_register_url()?.is_some();
         if fiscal && self.fiscal_pending()? > 0 {
             self.settle_fiscal()?;
         }
+        let mut z = report(&self.conn, &shift, self.currency)?;
+        z.register = self.register_check(&z, false)?;
         let tx = self.conn.transaction()?;
-        let mut z = report(&tx, &shift, self.currency)?;
         z.counted_cash = Some(counted);
         z.difference = Some(counted.checked_sub(z.expected_cash)?);
         let at = db::now();

@@ -133,6 +133,9 @@ pub struct FiscalRecord {
     pub task_id: Uuid,
     /// The fiscal document.
     pub fiscal: crate::fiscal::FiscalDoc,
+    /// Made as a correction receipt, after the register was out of order at the sale.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub correction: bool,
 }
 
 /// A receipt document with its place in the terminal's hash chain.

@@ -197,6 +197,22 @@ pub struct FiscalReceipt {
     pub correction: Option<Correction>,
 }
 
+impl FiscalReceipt {
+    /// The correction receipt for this one, which the register never signed (it was out
+    /// of order): a sale's becomes a sale correction, a return's a return correction,
+    /// made on the store's own initiative (54-FZ art. 4.3), naming what it corrects.
+    pub fn corrected(mut self, base: Correction) -> FiscalReceipt {
+        self.kind = match self.kind {
+            ReceiptKind::Sell | ReceiptKind::SellCorrection => ReceiptKind::SellCorrection,
+            ReceiptKind::SellReturn | ReceiptKind::SellReturnCorrection => {
+                ReceiptKind::SellReturnCorrection
+            }
+        };
+        self.correction = Some(base);
+        self
+    }
+}
+
 /// The register's answer to a receipt: what makes it a fiscal document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FiscalDoc {

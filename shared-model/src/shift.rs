@@ -54,6 +54,10 @@ pub struct ShiftReport {
     pub vat: Vec<VatSummary>,
     /// Sales voided during the shift.
     pub voids_count: u64,
+    /// The fiscal register's counters beside these figures (fiscal tills only; for a Z,
+    /// read just before the register's own Z).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<crate::fiscal::counters::RegisterCheck>,
 }
 
 /// The cash that should be in the drawer.

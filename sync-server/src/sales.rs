@@ -79,6 +79,8 @@ pub struct SaleFiscal {
     pub shift_no: i32,
     /// Receipt number in that shift.
     pub receipt_no: i32,
+    /// A correction receipt, made after the sale (the register was out of order then).
+    pub correction: bool,
 }
 
 /// A sale.
@@ -238,9 +240,9 @@ async fn list(
     .bind(&ids)
     .fetch_all(&state.db)
     .await?;
-    type FiscalRow = (Uuid, i64, String, DateTime<Utc>, String, i32, i32);
+    type FiscalRow = (Uuid, i64, String, DateTime<Utc>, String, i32, i32, bool);
     let fiscal: Vec<FiscalRow> = sqlx::query_as(
-        "SELECT doc_id, number, sign, fiscal_at, fn_serial, shift_no, receipt_no FROM fiscal_documents
+        "SELECT doc_id, number, sign, fiscal_at, fn_serial, shift_no, receipt_no, correction FROM fiscal_documents
          WHERE doc_id = ANY($1) AND kind = 'sale'",
     )
     .bind(&ids)
@@ -321,6 +323,7 @@ async fn list(
                     fn_serial: x.4.clone(),
                     shift_no: x.5,
                     receipt_no: x.6,
+                    correction: x.7,
                 }),
             },
         )

@@ -7,6 +7,7 @@
 //! new sale starts.
 
 pub mod atol;
+pub mod outage;
 pub mod port;
 
 use std::time::Duration;
@@ -14,9 +15,10 @@ use std::time::Duration;
 use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 use shared_model::events::{EventPayload, FiscalFor, FiscalRecord};
-use shared_model::fiscal::counters::{self, Difference};
+use shared_model::fiscal::counters::{self, Figure, RegisterCheck};
 use shared_model::fiscal::health::{self, Block, Health, RegisterStatus};
 use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator, Taxation};
+use shared_model::shift::ShiftReport;
 use shared_model::Capability;
 use uuid::Uuid;
 
@@ -43,6 +45,9 @@ pub enum FiscalState {
         /// Why it is not signed yet.
         reason: String,
     },
+    /// Made while the register was declared out of order: a correction receipt follows
+    /// once it is repaired.
+    Deferred,
 }
 
 /// What the window shows of the fiscal queue (read locally: no call to the register).
@@ -56,6 +61,10 @@ pub struct FiscalSummary {
     pub code: Option<String>,
     /// The same in words.
     pub reason: Option<String>,
+    /// Documents waiting for the register's repair (correction receipts to come).
+    pub deferred: u32,
+    /// The register's declared outage, if any.
+    pub outage: Option<outage::Outage>,
 }
 
 /// The register as the status bar shows it.
@@ -71,6 +80,10 @@ pub struct RegisterView {
     pub error: Option<String>,
     /// Documents awaiting their fiscal receipt.
     pub pending: u32,
+    /// The register's declared outage (then it is not asked at all).
+    pub outage: Option<outage::Outage>,
+    /// Documents waiting for the register's repair.
+    pub deferred: u32,
 }
 
 /// Queues a fiscal task in the transaction that records its document.
@@ -87,15 +100,18 @@ pub(crate) fn queue(
         FiscalFor::ShiftClose => Uuid::new_v4(),
         _ => doc_id,
     };
+    let (state, correction) = outage::new_task_state(tx, kind)?;
     tx.execute(
-        "INSERT INTO fiscal_tasks (doc_id, kind, task_id, state, receipt, created_at)
-         VALUES (?1, ?2, ?3, 'pending', ?4, ?5)",
+        "INSERT INTO fiscal_tasks (doc_id, kind, task_id, state, receipt, created_at, correction)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         (
             doc_id.to_string(),
             kind.code(),
             task.to_string(),
+            state,
             receipt,
             db::ts(db::now()),
+            correction,
         ),
     )?;
     Ok(())
@@ -115,6 +131,7 @@ pub(crate) fn state_of(conn: &rusqlite::Connection, doc_id: Uuid) -> Result<Fisc
         Some((state, Some(doc), _)) if state == "done" => FiscalState::Done {
             doc: serde_json::from_str(&doc)?,
         },
+        Some((state, _, _)) if state == "deferred" => FiscalState::Deferred,
         Some((_, _, reason)) => FiscalState::Pending {
             reason: reason.unwrap_or_else(|| "not yet sent to the register".into()),
         },
@@ -221,6 +238,8 @@ impl Till {
             pending: self.fiscal_pending()?,
             code,
             reason,
+            deferred: self.fiscal_deferred()?,
+            outage: self.register_outage()?,
         })
     }
 
@@ -255,37 +274,31 @@ impl Till {
     /// The register's status and health, for the status bar.
     pub fn register_view(&self) -> Result<RegisterView> {
         let reg = self.register()?;
-        let pending = self.fiscal_pending()?;
-        if !reg.is_fiscal() {
-            return Ok(RegisterView {
-                fiscal: false,
-                status: None,
-                health: None,
-                error: None,
-                pending,
-            });
+        let mut view = RegisterView {
+            fiscal: reg.is_fiscal(),
+            status: None,
+            health: None,
+            error: None,
+            pending: self.fiscal_pending()?,
+            outage: self.register_outage()?,
+            deferred: self.fiscal_deferred()?,
+        };
+        if !view.fiscal || view.outage.is_some() {
+            return Ok(view);
         }
-        Ok(match reg.status() {
-            Ok(s) => RegisterView {
-                fiscal: true,
-                health: Some(health::assess(&s, s.clock.unwrap_or_else(db::now))),
-                status: Some(s),
-                error: None,
-                pending,
-            },
-            Err(e) => RegisterView {
-                fiscal: true,
-                status: None,
-                health: None,
-                error: Some(e.to_string()),
-                pending,
-            },
-        })
+        match reg.status() {
+            Ok(s) => {
+                view.health = Some(health::assess(&s, s.clock.unwrap_or_else(db::now)));
+                view.status = Some(s);
+            }
+            Err(e) => view.error = Some(e.to_string()),
+        }
+        Ok(view)
     }
 
     /// The open shift's figures beside the register's counters: each difference by
     /// payment type and VAT rate (`None` for a till with no register).
-    pub fn register_comparison(&self) -> Result<Option<Vec<Difference>>> {
+    pub fn register_comparison(&self) -> Result<Option<Vec<Figure>>> {
         let reg = self.register()?;
         if !reg.is_fiscal() {
             return Ok(None);
@@ -293,6 +306,42 @@ impl Till {
         let report = self.x_report()?;
         let totals = reg.totals()?;
         Ok(Some(counters::compare(&report, &totals)))
+    }
+
+    /// A report's figures checked against the register's counters (`None` for a till
+    /// with no register). With `print`, the register prints its X report first. A register
+    /// that cannot answer does not stop the report: the check says why it is missing.
+    pub(crate) fn register_check(
+        &self,
+        report: &ShiftReport,
+        print: bool,
+    ) -> Result<Option<RegisterCheck>> {
+        let reg = self.register()?;
+        if !reg.is_fiscal() {
+            return Ok(None);
+        }
+        if let Some(o) = self.register_outage()? {
+            return Ok(Some(RegisterCheck::unreadable(format!(
+                "the register is out of order since {}: {}",
+                o.since
+                    .with_timezone(&chrono::Local)
+                    .format("%d.%m.%Y %H:%M"),
+                o.reason
+            ))));
+        }
+        let printed = if print {
+            reg.report_x(Uuid::new_v4())
+        } else {
+            Ok(())
+        };
+        let mut check = match reg.totals() {
+            Ok(totals) => RegisterCheck::of(report, &totals),
+            Err(e) => RegisterCheck::unreadable(e.to_string()),
+        };
+        if let (Err(e), None) = (printed, &check.error) {
+            check.error = Some(format!("the register's X report was not printed: {e}"));
+        }
+        Ok(Some(check))
     }
 
     /// Before a new sale or return: what waits for its fiscal receipt is settled first
@@ -305,7 +354,9 @@ impl Till {
         if self.fiscal_register_url()?.is_none() {
             return Ok(None);
         }
-        self.require_register_ready()?;
+        if self.register_outage()?.is_none() {
+            self.require_register_ready()?;
+        }
         Ok(Some((self.operator()?, self.taxation()?)))
     }
 
@@ -354,18 +405,32 @@ impl Till {
     /// refusal (nothing printed) gives the next try a new uuid. Stops at the first that
     /// cannot be settled now, saying why.
     pub fn settle_fiscal(&mut self) -> Result<()> {
+        // Declared out of order: nothing goes to it until a manager says it is back.
+        if self.register_outage()?.is_some() {
+            return Ok(());
+        }
         let reg = self.register()?;
         loop {
-            let next: Option<(i64, String, String, String, Option<String>)> = self
+            type Next = (i64, String, String, String, Option<String>, bool);
+            let next: Option<Next> = self
                 .conn
                 .query_row(
-                    "SELECT rowid, doc_id, kind, task_id, receipt FROM fiscal_tasks
+                    "SELECT rowid, doc_id, kind, task_id, receipt, correction FROM fiscal_tasks
                      WHERE state = 'pending' ORDER BY created_at, rowid LIMIT 1",
                     [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
                 )
                 .optional()?;
-            let Some((row, doc_id, kind, task_id, receipt)) = next else {
+            let Some((row, doc_id, kind, task_id, mut receipt, correction)) = next else {
                 return Ok(());
             };
             let kind = FiscalFor::from_code(&kind)
@@ -388,20 +453,31 @@ impl Till {
                         "UPDATE fiscal_tasks SET task_id = ?2 WHERE rowid = ?1",
                         (row, task.to_string()),
                     )?;
+                    receipt = self.to_send(row, &doc_id, kind, correction, receipt)?;
                     self.send(&*reg, kind, task, receipt.as_deref())
                 }
-                Ok(Lookup::Unknown) => self.send(&*reg, kind, task, receipt.as_deref()),
+                Ok(Lookup::Unknown) => {
+                    receipt = self.to_send(row, &doc_id, kind, correction, receipt)?;
+                    self.send(&*reg, kind, task, receipt.as_deref())
+                }
                 Err(e) => Err(e),
             };
             match outcome {
-                Ok(doc) => self.record_fiscal(row, &doc_id, kind, task, Some(&doc))?,
+                Ok(doc) => {
+                    // Whatever the uuid executed is the receipt stored last under it.
+                    let corrected = receipt
+                        .as_deref()
+                        .and_then(|r| serde_json::from_str::<FiscalReceipt>(r).ok())
+                        .is_some_and(|r| r.correction.is_some());
+                    self.record_fiscal(row, &doc_id, kind, task, Some(&doc), corrected)?
+                }
                 // The register's shift was already as the till wants it (opened or closed
                 // at the register itself): nothing to sign, nothing left to do.
                 Err(RegisterError::ShiftOpen) if kind == FiscalFor::ShiftOpen => {
-                    self.record_fiscal(row, &doc_id, kind, task, None)?
+                    self.record_fiscal(row, &doc_id, kind, task, None, false)?
                 }
                 Err(RegisterError::ShiftClosed) if kind == FiscalFor::ShiftClose => {
-                    self.record_fiscal(row, &doc_id, kind, task, None)?
+                    self.record_fiscal(row, &doc_id, kind, task, None, false)?
                 }
                 Err(e) => {
                     if !e.outcome_unknown() {
@@ -420,6 +496,33 @@ impl Till {
                 }
             }
         }
+    }
+
+    /// The receipt about to be sent for a task: a document the register never signed
+    /// while it was out of order goes as its correction receipt, stored before it is sent
+    /// (so what its uuid executed is always known).
+    fn to_send(
+        &self,
+        row: i64,
+        doc_id: &str,
+        kind: FiscalFor,
+        correction: bool,
+        receipt: Option<String>,
+    ) -> Result<Option<String>> {
+        let Some(stored) = receipt.as_deref() else {
+            return Ok(receipt);
+        };
+        let r: FiscalReceipt = serde_json::from_str(stored)?;
+        if !correction || r.correction.is_some() {
+            return Ok(receipt);
+        }
+        let corrected =
+            serde_json::to_string(&r.corrected(outage::base(&self.conn, doc_id, kind)?))?;
+        self.conn.execute(
+            "UPDATE fiscal_tasks SET receipt = ?2 WHERE rowid = ?1",
+            (row, &corrected),
+        )?;
+        Ok(Some(corrected))
     }
 
     fn send(
@@ -466,6 +569,7 @@ impl Till {
         kind: FiscalFor,
         task: Uuid,
         doc: Option<&FiscalDoc>,
+        correction: bool,
     ) -> Result<()> {
         let tx = self
             .conn
@@ -488,6 +592,7 @@ impl Till {
             kind,
             task_id: task,
             fiscal: doc.clone(),
+            correction,
         };
         outbox::append(
             &tx,

@@ -333,3 +333,171 @@ fn cash_in_and_out_are_counted_by_the_register_too() {
     assert_eq!(emu.state()["drawer"], json!(600_000));
     assert_eq!(till.x_report().expect("x").cash_out.minor, 50_000);
 }
+
+/// How many tasks of a type the register was sent (non-fiscal ones included).
+fn tasks_of(emu: &Emulator, kind: &str) -> usize {
+    emu.state()["requests"]
+        .as_object()
+        .expect("requests")
+        .values()
+        .filter(|r| r["tasks"][0]["type"] == kind)
+        .count()
+}
+
+#[test]
+fn x_and_z_reports_show_the_register_s_counters_beside_the_till_s() {
+    use pos_desktop::fiscal::{atol::Atol, FiscalRegister};
+    use shared_model::fiscal::{
+        FiscalLine, FiscalPayment, FiscalReceipt, Operator, PaymentKind, PaymentMethod,
+        ReceiptKind, Subject, Taxation,
+    };
+    use shared_model::{Currency, Money, Quantity, Unit, VatRate};
+    let (_dir, mut till, emu) = fiscal_till(2_000);
+    sell_one(&mut till);
+    let x = till.x_report_with_register().expect("x");
+    let check = x
+        .register
+        .expect("a fiscal till's X has the register's side");
+    assert!(check.agrees(), "{check:?}");
+    let cash = check
+        .figures
+        .iter()
+        .find(|f| f.what == "cash")
+        .expect("cash");
+    assert_eq!((cash.till, cash.register), (x.cash_sales, x.cash_sales));
+    assert!(check.figures.iter().any(|f| f.what == "vat22"), "{check:?}");
+    assert_eq!(tasks_of(&emu, "reportX"), 1, "the register printed its X");
+    // Someone rings up a sale on the register itself, behind the till's back.
+    let rub = |minor| Money::new(minor, Currency::RUB);
+    let aside = FiscalReceipt {
+        kind: ReceiptKind::Sell,
+        taxation: Taxation::Osn,
+        operator: Operator {
+            name: "Иванова".into(),
+            vatin: None,
+        },
+        lines: vec![FiscalLine {
+            name: "Пробник".into(),
+            price: rub(10_000),
+            qty: Quantity::parse("1").expect("qty"),
+            unit: Unit::Piece,
+            amount: rub(10_000),
+            vat: VatRate::Vat22,
+            method: PaymentMethod::FullPayment,
+            subject: Subject::Commodity,
+        }],
+        payments: vec![FiscalPayment {
+            kind: PaymentKind::Cash,
+            sum: rub(10_000),
+        }],
+        total: rub(10_000),
+        client: None,
+        notes: vec![],
+        correction: None,
+    };
+    Atol::new(&emu.url, std::time::Duration::from_secs(2))
+        .receipt(uuid::Uuid::new_v4(), &aside)
+        .expect("a sale on the register alone");
+    let z = till.close_shift("20000").expect("z");
+    let check = z.register.expect("the Z has the register's side");
+    assert!(!check.agrees(), "{check:?}");
+    let cash = check
+        .figures
+        .iter()
+        .find(|f| f.what == "cash")
+        .expect("cash");
+    assert_eq!(cash.register.minor - cash.till.minor, 10_000, "{check:?}");
+    let vat = check
+        .figures
+        .iter()
+        .find(|f| f.what == "vat22")
+        .expect("vat");
+    assert_eq!(vat.register.minor - vat.till.minor, 10_000, "{check:?}");
+    // Read before the register's own Z (which resets its counters), then the Z ran.
+    assert_eq!(emu.documents("closeShift").len(), 1);
+}
+
+#[test]
+fn a_register_out_of_order_lets_sales_go_on_and_each_gets_one_correction_receipt() {
+    let (_dir, mut till, mut emu) = fiscal_till(500);
+    // Sale A: the register prints it, the answer is lost, then the register dies.
+    emu.faults(json!({"lose_answers": 1}));
+    let a = {
+        let code = barcode(&till, "P0001");
+        till.add_item(&code, None).expect("add");
+        till.pay(Tender::Cash, "20000", None).expect("pay");
+        till.complete_sale().expect("sale a")
+    };
+    assert!(matches!(a.fiscal, FiscalState::Pending { .. }));
+    emu.kill();
+    let code = barcode(&till, "P0001");
+    let stuck = till.add_item(&code, None).unwrap_err();
+    assert!(matches!(stuck, TillError::FiscalPending { .. }), "{stuck}");
+    // A cashier cannot wave the register away; a manager declares it out of order.
+    assert!(till.declare_register_outage("не включается").is_err());
+    till.login("999999").expect("manager");
+    assert!(
+        till.declare_register_outage("  ").is_err(),
+        "a reason is required"
+    );
+    till.declare_register_outage("не включается, вызван мастер")
+        .expect("outage");
+    till.login("222222").expect("salesperson");
+    // Sales and returns go on; their slips say what they are.
+    let b = {
+        let code = barcode(&till, "P0001");
+        till.add_item(&code, None).expect("add during the outage");
+        till.pay(Tender::Cash, "20000", None).expect("pay");
+        till.complete_sale().expect("sale b")
+    };
+    assert_eq!(b.fiscal, FiscalState::Deferred);
+    let slip = till.sale_receipt_text(&b).expect("slip");
+    assert!(
+        slip.contains("НЕ ЯВЛЯЕТСЯ ФИСКАЛЬНЫМ ДОКУМЕНТОМ") && slip.contains("чек коррекции"),
+        "{slip}"
+    );
+    let r = till
+        .return_goods(a.link.receipt_no, None, RefundTo::Cash, Some("не подошёл"))
+        .expect("a return during the outage");
+    assert_eq!(r.fiscal, FiscalState::Deferred);
+    assert_eq!(till.fiscal_pending().expect("pending"), 0);
+    assert_eq!(till.fiscal_deferred().expect("deferred"), 3);
+    let x = till.x_report_with_register().expect("x");
+    let check = x.register.expect("check");
+    assert!(check.error.is_some_and(|e| e.contains("out of order")));
+
+    // Repaired. The register is asked about A first: it did print it, so A is recorded,
+    // not corrected; B and the return never reached it, so they are corrected.
+    emu.restart();
+    emu.faults(json!({}));
+    assert!(till.end_register_outage().is_err(), "a cashier cannot");
+    till.login("999999").expect("manager");
+    assert_eq!(till.end_register_outage().expect("restored"), 3);
+    assert_eq!(
+        emu.documents("sell").len(),
+        1,
+        "A printed once, never again"
+    );
+    assert_eq!(emu.documents("sellCorrection").len(), 1);
+    assert_eq!(emu.documents("sellReturnCorrection").len(), 1);
+    let t = the_task(&emu, &b.doc.sale_id.to_string());
+    assert_eq!(t["type"], "sellCorrection");
+    assert_eq!(t["correctionType"], "self");
+    assert_eq!(t["correctionBaseNumber"], b.link.receipt_no.to_string());
+    let today = chrono::Local::now().format("%Y.%m.%d").to_string();
+    assert_eq!(t["correctionBaseDate"], today);
+    let t = the_task(&emu, &r.doc.return_id.to_string());
+    assert_eq!(t["type"], "sellReturnCorrection");
+    for id in [a.doc.sale_id, b.doc.sale_id, r.doc.return_id] {
+        assert!(
+            matches!(
+                till.fiscal_state(id).expect("state"),
+                FiscalState::Done { .. }
+            ),
+            "{id}"
+        );
+    }
+    assert_eq!(till.fiscal_deferred().expect("deferred"), 0);
+    // The register's counters, corrections included, equal the till's figures.
+    assert_eq!(till.register_comparison().expect("compare"), Some(vec![]));
+}

@@ -175,6 +175,17 @@ pub struct RegisterView {
     pub health: Option<Health>,
     /// Why it did not answer.
     pub error: Option<String>,
+    /// Declared out of order by a manager.
+    #[serde(default, deserialize_with = "present")]
+    pub outage: bool,
+    /// Documents waiting for its repair (correction receipts to come).
+    #[serde(default)]
+    pub deferred: u32,
+}
+
+/// Whether an optional object is there (the window needs no more of it).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<serde::de::IgnoredAny>::deserialize(d)?.is_some())
 }
 
 /// Everything the screens are chosen by.

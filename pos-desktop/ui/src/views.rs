@@ -1,7 +1,8 @@
 //! Pieces of the screens that only show: the status bar, the cart, reports.
 
+use shared_model::fiscal::counters::RegisterCheck;
 use shared_model::shift::ShiftReport;
-use shared_model::{Locale, Money};
+use shared_model::{Locale, Money, VatRate};
 use yew::prelude::*;
 
 use crate::api::{Cart, RegisterView, Status};
@@ -17,6 +18,15 @@ fn register_part(r: Option<&RegisterView>, l: Locale) -> Html {
     let Some(r) = r else { return html! {} };
     if !r.fiscal {
         return html! { <span data-testid="status-register">{ t(l, "non_fiscal") }</span> };
+    }
+    if r.outage {
+        let text = format!(
+            "{} · {} {}",
+            t(l, "register_outage"),
+            t(l, "corrections_due"),
+            r.deferred
+        );
+        return html! { <span data-testid="status-register" class="warn">{ text }</span> };
     }
     let (text, warn) = match (&r.status, &r.health) {
         (Some(s), Some(h)) => {
@@ -158,6 +168,39 @@ pub fn report(r: &ShiftReport, z: bool, l: Locale) -> Html {
                 if let Some(c) = r.counted_cash { { row("counted", c, "report-counted") } }
                 if let Some(d) = r.difference { { row("difference", d, "report-difference") } }
             </table>
+            if let Some(check) = &r.register { { register_check(check, l) } }
+        </div>
+    }
+}
+
+/// The register's counters beside the till's figures: each row marked agreeing or not.
+fn register_check(c: &RegisterCheck, l: Locale) -> Html {
+    let name = |what: &str| match VatRate::ALL.iter().find(|v| v.code() == what) {
+        Some(v) => v.label(l),
+        None => t(l, &format!("fig_{what}")),
+    };
+    let verdict = if c.agrees() {
+        "register_agrees"
+    } else {
+        "register_differs"
+    };
+    html! {
+        <div class="register-check" data-testid="register-check" data-agrees={ c.agrees().to_string() }>
+            <h3>{ t(l, "register_counters") }</h3>
+            <p class={ classes!("verdict", (!c.agrees()).then_some("bad")) } data-testid="register-verdict">{ t(l, verdict) }</p>
+            if let Some(e) = &c.error { <p class="bad" data-testid="register-check-error">{ e.clone() }</p> }
+            if !c.figures.is_empty() {
+                <table>
+                    <tr><th></th><th>{ t(l, "till_side") }</th><th>{ t(l, "register_side") }</th></tr>
+                    { for c.figures.iter().map(|f| html! {
+                        <tr class={ classes!((!f.agrees()).then_some("bad")) } data-testid={ format!("register-fig-{}", f.what) }>
+                            <td>{ name(&f.what) }</td>
+                            <td>{ m(f.till, l) }</td>
+                            <td>{ m(f.register, l) }</td>
+                        </tr>
+                    }) }
+                </table>
+            }
         </div>
     }
 }

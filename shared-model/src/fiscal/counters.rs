@@ -41,9 +41,9 @@ impl RegisterTotals {
     }
 }
 
-/// One figure the till and the register disagree on.
+/// One figure as the till and the register have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Difference {
+pub struct Figure {
     /// What: `cash`, `electronically`, `prepaid`, or a VAT code (`vat22`…).
     pub what: String,
     /// The till's figure.
@@ -52,8 +52,56 @@ pub struct Difference {
     pub register: Money,
 }
 
-/// Compares the till's report of a shift with the register's counters of it.
-pub fn compare(report: &ShiftReport, register: &RegisterTotals) -> Vec<Difference> {
+impl Figure {
+    /// Whether the two agree.
+    pub fn agrees(&self) -> bool {
+        self.till == self.register
+    }
+}
+
+/// The register's counters checked against a till report, as the X and Z screens show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterCheck {
+    /// Every figure either side has, by payment type then VAT rate.
+    pub figures: Vec<Figure>,
+    /// Why the register's counters could not be read (then `figures` is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl RegisterCheck {
+    /// The figures of a report beside the register's counters.
+    pub fn of(report: &ShiftReport, register: &RegisterTotals) -> Self {
+        RegisterCheck {
+            figures: side_by_side(report, register),
+            error: None,
+        }
+    }
+
+    /// The register could not be read.
+    pub fn unreadable(error: String) -> Self {
+        RegisterCheck {
+            figures: Vec::new(),
+            error: Some(error),
+        }
+    }
+
+    /// Whether every figure agrees (and the register could be read).
+    pub fn agrees(&self) -> bool {
+        self.error.is_none() && self.figures.iter().all(Figure::agrees)
+    }
+}
+
+/// The figures the till and the register disagree on.
+pub fn compare(report: &ShiftReport, register: &RegisterTotals) -> Vec<Figure> {
+    side_by_side(report, register)
+        .into_iter()
+        .filter(|f| !f.agrees())
+        .collect()
+}
+
+/// Every figure either side has (non-zero on at least one), till beside register.
+pub fn side_by_side(report: &ShiftReport, register: &RegisterTotals) -> Vec<Figure> {
     let currency = report.sales.currency;
     let m = |minor| Money::new(minor, currency);
     let opt = |o: Option<Money>| o.map_or(0, |x| x.minor);
@@ -74,8 +122,8 @@ pub fn compare(report: &ShiftReport, register: &RegisterTotals) -> Vec<Differenc
     let mut out = Vec::new();
     for (kind, till) in till_payments {
         let reg = register.net_payment(kind);
-        if reg != till {
-            out.push(Difference {
+        if reg != 0 || till != 0 {
+            out.push(Figure {
                 what: format!("{kind:?}").to_lowercase(),
                 till: m(till),
                 register: m(reg),
@@ -90,8 +138,8 @@ pub fn compare(report: &ShiftReport, register: &RegisterTotals) -> Vec<Differenc
             .map(|v| v.base.minor)
             .sum::<i64>();
         let reg = register.net_tax(rate);
-        if reg != till {
-            out.push(Difference {
+        if reg != 0 || till != 0 {
+            out.push(Figure {
                 what: rate.code().to_owned(),
                 till: m(till),
                 register: m(reg),

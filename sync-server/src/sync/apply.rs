@@ -483,8 +483,8 @@ async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope)
             // A repeat of the register's answer (a resent batch) changes nothing.
             sqlx::query(
                 "INSERT INTO fiscal_documents (terminal_id, doc_id, kind, task_id, number, sign, fiscal_at,
-                                               fn_serial, registration, shift_no, receipt_no)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                               fn_serial, registration, shift_no, receipt_no, correction)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (terminal_id, doc_id) DO NOTHING",
             )
             .bind(term)
@@ -498,6 +498,7 @@ async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope)
             .bind(&f.fiscal.registration)
             .bind(f.fiscal.shift_no as i32)
             .bind(f.fiscal.receipt_no as i32)
+            .bind(f.correction)
             .execute(&mut *conn)
             .await?;
         }

@@ -11,7 +11,13 @@ use crate::sync::{enrolled_till, head_office, sell, till};
 async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
     let app = spawn_app().await;
     let api = app.admin().await;
-    let (_store, _product, code) = head_office(&api).await;
+    let (store, _product, code) = head_office(&api).await;
+    api.ok_post(
+        "/users",
+        json!({"login": "olga", "full_name": "Ольга", "role": "manager", "password": "password-123",
+               "pin": "777777", "locations": [store["id"]]}),
+    )
+    .await;
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
     let emu = tokio::task::block_in_place(|| Emulator::start(&dir));
     let url = emu.url.clone();
@@ -53,4 +59,34 @@ async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
     assert_eq!(waiting["total"], 0, "{waiting}");
     let (_, done) = api.get("/sales?unfiscalised=false").await;
     assert_eq!(done["total"], 2, "{done}");
+
+    // The register out of order: a sale made meanwhile is fiscalised by a correction
+    // receipt once it is back, and head office sees which.
+    till(dir.clone(), |t| {
+        t.login("777777")?;
+        t.declare_register_outage("не включается").map(|_| ())
+    })
+    .await
+    .expect("outage declared");
+    till(dir.clone(), sell(1))
+        .await
+        .expect("a sale in the outage");
+    let (_, waiting) = api.get("/sales?unfiscalised=true").await;
+    assert_eq!(waiting["total"], 1, "{waiting}");
+    till(dir.clone(), |t| {
+        t.login("777777")?;
+        t.end_register_outage()?;
+        t.sync_once()
+    })
+    .await
+    .expect("restored and synced");
+    let (_, done) = api.get("/sales?unfiscalised=false").await;
+    assert_eq!(done["total"], 3, "{done}");
+    let corrections = done["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|s| s["fiscal"]["correction"] == true)
+        .count();
+    assert_eq!(corrections, 1, "{done}");
 }

@@ -149,7 +149,7 @@ pub async fn open_shift(app: State<'_, App>, float: String) -> Res<pos_desktop::
 
 #[tauri::command]
 pub async fn x_report(app: State<'_, App>) -> Res<ShiftReport> {
-    with(&app, |t| t.x_report())
+    with(&app, |t| t.x_report_with_register())
 }
 
 #[tauri::command]

@@ -166,6 +166,15 @@ pub enum RegisterCmd {
     Retry,
     /// The open shift's figures beside the register's counters.
     Compare,
+    /// A manager declares the register out of order: sales go on, and each gets a
+    /// correction receipt once it is repaired.
+    Outage {
+        /// Why (what is broken, who was called).
+        #[arg(long)]
+        reason: String,
+    },
+    /// A manager says the register is repaired: correction receipts are made now.
+    Restored,
 }
 
 #[derive(Subcommand, Debug)]

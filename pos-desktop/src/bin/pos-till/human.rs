@@ -122,6 +122,19 @@ pub fn report(title: &str, r: &ShiftReport, l: Locale) -> String {
         ));
     }
     rows.push(("Voided sales".into(), r.voids_count.to_string()));
+    if let Some(check) = &r.register {
+        rows.push(("Fiscal register".into(), String::new()));
+        if let Some(e) = &check.error {
+            rows.push((format!("  {e}"), String::new()));
+        }
+        for fig in &check.figures {
+            let mark = if fig.agrees() { "=" } else { "≠" };
+            rows.push((
+                format!("  {} (till {mark} register)", fig.what),
+                format!("{} / {}", f(fig.till, l), f(fig.register, l)),
+            ));
+        }
+    }
     rows.iter()
         .map(|(k, v)| format!("{k:<32}{v:>20}"))
         .collect::<Vec<_>>()
@@ -133,6 +146,12 @@ pub fn register(v: &pos_desktop::fiscal::RegisterView) -> String {
     if !v.fiscal {
         return "No fiscal register: receipts are not fiscal documents (demo or non-fiscal store)"
             .into();
+    }
+    if let Some(o) = &v.outage {
+        return format!(
+            "Register declared out of order since {} by {}: {}\n{} document(s) await correction receipts",
+            o.since, o.declared_by, o.reason, v.deferred
+        );
     }
     let mut out = match (&v.status, &v.error) {
         (Some(s), _) => format!(

@@ -405,7 +405,7 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             )
         }
         Command::Report(ReportCmd::X) => {
-            let x = till.x_report()?;
+            let x = till.x_report_with_register()?;
             out(&x, human::report("X report", &x, l))
         }
         Command::Stock(StockCmd::Show { code }) => {
@@ -512,6 +512,23 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             till.settle_fiscal()?;
             let v = till.register_view()?;
             out(&v, human::register(&v))
+        }
+        Command::Register(RegisterCmd::Outage { reason }) => {
+            let o = till.declare_register_outage(&reason)?;
+            let text = format!(
+                "Register declared out of order by {} ({}); sales go on and get correction receipts once it is repaired",
+                o.declared_by, o.reason
+            );
+            out(&o, text)
+        }
+        Command::Register(RegisterCmd::Restored) => {
+            let n = till.end_register_outage()?;
+            let v = till.register_view()?;
+            let text = format!(
+                "{n} deferred document(s) sent to the register\n{}",
+                human::register(&v)
+            );
+            out(&json!({"settled": n, "register": v}), text)
         }
         Command::Register(RegisterCmd::Compare) => {
             let d = till.register_comparison()?;
