@@ -127,6 +127,47 @@ impl Emulator {
             .cloned()
             .collect()
     }
+
+    /// A cash sale rung up on the register alone (at its own keyboard, behind the till's
+    /// back), of `kopecks` at 22 % VAT.
+    pub fn sell_aside(&self, kopecks: i64) {
+        use pos_desktop::fiscal::{atol::Atol, FiscalRegister};
+        use shared_model::fiscal::{
+            FiscalLine, FiscalPayment, FiscalReceipt, Operator, PaymentKind, PaymentMethod,
+            ReceiptKind, Subject, Taxation,
+        };
+        use shared_model::{Currency, Money, Quantity, Unit, VatRate};
+        let sum = Money::new(kopecks, Currency::RUB);
+        let receipt = FiscalReceipt {
+            kind: ReceiptKind::Sell,
+            taxation: Taxation::Osn,
+            operator: Operator {
+                name: "Иванова".into(),
+                vatin: None,
+            },
+            lines: vec![FiscalLine {
+                name: "Пробник".into(),
+                price: sum,
+                qty: Quantity::parse("1").expect("qty"),
+                unit: Unit::Piece,
+                amount: sum,
+                vat: VatRate::Vat22,
+                method: PaymentMethod::FullPayment,
+                subject: Subject::Commodity,
+            }],
+            payments: vec![FiscalPayment {
+                kind: PaymentKind::Cash,
+                sum,
+            }],
+            total: sum,
+            client: None,
+            notes: vec![],
+            correction: None,
+        };
+        Atol::new(&self.url, std::time::Duration::from_secs(2))
+            .receipt(uuid::Uuid::new_v4(), &receipt)
+            .expect("a sale on the register alone");
+    }
 }
 
 impl Drop for Emulator {

@@ -346,12 +346,6 @@ fn tasks_of(emu: &Emulator, kind: &str) -> usize {
 
 #[test]
 fn x_and_z_reports_show_the_register_s_counters_beside_the_till_s() {
-    use pos_desktop::fiscal::{atol::Atol, FiscalRegister};
-    use shared_model::fiscal::{
-        FiscalLine, FiscalPayment, FiscalReceipt, Operator, PaymentKind, PaymentMethod,
-        ReceiptKind, Subject, Taxation,
-    };
-    use shared_model::{Currency, Money, Quantity, Unit, VatRate};
     let (_dir, mut till, emu) = fiscal_till(2_000);
     sell_one(&mut till);
     let x = till.x_report_with_register().expect("x");
@@ -368,36 +362,7 @@ fn x_and_z_reports_show_the_register_s_counters_beside_the_till_s() {
     assert!(check.figures.iter().any(|f| f.what == "vat22"), "{check:?}");
     assert_eq!(tasks_of(&emu, "reportX"), 1, "the register printed its X");
     // Someone rings up a sale on the register itself, behind the till's back.
-    let rub = |minor| Money::new(minor, Currency::RUB);
-    let aside = FiscalReceipt {
-        kind: ReceiptKind::Sell,
-        taxation: Taxation::Osn,
-        operator: Operator {
-            name: "Иванова".into(),
-            vatin: None,
-        },
-        lines: vec![FiscalLine {
-            name: "Пробник".into(),
-            price: rub(10_000),
-            qty: Quantity::parse("1").expect("qty"),
-            unit: Unit::Piece,
-            amount: rub(10_000),
-            vat: VatRate::Vat22,
-            method: PaymentMethod::FullPayment,
-            subject: Subject::Commodity,
-        }],
-        payments: vec![FiscalPayment {
-            kind: PaymentKind::Cash,
-            sum: rub(10_000),
-        }],
-        total: rub(10_000),
-        client: None,
-        notes: vec![],
-        correction: None,
-    };
-    Atol::new(&emu.url, std::time::Duration::from_secs(2))
-        .receipt(uuid::Uuid::new_v4(), &aside)
-        .expect("a sale on the register alone");
+    emu.sell_aside(10_000);
     let z = till.close_shift("20000").expect("z");
     let check = z.register.expect("the Z has the register's side");
     assert!(!check.agrees(), "{check:?}");

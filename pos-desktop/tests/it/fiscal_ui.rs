@@ -49,4 +49,38 @@ fn the_register_in_the_status_bar_and_a_sale_waiting_for_paper() {
     });
     s.screenshot(&shots().join("ru-register-ready.png"));
     assert_eq!(emu.documents("sell").len(), 1);
+
+    // F10: the X report, the register's counters beside the till's, agreeing.
+    s.type_into("scan", F10);
+    s.wait_text("register-verdict", |t| t.contains("Совпадают"));
+    let cash = s.text("register-fig-cash");
+    assert!(cash.contains(&s.text("report-cash-sales")), "{cash}");
+    // A sale rung up on the register alone: the Z shows the difference, in red.
+    emu.sell_aside(10_000);
+    let expected: String = s
+        .text("report-expected-cash")
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == ',')
+        .collect();
+    s.click("to-close-shift");
+    s.fill("counted", &expected);
+    s.type_into("counted", ENTER);
+    s.wait_text("register-verdict", |t| t.contains("расхождения"));
+    s.screenshot(&shots().join("ru-z-register-check.png"));
+    // What the screen shows is what the engine's Z holds: the register's 100 ₽ more.
+    let check = crate::ui::engine_z(&dir)
+        .register
+        .expect("the Z's register check");
+    let cash = check
+        .figures
+        .iter()
+        .find(|f| f.what == "cash")
+        .expect("cash");
+    assert_eq!(cash.register.minor - cash.till.minor, 10_000);
+    let row = s.text("register-fig-cash");
+    assert!(
+        row.contains(&cash.till.format(shared_model::Locale::Ru))
+            && row.contains(&cash.register.format(shared_model::Locale::Ru)),
+        "{row}"
+    );
 }
