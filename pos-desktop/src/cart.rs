@@ -79,6 +79,8 @@ pub struct Cart {
     pub due: Money,
     /// Change to give if completed now.
     pub change: Money,
+    /// Where the electronic receipt goes (an e-mail or phone the customer gave).
+    pub receipt_to: Option<String>,
 }
 
 /// A parked sale.
@@ -119,11 +121,14 @@ pub(crate) fn load_open(
     conn: &Connection,
     currency: shared_model::Currency,
 ) -> Result<Option<Cart>> {
-    let row: Option<(String, Option<String>, Option<String>)> = conn
-        .prepare_cached("SELECT id, sale_discount, customer_id FROM carts WHERE status = 'open'")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    type Head = (String, Option<String>, Option<String>, Option<String>);
+    let row: Option<Head> = conn
+        .prepare_cached(
+            "SELECT id, sale_discount, customer_id, receipt_contact FROM carts WHERE status = 'open'",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
-    let Some((id, sale_discount, customer_id)) = row else {
+    let Some((id, sale_discount, customer_id, receipt_to)) = row else {
         return Ok(None);
     };
     let customer = customer_id
@@ -166,7 +171,7 @@ pub(crate) fn load_open(
         });
     }
     let applied = promotions_for(conn, db::parse_uuid(&id)?, &lines)?;
-    Ok(Some(build(
+    let mut cart = build(
         db::parse_uuid(&id)?,
         lines,
         customer,
@@ -174,7 +179,9 @@ pub(crate) fn load_open(
         payments,
         currency,
         &applied,
-    )?))
+    )?;
+    cart.receipt_to = receipt_to;
+    Ok(Some(cart))
 }
 
 /// Prices lines and payments into a [`Cart`].
@@ -210,6 +217,7 @@ fn build(
         paid,
         due,
         change,
+        receipt_to: None,
     })
 }
 
@@ -459,6 +467,23 @@ impl Till {
             [cart.id.to_string()],
         )?;
         tx.commit()?;
+        self.cart()?.ok_or(TillError::EmptyCart)
+    }
+
+    /// Sends the sale's fiscal receipt to the customer's e-mail or phone too (through the
+    /// register and the OFD), or with `None` prints it only. A demo till without a register
+    /// keeps it for nothing but the record.
+    pub fn send_receipt_to(&mut self, contact: Option<&str>) -> Result<Cart> {
+        self.grant(Capability::Sell)?;
+        let cart = self.cart()?.ok_or(TillError::EmptyCart)?;
+        let contact = contact
+            .filter(|c| !c.trim().is_empty())
+            .map(shared_model::customer::receipt_contact)
+            .transpose()?;
+        self.conn.execute(
+            "UPDATE carts SET receipt_contact = ?2 WHERE id = ?1",
+            (cart.id.to_string(), contact),
+        )?;
         self.cart()?.ok_or(TillError::EmptyCart)
     }
 

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_vat_2026.sql"),
     include_str!("migrations/008_fiscal.sql"),
     include_str!("migrations/009_register_outage.sql"),
+    include_str!("migrations/010_receipt_contact.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".

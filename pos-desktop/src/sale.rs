@@ -265,7 +265,7 @@ impl Till {
             let ctx = ReceiptContext {
                 taxation,
                 operator,
-                client: None,
+                client: cart.receipt_to.clone(),
                 locale: self.locale,
                 correction: None,
                 original: None,

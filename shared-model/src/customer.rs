@@ -33,9 +33,55 @@ pub fn normalize_card(s: &str) -> Result<String, ModelError> {
     Ok(c)
 }
 
+/// Where an electronic receipt goes (tag 1008): an e-mail address as typed (trimmed,
+/// lower-cased, at most 64 characters) or a phone, normalised as [`normalize_phone`] does.
+pub fn receipt_contact(s: &str) -> Result<String, ModelError> {
+    let s = s.trim();
+    if !s.contains('@') {
+        return normalize_phone(s);
+    }
+    let bad = || ModelError::InvalidContact(s.chars().take(70).collect());
+    let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+    let plain = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c))
+    };
+    let domain_ok = plain(domain)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..");
+    if s.len() > 64 || !plain(local) || !domain_ok {
+        return Err(bad());
+    }
+    Ok(s.to_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_electronic_receipt_goes_to_an_email_or_a_phone() {
+        assert_eq!(
+            receipt_contact(" Anna.K@Mail.RU ").unwrap(),
+            "anna.k@mail.ru"
+        );
+        assert_eq!(receipt_contact("8 912 345-67-89").unwrap(), "+79123456789");
+        for bad in [
+            "",
+            "anna@",
+            "@mail.ru",
+            "anna@mail",
+            "an na@mail.ru",
+            "a@b@c.ru",
+            "anna@mail..ru",
+            &format!("{}@mail.ru", "a".repeat(60)),
+        ] {
+            assert!(receipt_contact(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn phones_in_every_local_habit_are_one_number() {

@@ -119,6 +119,9 @@ pub enum ModelError {
     /// Not a phone number.
     #[error("{0:?} is not a phone number")]
     InvalidPhone(String),
+    /// Neither an e-mail address nor a phone number.
+    #[error("{0:?} is neither an e-mail address nor a phone number")]
+    InvalidContact(String),
     /// Not a discount card number.
     #[error("{0:?} is not a discount card number (3 to 32 letters or digits)")]
     InvalidCard(String),

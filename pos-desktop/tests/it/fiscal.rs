@@ -58,6 +58,12 @@ fn a_sale_becomes_one_sell_task_with_every_field() {
     till.pay(Tender::Card, "20000", Some("123456"))
         .expect("card");
     till.pay(Tender::Cash, "20000", None).expect("cash");
+    // The customer wants the receipt by e-mail as well; nonsense is refused, unchanged.
+    assert!(till.send_receipt_to(Some("anna@")).is_err());
+    let cart = till
+        .send_receipt_to(Some(" Anna@Mail.ru "))
+        .expect("contact");
+    assert_eq!(cart.receipt_to.as_deref(), Some("anna@mail.ru"));
     let sale = till.complete_sale().expect("complete");
     let FiscalState::Done { doc } = &sale.fiscal else {
         panic!("not fiscalised: {:?}", sale.fiscal);
@@ -76,6 +82,7 @@ fn a_sale_becomes_one_sell_task_with_every_field() {
     assert_eq!(t["type"], "sell");
     assert_eq!(t["taxationType"], "osn");
     assert_eq!(t["operator"]["name"], "Мария Продавцова");
+    assert_eq!(t["clientInfo"], json!({"emailOrPhone": "anna@mail.ru"}));
     let items = t["items"].as_array().expect("items");
     let (bottles, decant, certificate) = (&items[0], &items[1], &items[2]);
     assert_eq!(
@@ -121,6 +128,10 @@ fn a_sale_becomes_one_sell_task_with_every_field() {
     let second = till.complete_sale().expect("complete");
     let t = the_task(&emu, &second.doc.sale_id.to_string());
     assert_eq!(t["payments"][0], json!({"type": "prepaid", "sum": 3000.0}));
+    assert!(
+        t.get("clientInfo").is_none(),
+        "no contact given: printed only"
+    );
     assert!(matches!(second.fiscal, FiscalState::Done { .. }));
     assert_eq!(
         till.fiscal_documents().expect("docs").len(),

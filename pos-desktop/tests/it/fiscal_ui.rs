@@ -50,6 +50,28 @@ fn the_register_in_the_status_bar_and_a_sale_waiting_for_paper() {
     s.screenshot(&shots().join("ru-register-ready.png"));
     assert_eq!(emu.documents("sell").len(), 1);
 
+    // A customer wants the receipt by e-mail: typed in the payment dialog, it goes to
+    // the register with the sale.
+    s.type_into("scan", &format!("P0002{ENTER}"));
+    s.wait_text("cart-total", |t| !t.is_empty());
+    s.type_into("scan", F9);
+    s.fill("receipt-to", "Anna@Mail.ru");
+    s.type_into("receipt-to", ENTER);
+    s.wait_text("receipt-to-shown", |t| t.contains("anna@mail.ru"));
+    s.type_into("pay-amount", ENTER);
+    s.wait_enabled("complete");
+    s.click("complete");
+    s.click("new-sale");
+    let sells = emu.documents("sell");
+    assert_eq!(sells.len(), 2);
+    let with_contact = emu.state()["requests"]
+        .as_object()
+        .expect("requests")
+        .values()
+        .filter(|r| r["tasks"][0]["clientInfo"]["emailOrPhone"] == "anna@mail.ru")
+        .count();
+    assert_eq!(with_contact, 1);
+
     // F10: the X report, the register's counters beside the till's, agreeing.
     s.type_into("scan", F10);
     s.wait_text("register-verdict", |t| t.contains("Совпадают"));

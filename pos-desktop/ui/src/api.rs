@@ -103,6 +103,9 @@ pub struct Cart {
     pub due: Money,
     /// Change if completed now.
     pub change: Money,
+    /// Where the electronic receipt goes, if the customer asked.
+    #[serde(default)]
+    pub receipt_to: Option<String>,
 }
 
 /// Sync state.

@@ -45,9 +45,19 @@ pub fn app() -> Html {
     let scan = NodeRef::default();
     let scan = use_memo((), move |_| scan).as_ref().clone();
     let field = use_memo((), |_| {
-        (NodeRef::default(), NodeRef::default(), NodeRef::default())
+        (
+            NodeRef::default(),
+            NodeRef::default(),
+            NodeRef::default(),
+            NodeRef::default(),
+        )
     });
-    let (f1, f2, f3) = (field.0.clone(), field.1.clone(), field.2.clone());
+    let (f1, f2, f3, f4) = (
+        field.0.clone(),
+        field.1.clone(),
+        field.2.clone(),
+        field.3.clone(),
+    );
     let locale = status.as_ref().map(|s| s.locale).unwrap_or_default();
 
     // Reloads the engine's state; every action ends with it.
@@ -447,7 +457,7 @@ pub fn app() -> Html {
         },
         dialog: dialog.clone(),
         locale,
-        fields: [f1.clone(), f2.clone(), f3.clone()],
+        fields: [f1.clone(), f2.clone(), f3.clone(), f4.clone()],
         scan: scan.clone(),
     };
     let dialog_html = dialogs::render(&ctx, cart.as_ref());

@@ -23,8 +23,8 @@ pub struct Ctx {
     pub dialog: UseStateHandle<Dialog>,
     /// Language.
     pub locale: Locale,
-    /// Up to three input fields of the dialog shown.
-    pub fields: [NodeRef; 3],
+    /// Up to four input fields of the dialog shown.
+    pub fields: [NodeRef; 4],
     /// The scan field (focus returns to it).
     pub scan: NodeRef,
 }
@@ -87,7 +87,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
         run,
         dialog,
         locale,
-        fields: [f1, f2, f3],
+        fields: [f1, f2, f3, f4],
         scan,
     } = c.clone();
     let run =
@@ -147,6 +147,21 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 let noop = noop.clone();
                 Callback::from(move |_| run("unpay", json!({}), noop.clone()))
             };
+            // The customer's e-mail or phone: the register sends the receipt there too.
+            let receipt_to = cart.as_ref().and_then(|c| c.receipt_to.clone());
+            let send_to = {
+                let run = run.clone();
+                let noop = noop.clone();
+                let f4 = f4.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    run(
+                        "send_receipt_to",
+                        json!({"contact": value(&f4)}),
+                        noop.clone(),
+                    );
+                })
+            };
             html! {
                 <section class="dialog pay" data-testid="pay-dialog">
                     <h2>{ t(locale, "pay") }</h2>
@@ -163,6 +178,13 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                         <input ref={ f3.clone() } placeholder={ t(locale, "cert_code") } data-testid="pay-certificate-code" data-code="1" />
                         <button type="submit" data-testid="pay-certificate">{ t(locale, "certificate") }</button>
                     </form>
+                    <form onsubmit={ send_to }>
+                        <input ref={ f4.clone() } placeholder={ t(locale, "receipt_to") } data-testid="receipt-to" />
+                        <button type="submit" data-testid="send-receipt-to">{ t(locale, "send_receipt") }</button>
+                    </form>
+                    if let Some(to) = receipt_to {
+                        <p data-testid="receipt-to-shown">{ format!("{} {to}", t(locale, "receipt_goes_to")) }</p>
+                    }
                     <div class="actions">
                         <button onclick={ unpay } data-testid="unpay">{ format!("{} ", t(locale, "back")) }</button>
                         <button class="primary" disabled={ !paid_in_full } onclick={ complete.reform(|_| ()) } data-testid="complete">{ t(locale, "complete") }</button>

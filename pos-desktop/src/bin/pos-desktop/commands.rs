@@ -237,6 +237,11 @@ pub async fn customer(app: State<'_, App>, query: String) -> Res<Cart> {
 }
 
 #[tauri::command]
+pub async fn send_receipt_to(app: State<'_, App>, contact: String) -> Res<Cart> {
+    with(&app, |t| t.send_receipt_to(Some(&contact)))
+}
+
+#[tauri::command]
 pub async fn pay(
     app: State<'_, App>,
     tender: String,

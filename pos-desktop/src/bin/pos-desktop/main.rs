@@ -51,6 +51,7 @@ fn main() {
             commands::set_locale,
             commands::open_shift,
             commands::x_report,
+            commands::send_receipt_to,
             commands::close_shift,
             commands::cash,
             commands::search,

@@ -247,6 +247,8 @@ pub enum SaleCmd {
     Coupon { code: String },
     /// Put a customer on the sale by phone or discount card number.
     Customer { phone_or_card: String },
+    /// Send the receipt to the customer's e-mail or phone too ("" to print only).
+    ReceiptTo { contact: String },
     /// Sell (activate) a gift certificate head office issued.
     SellCertificate {
         code: String,

@@ -633,6 +633,7 @@ fn sale(
             (t, _) => till.pay(t, &amount, approval.as_deref())?,
         }),
         SaleCmd::Customer { phone_or_card } => cart_out(till.set_customer(&phone_or_card)?),
+        SaleCmd::ReceiptTo { contact } => cart_out(till.send_receipt_to(Some(&contact))?),
         SaleCmd::SellCertificate { code, nominal } => {
             cart_out(till.sell_certificate(&code, nominal.as_deref())?)
         }
