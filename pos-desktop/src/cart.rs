@@ -271,6 +271,11 @@ impl Till {
         if self.fiscal_pending()? > 0 {
             self.settle_fiscal()?;
         }
+        // A till with no register in a store that sells fiscally stops at the first scan,
+        // before any money is taken.
+        if self.fiscal_register_url()?.is_none() {
+            self.require_non_fiscal_allowed()?;
+        }
         // A cheap check: loading the cart would price it (promotions included) just to ask this.
         let has_payments: bool = self.conn.prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM cart_payments p JOIN carts c ON c.id = p.cart_id WHERE c.status = 'open')",

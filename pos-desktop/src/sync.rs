@@ -211,6 +211,9 @@ impl Till {
         db::set_setting(&tx, "location_id", &e.location_id.to_string())?;
         db::clear_setting(&tx, "pull_cursor")?;
         db::clear_setting(&tx, "sync_error")?;
+        // An enrolled till sells for real, even one first set up with the demo catalog:
+        // head office's store settings now decide whether it may without a register.
+        db::clear_setting(&tx, "demo")?;
         tx.commit()?;
         self.terminal_id = e.terminal_id;
         Ok(e)
@@ -501,8 +504,17 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
             tx.prepare_cached("UPDATE promotions SET active = 0 WHERE id = ?1")?
                 .execute([id.to_string()])?;
         }
-        Change::Store { name, .. } => {
+        Change::Store {
+            name,
+            non_fiscal,
+            taxation,
+            ..
+        } => {
             db::set_setting(tx, "store_name", name)?;
+            db::set_setting(tx, "store_non_fiscal", if *non_fiscal { "1" } else { "0" })?;
+            if let Some(t) = taxation {
+                db::set_setting(tx, "taxation", t.code())?;
+            }
         }
         Change::CashierRemoved { id } => {
             tx.prepare_cached("UPDATE cashiers SET active = 0 WHERE id = ?1")?

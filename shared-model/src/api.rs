@@ -60,6 +60,12 @@ pub struct Location {
     pub timezone: String,
     /// Open.
     pub active: bool,
+    /// Its tills may sell without a fiscal register.
+    #[serde(default)]
+    pub non_fiscal: bool,
+    /// Taxation system code (`osn`…).
+    #[serde(default)]
+    pub taxation: String,
 }
 
 /// A category.

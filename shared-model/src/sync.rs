@@ -124,6 +124,13 @@ pub enum Change {
         name: String,
         /// IANA time zone.
         timezone: String,
+        /// Its tills may sell without a fiscal register (absent from older servers: no).
+        #[serde(default)]
+        non_fiscal: bool,
+        /// Its taxation system, printed on every fiscal receipt (absent from older
+        /// servers: the till keeps its own setting).
+        #[serde(default)]
+        taxation: Option<crate::fiscal::Taxation>,
     },
     /// A promotion as it is now.
     Promotion(crate::promotions::Promotion),

@@ -34,6 +34,12 @@ pub struct Location {
     pub active: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// A store whose tills may sell without a fiscal register (their slips say they
+    /// are not fiscal documents); false: every sale needs its fiscal receipt.
+    pub non_fiscal: bool,
+    /// The store's taxation system, printed on every fiscal receipt (`osn`, `usn_income`,
+    /// `usn_income_outcome`, `patent`, `esn`).
+    pub taxation: String,
 }
 
 /// A new location.
@@ -50,6 +56,10 @@ pub struct NewLocation {
     pub address: Option<String>,
     /// IANA time zone (default Europe/Moscow).
     pub timezone: Option<String>,
+    /// Sells without a fiscal register (default false).
+    pub non_fiscal: Option<bool>,
+    /// Taxation system (default `osn`).
+    pub taxation: Option<String>,
 }
 
 /// Changes to a location.
@@ -64,6 +74,10 @@ pub struct LocationUpdate {
     pub timezone: Option<String>,
     /// Active.
     pub active: Option<bool>,
+    /// Sells without a fiscal register.
+    pub non_fiscal: Option<bool>,
+    /// Taxation system.
+    pub taxation: Option<String>,
 }
 
 /// Location list filters.
@@ -93,6 +107,17 @@ fn check_kind(kind: &str) -> ApiResult<()> {
     }
 }
 
+/// What a location row is read as.
+const COLUMNS: &str =
+    "id, code, name, kind, address, timezone, active, created_at, non_fiscal, taxation";
+
+fn check_taxation(t: Option<&str>) -> ApiResult<()> {
+    match t.map(shared_model::fiscal::Taxation::parse) {
+        Some(Err(e)) => Err(ApiError::Validation(e.to_string())),
+        _ => Ok(()),
+    }
+}
+
 fn check_text(what: &str, v: &str, max: usize) -> ApiResult<()> {
     let n = v.trim().chars().count();
     if n == 0 || n > max {
@@ -105,7 +130,7 @@ fn check_text(what: &str, v: &str, max: usize) -> ApiResult<()> {
 
 /// Loads a location (any scope).
 pub async fn load(db: &sqlx::PgPool, id: Uuid) -> ApiResult<Location> {
-    sqlx::query_as("SELECT id, code, name, kind, address, timezone, active, created_at FROM locations WHERE id = $1")
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?
@@ -122,17 +147,21 @@ pub async fn create_location(
     check_kind(&req.kind)?;
     check_text("code", &req.code, 32)?;
     check_text("name", &req.name, 200)?;
+    check_taxation(req.taxation.as_deref())?;
     let mut tx = state.db.begin().await?;
-    let loc: Location = sqlx::query_as(
-        "INSERT INTO locations (id, code, name, kind, address, timezone) VALUES ($1, $2, $3, $4, $5, COALESCE($6, 'Europe/Moscow'))
-         RETURNING id, code, name, kind, address, timezone, active, created_at",
-    )
+    let loc: Location = sqlx::query_as(&format!(
+        "INSERT INTO locations (id, code, name, kind, address, timezone, non_fiscal, taxation)
+         VALUES ($1, $2, $3, $4, $5, COALESCE($6, 'Europe/Moscow'), COALESCE($7, false), COALESCE($8, 'osn'))
+         RETURNING {COLUMNS}"
+    ))
     .bind(Uuid::now_v7())
     .bind(req.code.trim())
     .bind(req.name.trim())
     .bind(&req.kind)
     .bind(&req.address)
     .bind(&req.timezone)
+    .bind(req.non_fiscal)
+    .bind(req.taxation.as_deref().map(str::trim))
     .fetch_one(&mut *tx)
     .await?;
     audit::record(
@@ -164,7 +193,7 @@ async fn list(
     let (limit, offset) = p.limit_offset();
     let filter = "WHERE ($1::text IS NULL OR kind = $1) AND ($2::uuid[] IS NULL OR id = ANY($2))";
     let items: Vec<Location> = sqlx::query_as(&format!(
-        "SELECT id, code, name, kind, address, timezone, active, created_at FROM locations {filter} ORDER BY code LIMIT $3 OFFSET $4"
+        "SELECT {COLUMNS} FROM locations {filter} ORDER BY code LIMIT $3 OFFSET $4"
     ))
     .bind(&f.kind)
     .bind(auth.scope.ids())
@@ -223,16 +252,20 @@ pub async fn update_location(
     }
     let mut tx = state.db.begin().await?;
     let before = load(&state.db, id).await?;
-    let after: Location = sqlx::query_as(
+    check_taxation(req.taxation.as_deref())?;
+    let after: Location = sqlx::query_as(&format!(
         "UPDATE locations SET name = COALESCE($2, name), address = COALESCE($3, address),
-            timezone = COALESCE($4, timezone), active = COALESCE($5, active), updated_at = now()
-         WHERE id = $1 RETURNING id, code, name, kind, address, timezone, active, created_at",
-    )
+            timezone = COALESCE($4, timezone), active = COALESCE($5, active),
+            non_fiscal = COALESCE($6, non_fiscal), taxation = COALESCE($7, taxation), updated_at = now()
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
     .bind(id)
     .bind(req.name.as_deref().map(str::trim))
     .bind(&req.address)
     .bind(&req.timezone)
     .bind(req.active)
+    .bind(req.non_fiscal)
+    .bind(req.taxation.as_deref().map(str::trim))
     .fetch_one(&mut *tx)
     .await?;
     audit::record(

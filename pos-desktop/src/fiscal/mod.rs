@@ -26,6 +26,10 @@ pub use port::{CashOp, FiscalRegister, Lookup, NoRegister, RegisterError, Regist
 
 use crate::{db, error::Result, outbox, Till, TillError};
 
+/// Why a till may not be (or sell) without a register.
+const NON_FISCAL_ONLY: &str =
+    "only a demo till or a store head office marks non-fiscal may sell without a fiscal register";
+
 /// How long one call to the register waits by default.
 const DEFAULT_TIMEOUT_MS: u64 = 5_000;
 
@@ -157,18 +161,32 @@ impl Till {
                 "the register's address {u:?} must start with http:// or https://"
             ))),
             None => {
-                let demo = db::setting(&self.conn, "demo")?.as_deref() == Some("1");
-                let non_fiscal =
-                    db::setting(&self.conn, "store_non_fiscal")?.as_deref() == Some("1");
-                if !demo && !non_fiscal {
-                    return Err(TillError::InvalidInput(
-                        "only a demo till or a store head office marks non-fiscal may sell without a fiscal register".into(),
-                    ));
+                if !self.may_sell_non_fiscally()? {
+                    return Err(TillError::InvalidInput(NON_FISCAL_ONLY.into()));
                 }
                 self.conn
                     .execute("DELETE FROM settings WHERE key = 'fiscal_url'", [])?;
                 Ok(())
             }
+        }
+    }
+
+    /// Whether this till may sell without a register: a demo till, or one whose store
+    /// head office marks non-fiscal.
+    fn may_sell_non_fiscally(&self) -> Result<bool> {
+        let demo = db::setting(&self.conn, "demo")?.as_deref() == Some("1");
+        let non_fiscal = db::setting(&self.conn, "store_non_fiscal")?.as_deref() == Some("1");
+        Ok(demo || non_fiscal)
+    }
+
+    /// Refuses a sale or return on a till with no register in a store that sells fiscally.
+    pub(crate) fn require_non_fiscal_allowed(&self) -> Result<()> {
+        if self.may_sell_non_fiscally()? {
+            Ok(())
+        } else {
+            Err(TillError::RegisterBlocked(format!(
+                "{NON_FISCAL_ONLY}: connect this till to its register (pos-till register set URL)"
+            )))
         }
     }
 
@@ -352,6 +370,7 @@ impl Till {
             self.settle_fiscal()?;
         }
         if self.fiscal_register_url()?.is_none() {
+            self.require_non_fiscal_allowed()?;
             return Ok(None);
         }
         if self.register_outage()?.is_none() {

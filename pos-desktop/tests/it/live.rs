@@ -104,7 +104,7 @@ fn an_enrolled_till_shows_head_office_price_changes_live_and_sends_its_sales() {
     let post = |path: &str, body: Value| ho.call(reqwest::Method::POST, path, body);
     let store = post(
         "/locations",
-        json!({"code": "S1", "name": "ТЦ Аврора", "kind": "store"}),
+        json!({"code": "S1", "name": "ТЦ Аврора", "kind": "store", "non_fiscal": true}),
     );
     let product = post(
         "/products",

@@ -232,16 +232,20 @@ async fn customers(
 }
 
 async fn store(conn: &mut PgConnection, loc: Uuid) -> ApiResult<Option<Change>> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT name, timezone FROM locations WHERE id = $1")
+    let row: Option<(String, String, bool, String)> =
+        sqlx::query_as("SELECT name, timezone, non_fiscal, taxation FROM locations WHERE id = $1")
             .bind(loc)
             .fetch_optional(conn)
             .await?;
-    Ok(row.map(|(name, timezone)| Change::Store {
-        id: loc,
-        name,
-        timezone,
-    }))
+    Ok(
+        row.map(|(name, timezone, non_fiscal, taxation)| Change::Store {
+            id: loc,
+            name,
+            timezone,
+            non_fiscal,
+            taxation: shared_model::fiscal::Taxation::parse(&taxation).ok(),
+        }),
+    )
 }
 
 /// One page of changes for `device`'s store.

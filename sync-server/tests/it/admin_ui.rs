@@ -132,10 +132,21 @@ fn a_new_store_is_set_up_in_the_browser_and_its_first_sale_reported() {
     s.click("nav-locations");
     s.fill("location-code", "MSK-01");
     s.fill("location-name", "Магазин на Тверской");
+    // Its till will have no fiscal register yet: head office allows that, for this store.
+    s.select("location-fiscal", "non_fiscal");
+    s.select("location-taxation", "usn_income");
     s.click("location-create");
     s.wait_text("locations", |t| t.contains("Магазин на Тверской"));
+    s.wait_text("fiscal-mode-MSK-01", |t| t.contains("Без ККТ"));
     let (_, locs) = rt.block_on(api.get("/locations"));
     let store = locs["items"][0]["id"].as_str().expect("store").to_owned();
+    assert_eq!(
+        (
+            &locs["items"][0]["non_fiscal"],
+            &locs["items"][0]["taxation"]
+        ),
+        (&json!(true), &json!("usn_income"))
+    );
 
     // A product: a mistyped barcode is flagged as typed and blocks saving.
     s.click("nav-catalog");

@@ -34,7 +34,7 @@ async fn second_store(api: &Api, server: &str) -> (Value, tempfile::TempDir, Pat
     let store = api
         .ok_post(
             "/locations",
-            json!({"code": "S2", "name": "Store 2", "kind": "store"}),
+            json!({"code": "S2", "name": "Store 2", "kind": "store", "non_fiscal": true}),
         )
         .await;
     let (_, users) = api.get("/users?q=anna").await;

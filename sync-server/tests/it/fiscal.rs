@@ -90,3 +90,45 @@ async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
         .count();
     assert_eq!(corrections, 1, "{done}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_without_a_register_sells_only_where_head_office_marks_the_store_non_fiscal() {
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (store, _product, code) = head_office(&api).await;
+    let path = format!("/locations/{}", store["id"].as_str().expect("id"));
+    // The store sells fiscally, on the simplified system.
+    let (st, body) = api
+        .patch(
+            &path,
+            json!({"non_fiscal": false, "taxation": "usn_income"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["non_fiscal"], false);
+    let (st, _) = api.patch(&path, json!({"taxation": "flat_tax"})).await;
+    assert_eq!(st, 422, "an unknown taxation system is refused");
+    let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
+    till(dir.clone(), |t| t.sync_once())
+        .await
+        .expect("first sync");
+    let refused = till(dir.clone(), sell(1)).await.unwrap_err();
+    assert!(
+        matches!(refused, pos_desktop::TillError::RegisterBlocked(_)),
+        "{refused}"
+    );
+    let taxation = till(dir.clone(), |t| t.taxation()).await.expect("taxation");
+    assert_eq!(taxation, shared_model::fiscal::Taxation::UsnIncome);
+    let (_, sales) = api.get("/sales").await;
+    assert_eq!(sales["total"], 0, "nothing was sold");
+
+    // Head office marks it non-fiscal: the till sells, its slips say they are not fiscal.
+    let (st, _) = api.patch(&path, json!({"non_fiscal": true})).await;
+    assert_eq!(st, 200);
+    till(dir.clone(), |t| t.sync_once()).await.expect("sync");
+    till(dir.clone(), sell(1)).await.expect("a non-fiscal sale");
+    let slip = till(dir.clone(), |t| t.receipt_text(1))
+        .await
+        .expect("slip");
+    assert!(slip.contains("НЕ ЯВЛЯЕТСЯ ФИСКАЛЬНЫМ ДОКУМЕНТОМ"), "{slip}");
+}

@@ -24,7 +24,7 @@ async fn two_hundred_tills_sync_at_once() {
         let s = api
             .ok_post(
                 "/locations",
-                json!({"code": format!("S{}", i + 1), "name": format!("Store {i}"), "kind": "store"}),
+                json!({"code": format!("S{}", i + 1), "name": format!("Store {i}"), "kind": "store", "non_fiscal": true}),
             )
             .await;
         stores.push(s["id"].clone());

@@ -13,13 +13,13 @@ async fn promotions_price_a_preview_cart_as_the_tills_will() {
     let s1 = api
         .ok_post(
             "/locations",
-            json!({"code": "S1", "name": "S1", "kind": "store"}),
+            json!({"code": "S1", "name": "S1", "kind": "store", "non_fiscal": true}),
         )
         .await;
     let s2 = api
         .ok_post(
             "/locations",
-            json!({"code": "S2", "name": "S2", "kind": "store"}),
+            json!({"code": "S2", "name": "S2", "kind": "store", "non_fiscal": true}),
         )
         .await;
     let cat = api
@@ -77,13 +77,13 @@ async fn promotions_refuse_bad_input_and_foreign_stores() {
     let s1 = api
         .ok_post(
             "/locations",
-            json!({"code": "S1", "name": "S1", "kind": "store"}),
+            json!({"code": "S1", "name": "S1", "kind": "store", "non_fiscal": true}),
         )
         .await;
     let s2 = api
         .ok_post(
             "/locations",
-            json!({"code": "S2", "name": "S2", "kind": "store"}),
+            json!({"code": "S2", "name": "S2", "kind": "store", "non_fiscal": true}),
         )
         .await;
     let bad = [

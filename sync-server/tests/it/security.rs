@@ -32,7 +32,7 @@ async fn login_from(app: &TestApp, ip: &str, login: &str, password: &str) -> (St
 async fn store(api: &Api, code: &str) -> Value {
     api.ok_post(
         "/locations",
-        json!({"code": code, "name": format!("Store {code}"), "kind": "store"}),
+        json!({"code": code, "name": format!("Store {code}"), "kind": "store", "non_fiscal": true}),
     )
     .await
 }

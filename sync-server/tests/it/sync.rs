@@ -90,7 +90,7 @@ pub async fn head_office(api: &Api) -> (Value, Value, String) {
     let store = api
         .ok_post(
             "/locations",
-            json!({"code": "S1", "name": "Store", "kind": "store"}),
+            json!({"code": "S1", "name": "Store", "kind": "store", "non_fiscal": true}),
         )
         .await;
     let product = api

@@ -210,6 +210,17 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
 }
 
 /// Stores and warehouses.
+/// The words for a taxation system's code.
+fn tax_key(code: &str) -> &'static str {
+    match code {
+        "usn_income" => "tax_usn_income",
+        "usn_income_outcome" => "tax_usn_income_outcome",
+        "patent" => "tax_patent",
+        "esn" => "tax_esn",
+        _ => "tax_osn",
+    }
+}
+
 #[function_component(Locations)]
 pub fn locations() -> Html {
     let ctx = use_ctx();
@@ -218,6 +229,8 @@ pub fn locations() -> Html {
     let kind = use_state(|| "store".to_owned());
     let address = use_state(String::new);
     let tz = use_state(|| "Europe/Moscow".to_owned());
+    let fiscal = use_state(|| "register".to_owned());
+    let taxation = use_state(|| "osn".to_owned());
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
     let tried = use_state(|| false);
@@ -235,6 +248,7 @@ pub fn locations() -> Html {
             reload.clone(),
             tried.clone(),
         );
+        let (fiscal, taxation) = (fiscal.clone(), taxation.clone());
         let reload_locations = ctx.reload_locations.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -243,7 +257,8 @@ pub fn locations() -> Html {
                 return;
             }
             let addr = (!address.trim().is_empty()).then(|| address.trim().to_owned());
-            let body = json!({"code": code.trim(), "name": name.trim(), "kind": *kind, "address": addr, "timezone": tz.trim()});
+            let body = json!({"code": code.trim(), "name": name.trim(), "kind": *kind, "address": addr, "timezone": tz.trim(),
+                              "non_fiscal": *fiscal == "non_fiscal", "taxation": *taxation});
             let (code, name, error, reload, tried, reload_locations) = (
                 code.clone(),
                 name.clone(),
@@ -272,6 +287,26 @@ pub fn locations() -> Html {
         (*tried && s.trim().is_empty()).then(|| ctx.t("required").to_owned())
     };
     let is_admin = ctx.me.role == shared_model::Role::Admin;
+    // Head office says whether a store's tills may sell without a fiscal register.
+    let toggle_fiscal = |l: &Location| {
+        let (id, to) = (l.id, !l.non_fiscal);
+        let (error, reload) = (error.clone(), reload.clone());
+        Callback::from(move |_| {
+            let (error, reload) = (error.clone(), reload.clone());
+            spawn(async move {
+                let body = json!({"non_fiscal": to});
+                match api::patch::<_, Location>(&format!("/locations/{id}"), &body).await {
+                    Ok(_) => reload.set(*reload + 1),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let taxations: Vec<(String, String)> = shared_model::fiscal::Taxation::ALL
+        .iter()
+        .map(|t| (t.code().to_owned(), ctx.t(tax_key(t.code())).to_owned()))
+        .collect();
+    let tax_name = |code: &str| ctx.t(tax_key(code)).to_owned();
     html! {
         <section>
             <h1>{ ctx.t("nav_locations") }</h1>
@@ -285,6 +320,10 @@ pub fn locations() -> Html {
                             options={vec![("store".into(), ctx.t("store").into()), ("warehouse".into(), ctx.t("warehouse").into())]} onchange={setter(&kind)} />
                         <Field id="location-address" label={ctx.t("address")} value={(*address).clone()} oninput={setter(&address)} />
                         <Field id="location-tz" label={ctx.t("timezone")} value={(*tz).clone()} oninput={setter(&tz)} />
+                        <Select id="location-fiscal" label={ctx.t("fiscal_mode")} value={(*fiscal).clone()}
+                            options={vec![("register".into(), ctx.t("fiscal_register").into()), ("non_fiscal".into(), ctx.t("fiscal_none").into())]} onchange={setter(&fiscal)} />
+                        <Select id="location-taxation" label={ctx.t("taxation")} value={(*taxation).clone()}
+                            options={taxations.clone()} onchange={setter(&taxation)} />
                     </div>
                     <button type="submit" class="primary" data-testid="location-create">{ ctx.t("add") }</button>
                 </form>
@@ -292,10 +331,21 @@ pub fn locations() -> Html {
             <ErrorBanner error={(*error).clone().or(load_error)} />
             <table data-testid="locations">
                 <thead><tr><th scope="col">{ ctx.t("code") }</th><th scope="col">{ ctx.t("name") }</th><th scope="col">{ ctx.t("kind") }</th>
-                    <th scope="col">{ ctx.t("address") }</th><th scope="col">{ ctx.t("timezone") }</th><th scope="col">{ ctx.t("status") }</th></tr></thead>
+                    <th scope="col">{ ctx.t("address") }</th><th scope="col">{ ctx.t("timezone") }</th><th scope="col">{ ctx.t("fiscal_mode") }</th>
+                    <th scope="col">{ ctx.t("taxation") }</th><th scope="col">{ ctx.t("status") }</th></tr></thead>
                 <tbody>{ for list.iter().map(|l| html! { <tr>
                     <td>{ &l.code }</td><td>{ &l.name }</td><td>{ ctx.t(if l.kind == "store" { "store" } else { "warehouse" }) }</td>
                     <td>{ l.address.clone().unwrap_or_default() }</td><td>{ &l.timezone }</td>
+                    <td data-testid={format!("fiscal-mode-{}", l.code)}>
+                        if l.kind == "store" {
+                            { ctx.t(if l.non_fiscal { "fiscal_none" } else { "fiscal_register" }) }
+                            if is_admin {
+                                { " " }<button class="link" onclick={toggle_fiscal(l)} data-testid={format!("fiscal-toggle-{}", l.code)}>
+                                    { ctx.t(if l.non_fiscal { "make_fiscal" } else { "make_non_fiscal" }) }</button>
+                            }
+                        }
+                    </td>
+                    <td>{ if l.kind == "store" { tax_name(&l.taxation) } else { String::new() } }</td>
                     <td>{ ctx.t(if l.active { "active" } else { "inactive" }) }</td></tr> }) }</tbody>
             </table>
         </section>
