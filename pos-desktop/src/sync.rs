@@ -337,7 +337,33 @@ impl Till {
         };
         report.pulled = self.pull_all(&http, &cred, &token.token)?;
         report.pending = self.outbox_status()?.pending;
+        // Head office's view of the register is a courtesy: it never fails the round
+        // (what was not sent is due again next round).
+        let _ = self.push_register_report(&http, &cred, &token.token);
         Ok(report)
+    }
+
+    /// Sends the register's report when one is due (an older server without the route
+    /// answers 404: nothing to do).
+    fn push_register_report(
+        &mut self,
+        http: &Client,
+        cred: &Credential,
+        token: &str,
+    ) -> Result<()> {
+        let Some(r) = self.register_report_due()? else {
+            return Ok(());
+        };
+        let resp = http
+            .post(format!("{}/api/v1/sync/register", cred.server))
+            .bearer_auth(token)
+            .json(&r)
+            .send()
+            .map_err(net)?;
+        if resp.status().is_success() || resp.status() == reqwest::StatusCode::NOT_FOUND {
+            self.register_report_sent()?;
+        }
+        Ok(())
     }
 
     fn push_all(&mut self, http: &Client, cred: &Credential, token: &str) -> Result<u64> {

@@ -85,6 +85,25 @@ pub struct PushRequest {
     pub newest_seq: Option<u64>,
 }
 
+/// The till's fiscal register as the till last saw it, for head office's report of
+/// registers by health (`POST /sync/register`; only a till with a register sends it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterReport {
+    /// Protocol version.
+    pub protocol: u16,
+    /// What the register said of itself (absent when it did not answer).
+    pub status: Option<crate::fiscal::health::RegisterStatus>,
+    /// Why it did not answer.
+    pub error: Option<String>,
+    /// Documents awaiting their fiscal receipt.
+    pub pending: u32,
+    /// Documents waiting for the register's repair (correction receipts to come).
+    pub deferred: u32,
+    /// The reason of a declared outage, if one is in force.
+    pub outage: Option<String>,
+}
+
 /// The server's answer to a push.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {

@@ -5,6 +5,7 @@
 
 mod control;
 mod filter;
+mod fiscal;
 mod live;
 pub mod rollup;
 mod sales;
@@ -59,6 +60,10 @@ pub enum Report {
     Certificates,
     /// Tills' last contact and chain alerts.
     SyncHealth,
+    /// Each sale with its fiscal receipt (or without one).
+    FiscalReceipts,
+    /// Each fiscal till's register by health.
+    Registers,
 }
 
 /// Runs a report for a caller with `scope` (the one service function the handlers call).
@@ -82,6 +87,8 @@ pub async fn run(
         Report::Movements => stock::movements(db, &f).await,
         Report::Certificates => control::certificates(db, &f).await,
         Report::SyncHealth => control::sync_health(db, &f).await,
+        Report::FiscalReceipts => fiscal::receipts(db, &f).await,
+        Report::Registers => fiscal::registers(db, &f).await,
     }
 }
 
@@ -188,7 +195,9 @@ async fn live_totals(
 }
 
 /// A control report by name: `discounts`, `returns` (with voids), `certificates`, `sync-health`
-/// (`stale_hours=N` for tills not seen that long).
+/// (`stale_hours=N` for tills not seen that long), `fiscal-receipts` (each sale's fiscal
+/// receipt; `attention=true`: those still without one) and `registers` (fiscal registers by
+/// health; `attention=true`: those that need someone).
 #[utoipa::path(get, path = "/reports/control/{name}", tag = "reports",
     params(("name" = String, Path), ReportQuery),
     responses((status = 200, description = "`{columns, rows}` or CSV"), (status = 404)))]
@@ -204,6 +213,8 @@ async fn control_report(
         "returns" => Report::Returns,
         "certificates" => Report::Certificates,
         "sync-health" => Report::SyncHealth,
+        "fiscal-receipts" => Report::FiscalReceipts,
+        "registers" => Report::Registers,
         _ => return Err(crate::error::ApiError::NotFound(format!("report {name:?}"))),
     };
     let t = run(&state.reports_db, report, &q, &auth.scope).await?;

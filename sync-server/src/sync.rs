@@ -17,6 +17,7 @@ mod apply;
 mod effects;
 mod feed;
 mod quarantine;
+mod registers;
 mod sale_rows;
 
 pub use feed::prune;
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(device::token))
         .routes(routes!(push_handler))
         .routes(routes!(pull_handler))
+        .routes(routes!(registers::report_handler))
         .routes(routes!(terminal_status))
         .routes(routes!(crate::notify::events))
         .merge(quarantine::router())

@@ -9,6 +9,7 @@
 pub mod atol;
 pub mod outage;
 pub mod port;
+mod report;
 
 use std::time::Duration;
 

@@ -85,6 +85,9 @@ pub struct ReportQuery {
     pub negative: Option<bool>,
     /// Sync health: only tills not seen for this many hours (or never).
     pub stale_hours: Option<u32>,
+    /// Fiscal receipts: only sales still without one (in stores that sell fiscally);
+    /// registers: only those that need someone.
+    pub attention: Option<bool>,
 }
 
 /// Best or worst first.
@@ -115,6 +118,7 @@ pub struct Filter {
     pub limit: Option<i64>,
     pub negative_only: bool,
     pub stale_hours: Option<i64>,
+    pub attention: bool,
 }
 
 impl Filter {
@@ -145,6 +149,7 @@ impl Filter {
             limit: q.limit.map(i64::from),
             negative_only: q.negative.unwrap_or(false),
             stale_hours: q.stale_hours.map(i64::from),
+            attention: q.attention.unwrap_or(false),
         })
     }
 

@@ -7,11 +7,32 @@ use crate::emulator::Emulator;
 use crate::helpers::spawn_app;
 use crate::sync::{enrolled_till, head_office, sell, till};
 
+/// A control report's rows for today, as objects by column.
+async fn report(api: &crate::helpers::Api, name_and_query: &str) -> Vec<serde_json::Value> {
+    let today = chrono::Utc::now().date_naive();
+    let sep = if name_and_query.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let path = format!(
+        "/reports/control/{name_and_query}{sep}from={}&to={}",
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(1)
+    );
+    let (st, body) = api.get(&path).await;
+    assert_eq!(st, 200, "{path}: {body}");
+    body["rows"].as_array().expect("rows").clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
     let app = spawn_app().await;
     let api = app.admin().await;
     let (store, _product, code) = head_office(&api).await;
+    // This store sells fiscally (its till has a register).
+    let path = format!("/locations/{}", store["id"].as_str().expect("id"));
+    assert_eq!(api.patch(&path, json!({"non_fiscal": false})).await.0, 200);
     api.ok_post(
         "/users",
         json!({"login": "olga", "full_name": "Ольга", "role": "manager", "password": "password-123",
@@ -46,6 +67,24 @@ async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
     let (_, waiting) = api.get("/sales?unfiscalised=true").await;
     assert_eq!(waiting["total"], 1, "{waiting}");
     assert!(waiting["items"][0]["fiscal"].is_null());
+    // The reports say the same, and which register needs someone, and why.
+    let missing = report(&api, "fiscal-receipts?attention=true").await;
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0]["fiscal"], "missing");
+    let all = report(&api, "fiscal-receipts").await;
+    assert_eq!(all.len(), 2);
+    assert!(all
+        .iter()
+        .any(|r| r["fiscal"] == "signed" && r["fn_serial"] == "9999078900001234"));
+    let regs = report(&api, "registers?attention=true").await;
+    assert_eq!(regs.len(), 1, "{regs:?}");
+    assert_eq!(regs[0]["health"], "blocked", "{regs:?}");
+    let problems = regs[0]["problems"].as_str().expect("problems");
+    assert!(
+        problems.contains("paper_out") && problems.contains("pending_receipts:1"),
+        "{problems}"
+    );
+    assert_eq!(regs[0]["fn_serial"], "9999078900001234");
 
     // Paper loaded: the till settles it and says so; none is left without one.
     tokio::task::block_in_place(|| emu.faults(json!({})));
@@ -59,6 +98,11 @@ async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
     assert_eq!(waiting["total"], 0, "{waiting}");
     let (_, done) = api.get("/sales?unfiscalised=false").await;
     assert_eq!(done["total"], 2, "{done}");
+    assert!(report(&api, "fiscal-receipts?attention=true")
+        .await
+        .is_empty());
+    assert!(report(&api, "registers?attention=true").await.is_empty());
+    assert_eq!(report(&api, "registers").await[0]["health"], "ok");
 
     // The register out of order: a sale made meanwhile is fiscalised by a correction
     // receipt once it is back, and head office sees which.

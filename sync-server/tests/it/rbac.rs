@@ -362,6 +362,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Rule)> {
         ("GET", "/sales", MANAGE),
         ("POST", "/sync/push", Device),
         ("GET", "/sync/pull", Device),
+        ("POST", "/sync/register", Device),
         ("GET", "/terminals/{id}/sync", ADMIN),
         ("GET", "/sync/quarantine", MANAGE),
         ("POST", "/sync/quarantine/{event_id}/accept", ADMIN),
