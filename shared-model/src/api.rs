@@ -406,6 +406,12 @@ pub const REPORTS: &[(&str, &str, bool)] = &[
     ("/reports/control/returns", "r_returns", true),
     ("/reports/control/certificates", "r_certificates", true),
     ("/reports/control/sync-health", "r_sync_health", false),
+    (
+        "/reports/control/fiscal-receipts",
+        "r_fiscal_receipts",
+        true,
+    ),
+    ("/reports/control/registers", "r_registers", false),
     ("/reports/stock/levels", "r_stock_levels", false),
     ("/reports/stock/low", "r_stock_low", false),
     ("/reports/stock/movements", "r_stock_movements", true),

@@ -257,6 +257,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("r_returns", "Возвраты", "Returns"),
     ("r_certificates", "Сертификаты", "Certificates"),
     ("r_sync_health", "Связь с кассами", "Till sync health"),
+    ("r_fiscal_receipts", "Фискальные чеки продаж", "Sales' fiscal receipts"),
+    ("r_registers", "ККТ по состоянию", "Fiscal registers by health"),
+    ("registers_attention", "ККТ требуют внимания", "Registers needing attention"),
+    ("unfiscalised_week", "Продажи без фискального чека", "Sales without a fiscal receipt"),
     ("r_stock_levels", "Остатки и стоимость", "Stock levels and value"),
     ("r_stock_low", "Заканчивается", "Low stock"),
     ("r_stock_movements", "Движение товара", "Stock movements"),
@@ -276,6 +280,26 @@ const WORDS: &[(&str, &str, &str)] = &[
 /// Report columns: `(column, Russian, English)`.
 const COLUMNS: &[(&str, &str, &str)] = &[
     ("store", "Магазин", "Store"),
+    ("total", "Сумма", "Total"),
+    ("completed_at", "Время", "Time"),
+    ("fiscal", "Фискальный чек", "Fiscal receipt"),
+    ("fd_number", "ФД №", "FD no."),
+    ("fiscal_sign", "ФП", "Fiscal sign"),
+    ("fn_serial", "ФН", "Fiscal storage"),
+    ("reported_at", "Данные от", "Reported"),
+    ("health", "Состояние", "Health"),
+    ("problems", "Что не так", "Problems"),
+    ("fn_days_left", "Дней до конца ФН", "FN days left"),
+    ("unsent", "Не отправлено в ОФД", "Unsent to OFD"),
+    ("ofd_days", "Дней без ОФД", "Days without OFD"),
+    (
+        "shift_hours_left",
+        "Часов до конца смены ККТ",
+        "Shift hours left",
+    ),
+    ("pending", "Чеков ждут ККТ", "Receipts waiting"),
+    ("deferred", "Чеков ждут коррекции", "Corrections due"),
+    ("error", "Ошибка", "Error"),
     ("name", "Название", "Name"),
     ("day", "День", "Day"),
     ("period", "Период", "Period"),
@@ -341,6 +365,35 @@ const COLUMNS: &[(&str, &str, &str)] = &[
 
 /// Codes reports put in their text cells: `(code, Russian, English)`.
 const VALUES: &[(&str, &str, &str)] = &[
+    ("ok", "в порядке", "ok"),
+    ("warning", "внимание", "warning"),
+    ("blocked", "продажи остановлены", "sales stopped"),
+    ("no_answer", "не отвечает", "no answer"),
+    ("outage", "неисправна", "out of order"),
+    ("signed", "пробит", "signed"),
+    ("correction", "чек коррекции", "correction"),
+    ("missing", "нет чека", "missing"),
+    ("not_required", "не нужен (без ККТ)", "not required"),
+    ("paper_out", "нет бумаги", "paper out"),
+    ("cover_open", "открыта крышка", "cover open"),
+    ("shift_expired", "смена больше 24 ч", "shift over 24 h"),
+    (
+        "declared_out_of_order",
+        "объявлена неисправной",
+        "declared out of order",
+    ),
+    ("blocked:not_ready", "не может печатать", "cannot print"),
+    ("blocked:z_required", "нужен Z-отчёт", "Z report required"),
+    ("blocked:ofd_lock", "скоро блокировка ОФД", "OFD lock near"),
+    ("blocked:fn_expired", "ФН истёк", "FN expired"),
+    ("pending_receipts", "чеков ждут", "receipts waiting"),
+    ("z_due", "Z-отчёт через", "Z due in"),
+    (
+        "ofd_backlog",
+        "не в ОФД (шт./дней)",
+        "unsent to OFD (docs/days)",
+    ),
+    ("fn_expiring", "ФН истекает через", "FN expires in"),
     ("activate", "продано", "sold"),
     ("redeem", "погашено", "redeemed"),
     ("refund", "возвращено на сертификат", "refunded"),
@@ -435,6 +488,20 @@ pub fn value(lang: Locale, v: String) -> String {
         .find(|(k, _, _)| *k == v)
         .map(|(_, ru, en)| if lang == Locale::En { *en } else { *ru }.to_owned())
         .unwrap_or(v)
+}
+
+/// A register's problems (`paper_out, pending_receipts:2`) worded, numbers kept.
+pub fn problems(lang: Locale, v: &str) -> String {
+    v.split(", ")
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once(':') {
+            Some((code, n)) if !code.starts_with("blocked") => {
+                format!("{} {n}", value(lang, code.to_owned()))
+            }
+            _ => value(lang, p.to_owned()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Weekday keys, Monday first.

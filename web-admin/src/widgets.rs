@@ -257,8 +257,10 @@ pub fn report_table(p: &ReportProps) -> Html {
                     let v = r.get(c.as_str());
                     let kind = p.report.kind(c);
                     let num = kind.is_figure();
-                    let text = if matches!(c.as_str(), "what" | "tender" | "status" | "kind") {
+                    let text = if matches!(c.as_str(), "what" | "tender" | "status" | "kind" | "health" | "fiscal") {
                         crate::i18n::value(ctx.lang, cell(v))
+                    } else if c.as_str() == "problems" {
+                        crate::i18n::problems(ctx.lang, &cell(v))
                     } else {
                         kind.show(v, ctx.lang)
                     };

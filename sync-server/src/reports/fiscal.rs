@@ -19,7 +19,8 @@ fn text(s: Option<String>) -> Cell {
 /// office marks non-fiscal). With `attention`, only the missing ones.
 pub async fn receipts(db: &PgPool, f: &Filter) -> ApiResult<Table> {
     let sql = format!(
-        "SELECT s.local_day, l.name, t.name, s.receipt_no, s.completed_at, s.total_minor, l.non_fiscal,
+        "SELECT s.local_day, l.name, t.name, s.receipt_no,
+                to_char(s.completed_at AT TIME ZONE l.timezone, 'YYYY-MM-DD HH24:MI'), s.total_minor, l.non_fiscal,
                 fd.number, fd.sign, fd.fn_serial, fd.correction
          FROM sales s JOIN locations l ON l.id = s.location_id JOIN terminals t ON t.id = s.terminal_id
          LEFT JOIN fiscal_documents fd ON fd.doc_id = s.id AND fd.kind = 'sale'
@@ -36,7 +37,7 @@ pub async fn receipts(db: &PgPool, f: &Filter) -> ApiResult<Table> {
         String,
         String,
         i64,
-        DateTime<Utc>,
+        String,
         i64,
         bool,
         Option<i64>,
@@ -70,7 +71,7 @@ pub async fn receipts(db: &PgPool, f: &Filter) -> ApiResult<Table> {
             Cell::Text(store),
             Cell::Text(term),
             Cell::Int(no),
-            Cell::Text(at.to_rfc3339()),
+            Cell::Text(at),
             Cell::Money(total),
             Cell::Text(state.into()),
             fd.map_or(Cell::Null, Cell::Int),

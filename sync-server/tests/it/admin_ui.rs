@@ -34,13 +34,13 @@ fn build_admin() -> PathBuf {
     root.join("web-admin/dist")
 }
 
-fn shot(s: &Session, name: &str) {
+pub(crate) fn shot(s: &Session, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshots dir");
     s.screenshot(&dir.join(format!("admin-{name}.png")));
 }
 
-fn sign_in(s: &Session, base: &str, login: &str, password: &str) {
+pub(crate) fn sign_in(s: &Session, base: &str, login: &str, password: &str) {
     s.navigate(base);
     s.fill("login-name", login);
     s.fill("login-password", password);
@@ -49,17 +49,17 @@ fn sign_in(s: &Session, base: &str, login: &str, password: &str) {
 }
 
 /// A running server with the built admin, its admin's API session, and a browser in `lang`.
-struct Admin {
-    rt: tokio::runtime::Runtime,
-    app: TestApp,
-    api: Api,
-    base: String,
+pub(crate) struct Admin {
+    pub rt: tokio::runtime::Runtime,
+    pub app: TestApp,
+    pub api: Api,
+    pub base: String,
     // Dropped after the session (fields drop in order).
-    s: Session,
-    _driver: Driver,
+    pub s: Session,
+    pub _driver: Driver,
 }
 
-fn open_admin(lang: &str) -> Admin {
+pub(crate) fn open_admin(lang: &str) -> Admin {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dist = built_admin();
     let app = rt.block_on(spawn_app_with(|c| c.admin_dir = Some(dist)));

@@ -176,3 +176,52 @@ async fn a_till_without_a_register_sells_only_where_head_office_marks_the_store_
         .expect("slip");
     assert!(slip.contains("НЕ ЯВЛЯЕТСЯ ФИСКАЛЬНЫМ ДОКУМЕНТОМ"), "{slip}");
 }
+
+#[test]
+fn the_dashboard_raises_registers_that_need_someone_and_sales_without_a_receipt() {
+    use crate::admin_ui::{open_admin, shot, sign_in, Admin};
+    let Admin {
+        rt,
+        app,
+        api,
+        base,
+        s,
+        _driver,
+    } = open_admin("ru");
+    let (store, _product, code) = rt.block_on(head_office(&api));
+    let path = format!("/locations/{}", store["id"].as_str().expect("id"));
+    assert_eq!(
+        rt.block_on(api.patch(&path, json!({"non_fiscal": false})))
+            .0,
+        200
+    );
+    let (_tmp, dir) = rt.block_on(enrolled_till(format!("http://{}", app.addr), code));
+    let emu = Emulator::start(&dir);
+    let url = emu.url.clone();
+    rt.block_on(till(dir.clone(), move |t| {
+        t.login("999999")?;
+        t.set_fiscal_register(Some(&url))?;
+        t.set_fiscal_timeout_ms(2_000)?;
+        t.sync_once()
+    }))
+    .expect("register set");
+    rt.block_on(till(dir.clone(), sell(1)))
+        .expect("a fiscal sale");
+    // The roll ends mid-receipt: the sale waits, the register cannot print.
+    emu.faults(json!({"paper_runs_out": true}));
+    rt.block_on(till(dir.clone(), sell(1)))
+        .expect("a sale awaiting its receipt");
+
+    sign_in(&s, &base, crate::helpers::ADMIN.0, crate::helpers::ADMIN.1);
+    let regs = s.wait_text("dash-registers", |t| t.contains("продажи остановлены"));
+    assert!(
+        regs.contains("нет бумаги") && regs.contains("чеков ждут 1") && regs.contains("Касса 1"),
+        "{regs}"
+    );
+    let waiting = s.wait_text("dash-unfiscalised", |t| t.contains("Касса 1"));
+    assert!(waiting.contains("100,00"), "{waiting}");
+    s.execute_async(
+        "document.querySelector('[data-testid=dash-registers]').scrollIntoView(); arguments[0]()",
+    );
+    shot(&s, "fiscal-dashboard");
+}

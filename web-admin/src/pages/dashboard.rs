@@ -57,6 +57,16 @@ pub fn dashboard() -> Html {
         0,
     )
     .0;
+    let registers = use_fetch::<Report>(
+        format!("/reports/control/registers?attention=true&from={day}&to={day}"),
+        0,
+    )
+    .0;
+    let unfiscalised = use_fetch::<Report>(
+        format!("/reports/control/fiscal-receipts?attention=true&{period}"),
+        0,
+    )
+    .0;
     let card =
         |title: &'static str, id: &'static str, r: &Option<Report>, only: Vec<&'static str>| {
             html! {
@@ -94,6 +104,8 @@ pub fn dashboard() -> Html {
                 </div>
                 { card("top_products", "dash-top", &top, vec!["name", "qty", "net"]) }
                 { card("tills_unseen", "dash-stale", &stale, vec!["store", "terminal", "hours_unseen", "events_waiting", "chain_alerts"]) }
+                { card("registers_attention", "dash-registers", &registers, vec!["store", "terminal", "health", "problems", "fn_days_left"]) }
+                { card("unfiscalised_week", "dash-unfiscalised", &unfiscalised, vec!["store", "terminal", "receipt_no", "completed_at", "total"]) }
                 { card("low_stock", "dash-low", &low, vec!["store", "name", "qty", "min_qty"]) }
                 { card("certificates_attention", "dash-certs", &certs, vec!["what", "certificates", "amount", "overdraw"]) }
             </div>
