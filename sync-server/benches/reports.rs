@@ -40,6 +40,7 @@ fn query(from: NaiveDate, to: NaiveDate, limit: Option<u32>) -> ReportQuery {
         limit,
         negative: None,
         stale_hours: None,
+        attention: None,
     }
 }
 
