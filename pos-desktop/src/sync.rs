@@ -513,11 +513,11 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
         }
         Change::Cashier(c) => {
             tx.prepare_cached(
-                "INSERT INTO cashiers (id, name, role, pin_hash, active, discount_limit_bp) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+                "INSERT INTO cashiers (id, name, role, pin_hash, active, discount_limit_bp, vatin) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash,
-                    active = 1, discount_limit_bp = excluded.discount_limit_bp",
+                    active = 1, discount_limit_bp = excluded.discount_limit_bp, vatin = excluded.vatin",
             )?
-            .execute((c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp))?;
+            .execute((c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp, &c.vatin))?;
         }
         Change::Promotion(p) => {
             tx.prepare_cached(

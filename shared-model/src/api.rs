@@ -276,6 +276,9 @@ pub struct User {
     pub discount_limit: String,
     /// Locations.
     pub locations: Vec<Uuid>,
+    /// Tax id (ИНН).
+    #[serde(default)]
+    pub vatin: Option<String>,
 }
 
 /// A customer.

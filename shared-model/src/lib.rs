@@ -119,6 +119,9 @@ pub enum ModelError {
     /// Not a phone number.
     #[error("{0:?} is not a phone number")]
     InvalidPhone(String),
+    /// Not a person's tax id.
+    #[error("{0:?} is not a person's tax id (ИНН: 12 digits with valid check digits)")]
+    InvalidVatin(String),
     /// Neither an e-mail address nor a phone number.
     #[error("{0:?} is neither an e-mail address nor a phone number")]
     InvalidContact(String),

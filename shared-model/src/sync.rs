@@ -240,6 +240,9 @@ pub struct CashierData {
     pub pin_hash: String,
     /// Manual-discount limit, basis points.
     pub discount_limit_bp: u32,
+    /// Tax id (ИНН), printed on fiscal receipts with the name (absent from older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vatin: Option<String>,
 }
 
 /// A page of the change feed.

@@ -40,6 +40,8 @@ pub struct User {
     pub locations: Vec<Uuid>,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Tax id (ИНН), printed with the name on the fiscal receipts they make.
+    pub vatin: Option<String>,
 }
 
 /// A new user.
@@ -61,6 +63,8 @@ pub struct NewUser {
     /// Locations (required for every role but admin).
     #[serde(default)]
     pub locations: Vec<Uuid>,
+    /// Tax id (ИНН, 12 digits).
+    pub vatin: Option<String>,
 }
 
 /// Changes to a user; absent fields stay as they are.
@@ -83,6 +87,8 @@ pub struct UserUpdate {
     pub discount_limit: Option<String>,
     /// Replaces the user's locations.
     pub locations: Option<Vec<Uuid>>,
+    /// Tax id (ИНН, 12 digits); an empty one removes it.
+    pub vatin: Option<String>,
 }
 
 /// List filters.
@@ -111,7 +117,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.active, u.pin_hash IS NOT NULL AS has_pin,
-    (u.discount_limit_bp / 100.0)::text AS discount_limit_raw, u.created_at,
+    (u.discount_limit_bp / 100.0)::text AS discount_limit_raw, u.created_at, u.vatin,
     COALESCE(array_agg(ul.location_id ORDER BY ul.location_id) FILTER (WHERE ul.location_id IS NOT NULL), '{}') AS locations
   FROM users u LEFT JOIN user_locations ul ON ul.user_id = u.id";
 
@@ -125,6 +131,7 @@ struct Row {
     has_pin: bool,
     discount_limit_raw: String,
     created_at: DateTime<Utc>,
+    vatin: Option<String>,
     locations: Vec<Uuid>,
 }
 
@@ -145,6 +152,7 @@ impl From<Row> for User {
             discount_limit: if limit.is_empty() { "0".into() } else { limit },
             locations: r.locations,
             created_at: r.created_at,
+            vatin: r.vatin,
         }
     }
 }
@@ -231,6 +239,15 @@ async fn check_pin_free(
     Ok(())
 }
 
+/// A tax id as given: absent (`None`: unchanged), empty (`Some(None)`: none) or valid.
+fn parse_vatin(s: Option<&str>) -> ApiResult<Option<Option<String>>> {
+    match s.map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(v) => Ok(Some(Some(shared_model::customer::person_vatin(v)?))),
+    }
+}
+
 fn parse_limit(s: Option<&str>, role: Role) -> ApiResult<i32> {
     Ok(match s {
         Some(s) => Percent::parse(s)?.bp() as i32,
@@ -272,6 +289,7 @@ pub async fn create_user(
         role.check_pin(p)?;
     }
     let limit = parse_limit(req.discount_limit.as_deref(), role)?;
+    let vatin = parse_vatin(req.vatin.as_deref())?.flatten();
     let mut tx = state.db.begin().await?;
     // One PIN per store is checked under this lock, so two creations cannot race past it.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('user_pins'))")
@@ -288,8 +306,8 @@ pub async fn create_user(
     };
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO users (id, login, full_name, role, password_hash, pin_hash, discount_limit_bp)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO users (id, login, full_name, role, password_hash, pin_hash, discount_limit_bp, vatin)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(login)
@@ -298,6 +316,7 @@ pub async fn create_user(
     .bind(hash)
     .bind(pin_hash)
     .bind(limit)
+    .bind(vatin)
     .execute(&mut *tx)
     .await?;
     set_locations(&mut tx, id, &req.locations).await?;
@@ -339,6 +358,7 @@ pub async fn create_admin(
         pin: None,
         discount_limit: None,
         locations: vec![],
+        vatin: None,
     };
     let user = create_user(state, &system, &Scope::All, req).await?;
     Ok(user.id)
@@ -465,6 +485,7 @@ pub async fn update_user(
         Some(l) => Some(parse_limit(Some(l), role)?),
         None => None,
     };
+    let vatin = parse_vatin(req.vatin.as_deref())?;
     if let Some(l) = limit {
         check_limit(&mut tx, actor, l).await?;
     }
@@ -502,7 +523,8 @@ pub async fn update_user(
     sqlx::query(
         "UPDATE users SET full_name = COALESCE($2, full_name), role = $3, active = COALESCE($4, active),
             password_hash = COALESCE($5, password_hash), pin_hash = COALESCE($6, pin_hash),
-            discount_limit_bp = COALESCE($7, discount_limit_bp), updated_at = now()
+            discount_limit_bp = COALESCE($7, discount_limit_bp),
+            vatin = CASE WHEN $8 THEN $9 ELSE vatin END, updated_at = now()
          WHERE id = $1",
     )
     .bind(id)
@@ -512,6 +534,8 @@ pub async fn update_user(
     .bind(pw)
     .bind(pin)
     .bind(limit)
+    .bind(vatin.is_some())
+    .bind(vatin.flatten())
     .execute(&mut *tx)
     .await?;
     if req.locations.is_some() {

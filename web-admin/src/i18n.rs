@@ -216,6 +216,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("new_location", "Новое место", "New location"),
     ("address", "Адрес", "Address"),
     ("timezone", "Часовой пояс", "Time zone"),
+    ("vatin", "ИНН (для чеков)", "Tax id (for receipts)"),
+    ("bad_vatin", "ИНН: 12 цифр с верными контрольными", "Tax id: 12 digits with valid check digits"),
     ("fiscal_mode", "Чеки", "Receipts"),
     ("fiscal_register", "Фискальные (ККТ)", "Fiscal (register)"),
     ("fiscal_none", "Без ККТ (нефискальные)", "Without a register (non-fiscal)"),

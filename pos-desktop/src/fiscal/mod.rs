@@ -234,9 +234,18 @@ impl Till {
     /// The cashier as the register prints them.
     pub(crate) fn operator(&self) -> Result<Operator> {
         let s = self.session()?;
+        let vatin: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT vatin FROM cashiers WHERE id = ?1",
+                [s.cashier_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
         Ok(Operator {
             name: s.name,
-            vatin: None,
+            vatin,
         })
     }
 

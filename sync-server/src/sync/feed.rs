@@ -135,9 +135,18 @@ async fn cashiers(
     location: Uuid,
     ids: Option<&[Uuid]>,
 ) -> ApiResult<Vec<(Uuid, Option<CashierData>)>> {
-    type Row = (Uuid, String, String, Option<String>, i32, bool, bool);
+    type Row = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        i32,
+        bool,
+        Option<String>,
+        bool,
+    );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT u.id, u.full_name, u.role, u.pin_hash, u.discount_limit_bp, u.active,
+        "SELECT u.id, u.full_name, u.role, u.pin_hash, u.discount_limit_bp, u.active, u.vatin,
                 EXISTS (SELECT 1 FROM user_locations ul WHERE ul.user_id = u.id AND ul.location_id = $1)
          FROM users u WHERE ($2::uuid[] IS NULL AND u.pin_hash IS NOT NULL) OR u.id = ANY($2)",
     )
@@ -147,7 +156,7 @@ async fn cashiers(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, role, pin, limit, active, here)| {
+        .map(|(id, name, role, pin, limit, active, vatin, here)| {
             let usable = active && here && TILL_ROLES.contains(&role.as_str());
             let data = pin.filter(|_| usable).map(|pin_hash| CashierData {
                 id,
@@ -155,6 +164,7 @@ async fn cashiers(
                 role,
                 pin_hash,
                 discount_limit_bp: limit.clamp(0, 10_000) as u32,
+                vatin,
             });
             (id, data)
         })

@@ -39,6 +39,13 @@ async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
                "pin": "777777", "locations": [store["id"]]}),
     )
     .await;
+    // The cashier's tax id goes on her receipts; a mistyped one is refused.
+    let (_, users) = api.get("/users?q=anna").await;
+    let anna = format!("/users/{}", users["items"][0]["id"].as_str().expect("anna"));
+    let (st, _) = api.patch(&anna, json!({"vatin": "500100732258"})).await;
+    assert_eq!(st, 422, "a wrong check digit");
+    let (st, body) = api.patch(&anna, json!({"vatin": "500100732259"})).await;
+    assert_eq!((st.as_u16(), &body["vatin"]), (200, &json!("500100732259")));
     let (_tmp, dir) = enrolled_till(format!("http://{}", app.addr), code).await;
     let emu = tokio::task::block_in_place(|| Emulator::start(&dir));
     let url = emu.url.clone();
@@ -64,6 +71,13 @@ async fn head_office_sees_each_sales_fiscal_receipt_and_lists_those_without() {
     assert_eq!(signed.len(), 1, "{sales}");
     assert_eq!(signed[0]["fiscal"]["fn_serial"], "9999078900001234");
     assert_eq!(signed[0]["fiscal"]["receipt_no"], 1);
+    let sale_id = signed[0]["id"].as_str().expect("sale id").to_owned();
+    let task =
+        tokio::task::block_in_place(|| emu.state())["requests"][&sale_id]["tasks"][0].clone();
+    assert_eq!(
+        task["operator"],
+        json!({"name": "Анна", "vatin": "500100732259"})
+    );
     let (_, waiting) = api.get("/sales?unfiscalised=true").await;
     assert_eq!(waiting["total"], 1, "{waiting}");
     assert!(waiting["items"][0]["fiscal"].is_null());

@@ -91,6 +91,11 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
             .unwrap_or_default()
     });
     let locations = use_state(|| u.as_ref().map(|u| u.locations.clone()).unwrap_or_default());
+    let vatin = use_state(|| u.as_ref().and_then(|u| u.vatin.clone()).unwrap_or_default());
+    // The same check digits the server verifies.
+    let vatin_err = (!vatin.trim().is_empty()
+        && shared_model::customer::person_vatin(&vatin).is_err())
+    .then(|| ctx.t("bad_vatin").to_owned());
     let active = use_state(|| u.as_ref().is_none_or(|u| u.active));
     let error = use_state(|| None::<ApiError>);
     let tried = use_state(|| false);
@@ -126,8 +131,9 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
         let (on_done, id, ok) = (
             p.on_done.clone(),
             p.user.as_ref().map(|u| u.id),
-            pin_err.is_none(),
+            pin_err.is_none() && vatin_err.is_none(),
         );
+        let vatin = vatin.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             tried.set(true);
@@ -143,11 +149,11 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
             let body = match id {
                 None => {
                     json!({"login": login.trim(), "full_name": full_name.trim(), "role": *role, "password": *password,
-                    "pin": opt(&pin), "discount_limit": opt(&limit), "locations": *locations})
+                    "pin": opt(&pin), "discount_limit": opt(&limit), "locations": *locations, "vatin": opt(&vatin)})
                 }
                 Some(_) => {
                     json!({"full_name": full_name.trim(), "role": *role, "active": *active, "password": opt(&password),
-                    "pin": opt(&pin), "discount_limit": opt(&limit), "locations": *locations})
+                    "pin": opt(&pin), "discount_limit": opt(&limit), "locations": *locations, "vatin": vatin.trim()})
                 }
             };
             let (error, on_done) = (error.clone(), on_done.clone());
@@ -180,33 +186,34 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
         })
     };
     html! {
-        <form class="panel" onsubmit={save} novalidate=true data-testid="user-editor">
-            <h2>{ ctx.t(if is_new { "new_user" } else { "edit_user" }) }</h2>
-            <div class="grid">
-                if is_new {
-                    <Field id="user-login" label={ctx.t("login_name")} value={(*login).clone()} oninput={setter(&login)} error={login_err} required=true />
-                }
-                <Field id="user-name" label={ctx.t("full_name")} value={(*full_name).clone()} oninput={setter(&full_name)} />
-                <Select id="user-role" label={ctx.t("role")} value={(*role).clone()} options={roles} onchange={setter(&role)} />
-                <Field id="user-password" label={ctx.t(if is_new { "password" } else { "new_password" })} kind="password" value={(*password).clone()} oninput={setter(&password)} error={pw_err} />
-                <Field id="user-pin" label={ctx.t("pin")} kind="password" value={(*pin).clone()} oninput={setter(&pin)} error={pin_err} placeholder={if pin_role.min_pin_len() > 4 { "6–8" } else { "4–8" }} />
-                <Field id="user-limit" label={ctx.t("discount_limit")} value={(*limit).clone()} oninput={setter(&limit)} placeholder="%" />
-            </div>
-            <fieldset><legend>{ ctx.t("locations") }</legend>
-            { for ctx.locations.iter().map(|l| html! {
-                <label class="check"><input type="checkbox" checked={locations.contains(&l.id)} onchange={toggle(l.id)} data-testid={format!("user-loc-{}", l.code)} />{ format!("{} · {}", l.code, l.name) }</label>
-            }) }
-            </fieldset>
-            if !is_new {
-                <label class="check"><input type="checkbox" checked={*active} onchange={{ let a = active.clone(); Callback::from(move |e: Event| a.set(event_checked(&e))) }} />{ ctx.t("active") }</label>
-            }
-            <ErrorBanner error={(*error).clone()} />
-            <div class="actions">
-                <button type="submit" class="primary" data-testid="user-save">{ ctx.t("save") }</button>
-                <button type="button" onclick={p.on_done.reform(|_: MouseEvent| ())}>{ ctx.t("close") }</button>
-            </div>
-        </form>
-    }
+           <form class="panel" onsubmit={save} novalidate=true data-testid="user-editor">
+               <h2>{ ctx.t(if is_new { "new_user" } else { "edit_user" }) }</h2>
+               <div class="grid">
+                   if is_new {
+                       <Field id="user-login" label={ctx.t("login_name")} value={(*login).clone()} oninput={setter(&login)} error={login_err} required=true />
+                   }
+                   <Field id="user-name" label={ctx.t("full_name")} value={(*full_name).clone()} oninput={setter(&full_name)} />
+                   <Select id="user-role" label={ctx.t("role")} value={(*role).clone()} options={roles} onchange={setter(&role)} />
+                   <Field id="user-password" label={ctx.t(if is_new { "password" } else { "new_password" })} kind="password" value={(*password).clone()} oninput={setter(&password)} error={pw_err} />
+    <Field id="user-vatin" label={ctx.t("vatin")} value={(*vatin).clone()} oninput={setter(&vatin)} error={vatin_err} placeholder="12" />
+                   <Field id="user-pin" label={ctx.t("pin")} kind="password" value={(*pin).clone()} oninput={setter(&pin)} error={pin_err} placeholder={if pin_role.min_pin_len() > 4 { "6–8" } else { "4–8" }} />
+                   <Field id="user-limit" label={ctx.t("discount_limit")} value={(*limit).clone()} oninput={setter(&limit)} placeholder="%" />
+               </div>
+               <fieldset><legend>{ ctx.t("locations") }</legend>
+               { for ctx.locations.iter().map(|l| html! {
+                   <label class="check"><input type="checkbox" checked={locations.contains(&l.id)} onchange={toggle(l.id)} data-testid={format!("user-loc-{}", l.code)} />{ format!("{} · {}", l.code, l.name) }</label>
+               }) }
+               </fieldset>
+               if !is_new {
+                   <label class="check"><input type="checkbox" checked={*active} onchange={{ let a = active.clone(); Callback::from(move |e: Event| a.set(event_checked(&e))) }} />{ ctx.t("active") }</label>
+               }
+               <ErrorBanner error={(*error).clone()} />
+               <div class="actions">
+                   <button type="submit" class="primary" data-testid="user-save">{ ctx.t("save") }</button>
+                   <button type="button" onclick={p.on_done.reform(|_: MouseEvent| ())}>{ ctx.t("close") }</button>
+               </div>
+           </form>
+       }
 }
 
 /// Stores and warehouses.
