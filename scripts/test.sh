@@ -47,7 +47,11 @@ say "shared-model compiles to wasm32-unknown-unknown (for the web admin and the 
 cargo build -p shared-model --target wasm32-unknown-unknown
 
 say "Unit, property, CLI, crash, till-window (WebDriver under Xvfb), server integration and web admin (headless Chromium) tests"
-cargo test --workspace --exclude pos-ui
+cargo test --workspace --exclude pos-ui -- --skip keys::
+# The keyboard tests tell a scanner's 5 ms keys from a person's 90 ms ones: they run on
+# their own, with no other test of any kind loading the two cores beside them.
+say "Keyboard and scanner timing tests (real X key events), one at a time"
+cargo test -p pos-desktop --test it -- keys:: --test-threads=1
 
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_install python3-venv

@@ -89,6 +89,8 @@ pub struct RegisterView {
     pub outage: Option<outage::Outage>,
     /// Documents waiting for the register's repair.
     pub deferred: u32,
+    /// Minutes left in the register's shift (by its clock), for the countdown to Z.
+    pub shift_minutes_left: Option<i64>,
 }
 
 /// Queues a fiscal task in the transaction that records its document.
@@ -310,13 +312,16 @@ impl Till {
             pending: self.fiscal_pending()?,
             outage: self.register_outage()?,
             deferred: self.fiscal_deferred()?,
+            shift_minutes_left: None,
         };
         if !view.fiscal || view.outage.is_some() {
             return Ok(view);
         }
         match reg.status() {
             Ok(s) => {
-                view.health = Some(health::assess(&s, s.clock.unwrap_or_else(db::now)));
+                let now = s.clock.unwrap_or_else(db::now);
+                view.shift_minutes_left = s.shift_expires_at.map(|e| (e - now).num_minutes());
+                view.health = Some(health::assess(&s, now));
                 view.status = Some(s);
             }
             Err(e) => view.error = Some(e.to_string()),

@@ -44,8 +44,9 @@ fn the_register_in_the_status_bar_and_a_sale_waiting_for_paper() {
     emu.faults(json!({}));
     s.click("fiscal-retry");
     s.wait_gone("fiscal-pending");
+    // Ready, and the register's 24 hours counting down to the Z.
     s.wait_text("status-register", |t| {
-        t.contains("готова") && t.contains("Смена 1")
+        t.contains("готова") && t.contains("Смена 1") && t.contains("до Z 23 ч")
     });
     s.screenshot(&shots().join("ru-register-ready.png"));
     assert_eq!(emu.documents("sell").len(), 1);

@@ -184,6 +184,9 @@ pub struct RegisterView {
     /// Documents waiting for its repair (correction receipts to come).
     #[serde(default)]
     pub deferred: u32,
+    /// Minutes left in its shift, for the countdown to Z.
+    #[serde(default)]
+    pub shift_minutes_left: Option<i64>,
 }
 
 /// Whether an optional object is there (the window needs no more of it).

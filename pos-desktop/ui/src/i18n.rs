@@ -77,6 +77,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("refused", "ККТ отклонила чек", "the register refused the receipt"),
     ("z_in", "до Z", "Z in"),
     ("min", "мин", "min"),
+    ("hours_short", "ч", "h"),
     ("days", "дн.", "days"),
     ("z_required", "нужен Z-отчёт", "Z report needed"),
     ("ofd_backlog", "не передано в ОФД", "unsent to the OFD for"),

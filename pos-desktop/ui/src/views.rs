@@ -53,6 +53,18 @@ fn register_part(r: Option<&RegisterView>, l: Locale) -> Html {
                     k => t(l, k),
                 });
             }
+            // The 24 hours count down all shift long; within the last hour the warning says it.
+            let z_warned = h.warnings.iter().any(|w| w.kind == "z_due");
+            if let (Some(left), false) = (r.shift_minutes_left.filter(|m| *m > 0), z_warned) {
+                parts.push(format!(
+                    "{} {} {} {} {}",
+                    t(l, "z_in"),
+                    left / 60,
+                    t(l, "hours_short"),
+                    left % 60,
+                    t(l, "min")
+                ));
+            }
             if h.warnings.is_empty() {
                 parts.push(t(l, "register_ready"));
             }

@@ -161,6 +161,9 @@ pub fn register(v: &pos_desktop::fiscal::RegisterView) -> String {
         (None, Some(e)) => format!("Register: {e}"),
         (None, None) => "Register: no answer".into(),
     };
+    if let Some(m) = v.shift_minutes_left.filter(|m| *m > 0) {
+        out.push_str(&format!(" · Z due in {} h {} min", m / 60, m % 60));
+    }
     if let Some(h) = &v.health {
         for w in &h.warnings {
             out.push_str(&format!("\nwarning: {w:?}"));
