@@ -82,7 +82,7 @@ impl Barcode {
 }
 
 /// GS1 mod-10 check digit: weights 3,1,3,… from the rightmost body digit.
-fn check_digit(body: &str) -> u8 {
+pub(crate) fn check_digit(body: &str) -> u8 {
     let sum: u32 = body
         .bytes()
         .rev()

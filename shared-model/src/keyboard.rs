@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 /// Key positions of the Russian layout and the Latin character at the same position
 /// (US layout), unshifted and shifted.
-const RU_TO_US: &[(char, char)] = &[
+pub(crate) const RU_TO_US: &[(char, char)] = &[
     ('й', 'q'),
     ('ц', 'w'),
     ('у', 'e'),

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod fiscal;
 pub mod keyboard;
 pub mod locale;
+pub mod marking;
 pub mod money;
 pub mod pricing;
 pub mod promotions;
@@ -119,6 +120,14 @@ pub enum ModelError {
     /// Not a phone number.
     #[error("{0:?} is not a phone number")]
     InvalidPhone(String),
+    /// Not a marking code, and why.
+    #[error("{code:?} is not a marking code: {problem}")]
+    InvalidMarkingCode {
+        /// What was scanned (its start).
+        code: String,
+        /// Why not.
+        problem: marking::MarkingProblem,
+    },
     /// Not a person's tax id.
     #[error("{0:?} is not a person's tax id (ИНН: 12 digits with valid check digits)")]
     InvalidVatin(String),
