@@ -364,31 +364,19 @@ fn x_and_z_reports_show_the_register_s_counters_beside_the_till_s() {
         .register
         .expect("a fiscal till's X has the register's side");
     assert!(check.agrees(), "{check:?}");
-    let cash = check
-        .figures
-        .iter()
-        .find(|f| f.what == "cash")
-        .expect("cash");
+    let cash = check.figure("cash").expect("cash");
     assert_eq!((cash.till, cash.register), (x.cash_sales, x.cash_sales));
-    assert!(check.figures.iter().any(|f| f.what == "vat22"), "{check:?}");
+    assert!(check.figure("vat22").is_some(), "{check:?}");
     assert_eq!(tasks_of(&emu, "reportX"), 1, "the register printed its X");
     // Someone rings up a sale on the register itself, behind the till's back.
     emu.sell_aside(10_000);
     let z = till.close_shift("20000").expect("z");
     let check = z.register.expect("the Z has the register's side");
     assert!(!check.agrees(), "{check:?}");
-    let cash = check
-        .figures
-        .iter()
-        .find(|f| f.what == "cash")
-        .expect("cash");
-    assert_eq!(cash.register.minor - cash.till.minor, 10_000, "{check:?}");
-    let vat = check
-        .figures
-        .iter()
-        .find(|f| f.what == "vat22")
-        .expect("vat");
-    assert_eq!(vat.register.minor - vat.till.minor, 10_000, "{check:?}");
+    for what in ["cash", "vat22"] {
+        let f = check.figure(what).expect(what);
+        assert_eq!(f.register.minor - f.till.minor, 10_000, "{check:?}");
+    }
     // Read before the register's own Z (which resets its counters), then the Z ran.
     assert_eq!(emu.documents("closeShift").len(), 1);
 }

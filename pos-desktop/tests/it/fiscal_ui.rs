@@ -94,11 +94,7 @@ fn the_register_in_the_status_bar_and_a_sale_waiting_for_paper() {
     let check = crate::ui::engine_z(&dir)
         .register
         .expect("the Z's register check");
-    let cash = check
-        .figures
-        .iter()
-        .find(|f| f.what == "cash")
-        .expect("cash");
+    let cash = check.figure("cash").expect("cash");
     assert_eq!(cash.register.minor - cash.till.minor, 10_000);
     let row = s.text("register-fig-cash");
     assert!(

@@ -86,6 +86,11 @@ impl RegisterCheck {
         }
     }
 
+    /// The figure for `what` (`cash`, `electronically`, `prepaid`, `vat22`…), if either side has one.
+    pub fn figure(&self, what: &str) -> Option<&Figure> {
+        self.figures.iter().find(|f| f.what == what)
+    }
+
     /// Whether every figure agrees (and the register could be read).
     pub fn agrees(&self) -> bool {
         self.error.is_none() && self.figures.iter().all(Figure::agrees)
