@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::rules::{code, Receipt, Task, TaskError};
 
+mod marks;
+
 /// Faults a test switches on through the control endpoint.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -33,6 +35,8 @@ pub struct Faults {
     pub ofd_offline: bool,
     /// The roll ends during the next printed document (it fails; no paper after).
     pub paper_runs_out: bool,
+    /// Codes (or their beginnings) the register's own check finds wrong.
+    pub bad_marks: Vec<String>,
 }
 
 impl Faults {
@@ -110,6 +114,12 @@ pub struct Device {
     pub requests: BTreeMap<String, Request>,
     /// Every fiscal document made, in order (for tests to count).
     pub journal: Vec<Value>,
+    /// The marking code check in progress: the code and whether it passed.
+    #[serde(default)]
+    pub mark_check: Option<(String, bool)>,
+    /// Codes checked and accepted for the next receipt.
+    #[serde(default)]
+    pub accepted_marks: Vec<String>,
 }
 
 impl Device {
@@ -127,6 +137,8 @@ impl Device {
             faults: Faults::default(),
             requests: BTreeMap::new(),
             journal: Vec::new(),
+            mark_check: None,
+            accepted_marks: Vec::new(),
         }
     }
 
@@ -258,6 +270,9 @@ impl Device {
     pub fn run(&mut self, task: Task) -> Result<Value, TaskError> {
         match task {
             Task::Receipt(r) => self.receipt(r),
+            Task::BeginMarkCheck { imc, status } => self.begin_mark_check(imc, &status),
+            Task::MarkCheckStatus => self.mark_check_status(),
+            Task::EndMarkCheck { accept } => self.end_mark_check(accept),
             Task::OpenShift => {
                 self.ready(true, Some(false))?;
                 self.shift = Shift {
@@ -351,6 +366,7 @@ impl Device {
 
     fn receipt(&mut self, r: Receipt) -> Result<Value, TaskError> {
         self.ready(true, Some(true))?;
+        self.take_marks(&r)?;
         let refund = r.kind.starts_with("sellReturn");
         let paid: i64 = r.payments.iter().map(|p| p.1).sum();
         let change = paid - r.total;

@@ -4,6 +4,7 @@
 //! demand through `/control/*`. No real register is needed to run or test the till; the
 //! client the till uses is the one it would use against the real web server.
 
+pub mod checker;
 pub mod device;
 pub mod http;
 pub mod rules;

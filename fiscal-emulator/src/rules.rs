@@ -46,6 +46,12 @@ pub mod code {
     pub const INVALID_TAX_TYPE: u32 = 144;
     /// The total is not the sum of the positions.
     pub const INVALID_TOTAL: u32 = 227;
+    /// A marked position whose code the register was not asked to check and accept.
+    pub const MARKING_CODE_NOT_CHECKED: u32 = 401;
+    /// A marking code check was asked for while another one is open.
+    pub const MARKING_CHECK_IN_PROGRESS: u32 = 402;
+    /// No marking code check is open.
+    pub const NO_MARKING_CHECK: u32 = 403;
 }
 
 /// Longest task the driver takes, in bytes of JSON.
@@ -74,6 +80,8 @@ pub struct Position {
     pub amount: i64,
     /// Tax type.
     pub tax: String,
+    /// A marked unit's code (decoded from `imcParams.imc`).
+    pub imc: Option<String>,
 }
 
 /// A receipt that passed every check.
@@ -117,6 +125,20 @@ pub enum Task {
     FnInfo,
     /// `getShiftTotals`.
     ShiftTotals,
+    /// `beginMarkingCodeValidation`: the code and its planned status.
+    BeginMarkCheck {
+        /// The code (GS1, separators included).
+        imc: String,
+        /// `itemPieceSold`, `itemPieceReturn`…
+        status: String,
+    },
+    /// `getMarkingCodeValidationStatus`.
+    MarkCheckStatus,
+    /// `acceptMarkingCode` (true) or `declineMarkingCode`.
+    EndMarkCheck {
+        /// Accepted for the next receipt.
+        accept: bool,
+    },
 }
 
 const RECEIPTS: [&str; 4] = [
@@ -282,6 +304,10 @@ pub fn check(t: &Value) -> Result<Task, TaskError> {
         "ofdExchangeStatus" => Ok(Task::OfdStatus),
         "getFnInfo" => Ok(Task::FnInfo),
         "getShiftTotals" => Ok(Task::ShiftTotals),
+        "beginMarkingCodeValidation" => marks::begin(t),
+        "getMarkingCodeValidationStatus" => Ok(Task::MarkCheckStatus),
+        "acceptMarkingCode" => Ok(Task::EndMarkCheck { accept: true }),
+        "declineMarkingCode" => Ok(Task::EndMarkCheck { accept: false }),
         other => Err(err(
             code::INVALID_PARAM,
             format!("type = {other:?} is not a task"),
@@ -417,7 +443,8 @@ fn position(item: &Value, path: &str) -> Result<Position, TaskError> {
     }
     one_of(item, "measurementUnit", path, &UNITS, code::INVALID_PARAM)?;
     let method = one_of(item, "paymentMethod", path, &METHODS, code::INVALID_PARAM)?;
-    one_of(item, "paymentObject", path, &OBJECTS, code::INVALID_PARAM)?;
+    let object = one_of(item, "paymentObject", path, &OBJECTS, code::INVALID_PARAM)?;
+    let imc = marks::position_mark(item, path, object, qty)?;
     let tax_path = format!("{path}tax.");
     let tax = one_of(
         &item["tax"],
@@ -436,8 +463,10 @@ fn position(item: &Value, path: &str) -> Result<Position, TaskError> {
     Ok(Position {
         amount,
         tax: tax.to_owned(),
+        imc,
     })
 }
 
+mod marks;
 #[cfg(test)]
 mod tests;

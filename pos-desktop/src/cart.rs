@@ -9,9 +9,12 @@ use shared_model::tender::accept_tender;
 use shared_model::{Capability, Discount, Money, Quantity, Tender, Unit, VatRate};
 use uuid::Uuid;
 
+use crate::catalog::Product;
 use crate::promos::promotions_for;
 use crate::{db, error::Result, Till, TillError};
 use shared_model::events::CustomerDoc;
+use shared_model::marking::permit::SoldMark;
+use shared_model::marking::MarkingCode;
 
 /// A line in the cart, with the price it was rung up at.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +43,9 @@ pub struct CartLine {
     /// The gift certificate this line sells, if it is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
+    /// A marked unit's code and its permit check (the line is that one piece).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark: Option<SoldMark>,
 }
 
 /// A tender taken on the cart.
@@ -137,7 +143,7 @@ pub(crate) fn load_open(
         .flatten();
     let mut lines = Vec::new();
     let mut st = conn.prepare_cached(
-        "SELECT pos, product_id, sku, name, unit, unit_price_minor, vat, qty_milli, discount, certificate
+        "SELECT pos, product_id, sku, name, unit, unit_price_minor, vat, qty_milli, discount, certificate, mark
          FROM cart_lines WHERE cart_id = ?1 ORDER BY pos",
     )?;
     let mut rows = st.query([&id])?;
@@ -154,6 +160,10 @@ pub(crate) fn load_open(
             qty: Quantity::from_milli(r.get(7)?),
             discount: parse_discount(r.get(8)?)?,
             certificate: r.get(9)?,
+            mark: r
+                .get::<_, Option<String>>(10)?
+                .map(|m| serde_json::from_str(&m))
+                .transpose()?,
         });
     }
     let mut payments = Vec::new();
@@ -284,7 +294,18 @@ impl Till {
         if has_payments {
             return Err(TillError::CartHasPayments);
         }
+        // A DataMatrix is one marked unit: found by its GTIN, checked, a line of its own.
+        if crate::marking::looks_like_mark(code) {
+            let mark = MarkingCode::parse(code)?;
+            if qty.is_some() {
+                return Err(TillError::MarkOnePiece);
+            }
+            let product = self.find_product(mark.barcode_key())?;
+            let sold = self.admit_mark(&product, &mark)?;
+            return self.add_marked(grant.session.cashier_id, &product, &sold);
+        }
         let product = self.find_product(code)?;
+        self.require_no_mark(&product)?;
         let qty = match qty {
             Some(q) => Quantity::parse_for_sale(q, product.unit)?,
             None => Quantity::ONE,
@@ -294,7 +315,7 @@ impl Till {
         let merged = tx.execute(
             "UPDATE cart_lines SET qty_milli = qty_milli + ?3
              WHERE cart_id = ?1 AND product_id = ?2 AND unit_price_minor = ?4 AND discount IS NULL
-               AND pos = (SELECT MAX(pos) FROM cart_lines WHERE cart_id = ?1)",
+               AND mark IS NULL AND pos = (SELECT MAX(pos) FROM cart_lines WHERE cart_id = ?1)",
             (
                 &cart_id,
                 product.id.to_string(),
@@ -324,11 +345,38 @@ impl Till {
         Ok(cart)
     }
 
+    /// One marked unit as a line of its own, with its code and check.
+    fn add_marked(&mut self, cashier: Uuid, product: &Product, sold: &SoldMark) -> Result<Cart> {
+        let tx = self.conn.unchecked_transaction()?;
+        let cart_id = self.open_cart_id(cashier)?.to_string();
+        tx.execute(
+            "INSERT INTO cart_lines (cart_id, pos, product_id, sku, name, unit, unit_price_minor, vat, qty_milli, mark, mark_id)
+             VALUES (?1, (SELECT COALESCE(MAX(pos), 0) + 1 FROM cart_lines WHERE cart_id = ?1),
+                     ?2, ?3, ?4, 'pcs', ?5, ?6, 1000, ?7, ?8)",
+            (
+                &cart_id,
+                product.id.to_string(),
+                &product.sku,
+                &product.name,
+                product.price.minor,
+                product.vat.code(),
+                serde_json::to_string(sold)?,
+                sold.code.identity(),
+            ),
+        )?;
+        let cart = load_open(&tx, self.currency)?.ok_or(TillError::EmptyCart)?;
+        tx.commit()?;
+        Ok(cart)
+    }
+
     /// Sets a line's quantity.
     pub fn set_quantity(&mut self, line_no: usize, qty: &str) -> Result<Cart> {
         self.grant(Capability::Sell)?;
         let cart = self.editable_cart()?;
         let line = Self::line(&cart, line_no)?;
+        if line.mark.is_some() {
+            return Err(TillError::MarkOnePiece);
+        }
         if line.certificate.is_some() {
             return Err(TillError::InvalidInput(
                 "a gift certificate line is one certificate; sell another one instead".into(),

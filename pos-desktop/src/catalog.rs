@@ -28,6 +28,9 @@ pub struct Product {
     pub vat: VatRate,
     /// Barcodes.
     pub barcodes: Vec<String>,
+    /// Marking group code, when each unit is sold by its marking code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marking_group: Option<String>,
 }
 
 /// A product with its stock on this till, for search results.
@@ -50,7 +53,7 @@ pub struct ImportReport {
 }
 
 const PRODUCT_COLS: &str = "p.id, p.sku, p.name, c.name, p.unit, p.price_minor, p.vat,
-    (SELECT group_concat(code, ' ') FROM barcodes b WHERE b.product_id = p.id)";
+    (SELECT group_concat(code, ' ') FROM barcodes b WHERE b.product_id = p.id), p.marking_group";
 
 impl Till {
     fn product_from_row(&self, r: &Row<'_>) -> rusqlite::Result<Result<Product>> {
@@ -58,6 +61,7 @@ impl Till {
         let unit: String = r.get(4)?;
         let vat: String = r.get(6)?;
         let codes: Option<String> = r.get(7)?;
+        let marking_group: Option<String> = r.get(8)?;
         let (sku, name, category, price): (String, String, Option<String>, i64) =
             (r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?);
         Ok((|| {
@@ -72,6 +76,7 @@ impl Till {
                 barcodes: codes
                     .map(|c| c.split(' ').map(str::to_owned).collect())
                     .unwrap_or_default(),
+                marking_group,
             })
         })())
     }

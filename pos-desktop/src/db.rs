@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_register_outage.sql"),
     include_str!("migrations/010_receipt_contact.sql"),
     include_str!("migrations/011_cashier_vatin.sql"),
+    include_str!("migrations/012_marking.sql"),
 ];
 
 /// How long a write waits for another process before reporting "locked".

@@ -9,6 +9,9 @@ use crate::{db, error::Result, Till};
 /// The shipped demo catalog (CSV in the import format).
 pub const CATALOG_CSV: &str = include_str!("../demo/catalog.csv");
 
+/// The demo product sold by its marking code (Dior J'adore EDP 100 мл).
+pub const MARKED_SKU: &str = "P0019";
+
 /// Demo cashiers: `(name, role, PIN)`. The first is logged in after `init --demo`.
 pub const CASHIERS: [(&str, Role, &str); 4] = [
     ("Анна Кассирова", Role::Cashier, "111111"),
@@ -44,6 +47,15 @@ pub(crate) fn install(till: &mut Till) -> Result<()> {
             )?;
         }
     }
+    // Marked goods: the chain's default groups, and one perfume sold by its DataMatrix
+    // (the demo's others by barcode, so trying the till needs no marking codes).
+    for g in shared_model::marking::permit::default_groups() {
+        crate::marking::apply_group(&tx, &g)?;
+    }
+    tx.execute(
+        "UPDATE products SET marking_group = 'perfume' WHERE sku = ?1",
+        [MARKED_SKU],
+    )?;
     db::set_setting(&tx, "demo", "1")?;
     tx.commit()?;
     till.login(CASHIERS[0].2)?;

@@ -62,6 +62,27 @@ pub enum TillError {
     /// A document awaits its fiscal receipt: nothing new starts until it has one.
     #[error("the last sale awaits its fiscal receipt: {reason}")]
     FiscalPending { reason: String },
+    /// A marked product scanned by its barcode: its unit's DataMatrix is needed.
+    #[error("«{0}» is sold by its marking code: scan the DataMatrix on the pack")]
+    MarkRequired(String),
+    /// The permit check (or the group's rule without one) refused the unit.
+    #[error("«{product}» may not be sold: {}", refusal.code().replace('_', " "))]
+    MarkRefused {
+        product: String,
+        refusal: shared_model::marking::permit::Refusal,
+    },
+    /// The same code twice in one sale.
+    #[error("«{0}»: this unit's code is in the sale already")]
+    MarkRepeated(String),
+    /// A code this till sold and did not take back.
+    #[error("«{0}»: this till sold the unit with this code and did not take it back")]
+    MarkSoldHere(String),
+    /// A marked unit is one piece.
+    #[error("a marked unit is one piece: scan each unit's code")]
+    MarkOnePiece,
+    /// A returned code that the sale did not sell (or that came back already).
+    #[error("receipt {0} did not sell a unit with this code, or it was returned")]
+    MarkNotInSale(u64),
     /// Input the CLI or UI could not make sense of.
     #[error("{0}")]
     InvalidInput(String),
@@ -191,6 +212,7 @@ impl TillError {
 
     /// A stable machine code for `--json` output.
     pub fn code(&self) -> &'static str {
+        use shared_model::marking::permit::Refusal;
         use TillError::*;
         match self {
             Model(_) => "invalid_input",
@@ -211,6 +233,19 @@ impl TillError {
             PinShared => "pin_shared",
             NameRequired => "name_required",
             InvalidInput(_) => "invalid_input",
+            MarkRequired(_) => "mark_required",
+            MarkRefused { refusal, .. } => match refusal {
+                Refusal::NotFound => "mark_not_found",
+                Refusal::AlreadySold => "mark_already_sold",
+                Refusal::Withdrawn => "mark_withdrawn",
+                Refusal::Expired => "mark_expired",
+                Refusal::Blocked => "mark_blocked",
+                Refusal::NoAnswer => "mark_no_answer",
+            },
+            MarkRepeated(_) => "mark_repeated",
+            MarkSoldHere(_) => "mark_sold_here",
+            MarkOnePiece => "mark_one_piece",
+            MarkNotInSale(_) => "mark_not_in_sale",
             FiscalPending { .. } => "fiscal_pending",
             Register(_) => "register",
             RegisterBlocked(_) => "register_blocked",

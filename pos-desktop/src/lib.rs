@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod fiscal;
 mod ledger;
+pub mod marking;
 pub mod outbox;
 pub mod printer;
 mod promos;

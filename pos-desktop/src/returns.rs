@@ -120,7 +120,7 @@ pub(crate) fn load_return(
     let (sale_id, sale_no, shift_id, cashier, at, total, reason, no, prev, hash) = head;
     let mut lines = Vec::new();
     let mut st = conn.prepare_cached(
-        "SELECT sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor
+        "SELECT sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor, mark
          FROM return_lines WHERE return_id = ?1 ORDER BY sale_line_no",
     )?;
     let mut rows = st.query([return_id])?;
@@ -134,6 +134,10 @@ pub(crate) fn load_return(
             amount: m(r.get(5)?),
             vat_rate: VatRate::from_code(&r.get::<_, String>(6)?)?,
             vat: m(r.get(7)?),
+            mark: r
+                .get::<_, Option<String>>(8)?
+                .map(|c| shared_model::marking::MarkingCode::parse(&c))
+                .transpose()?,
         });
     }
     let refunds = sale::load_tenders(
@@ -259,6 +263,8 @@ impl Till {
                 amount: Money::new(return_share(l.total.minor, l.qty, done, qty), currency),
                 vat_rate: l.vat_rate,
                 vat: Money::new(return_share(l.vat.minor, l.qty, done, qty), currency),
+                // A marked unit comes back with its own code (the sale line's).
+                mark: l.mark.as_ref().map(|m| m.code.clone()),
             });
         }
         let total = Money::sum(currency, doc_lines.iter().map(|l| l.amount))?;
@@ -334,9 +340,11 @@ impl Till {
         for l in &doc.lines {
             let product_id = l.product_id.to_string();
             tx.execute(
-                "INSERT INTO return_lines (return_id, sale_id, sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                rusqlite::params![&id, &sale_id, l.sale_line_no, &product_id, &l.sku, &l.name, l.qty.milli(), l.amount.minor, l.vat_rate.code(), l.vat.minor],
+                "INSERT INTO return_lines (return_id, sale_id, sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor,
+                                           mark, mark_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                rusqlite::params![&id, &sale_id, l.sale_line_no, &product_id, &l.sku, &l.name, l.qty.milli(), l.amount.minor, l.vat_rate.code(), l.vat.minor,
+                    l.mark.as_ref().map(|m| m.to_gs1()), l.mark.as_ref().map(|m| m.identity())],
             )?;
             tx.execute(
                 "INSERT INTO stock_movements (id, product_id, qty_milli, reason, return_id, at) VALUES (?1, ?2, ?3, 'return', ?4, ?5)",

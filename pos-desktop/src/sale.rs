@@ -107,7 +107,7 @@ pub(crate) fn load_sale(
     let mut lines = Vec::new();
     let mut st = conn.prepare_cached(
         "SELECT line_no, product_id, sku, name, unit, qty_milli, unit_price_minor, vat, gross_minor,
-                discount_minor, total_minor, vat_minor, certificate
+                discount_minor, total_minor, vat_minor, certificate, mark
          FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no",
     )?;
     let mut rows = st.query([sale_id])?;
@@ -126,6 +126,10 @@ pub(crate) fn load_sale(
             total: m(r.get(10)?),
             vat: m(r.get(11)?),
             certificate: r.get(12)?,
+            mark: r
+                .get::<_, Option<String>>(13)?
+                .map(|s| serde_json::from_str(&s))
+                .transpose()?,
         });
     }
     let mut promotions = Vec::new();
@@ -222,8 +226,15 @@ impl Till {
                 total: p.total,
                 vat: p.vat,
                 certificate: l.certificate.clone(),
+                mark: l.mark.clone(),
             })
             .collect();
+        // A parked sale may have held the same unit: the first to complete sells it.
+        for l in lines.iter().filter_map(|l| l.mark.as_ref().map(|m| (l, m))) {
+            if crate::marking::sold_here(&tx, &l.1.code)? {
+                return Err(TillError::MarkSoldHere(l.0.name.clone()));
+            }
+        }
         let doc = SaleDoc {
             sale_id: cart.id,
             shift_id: shift.id,
@@ -299,8 +310,8 @@ impl Till {
         {
             let mut ins_line = tx.prepare_cached(
                 "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor,
-                                         vat, gross_minor, discount_minor, total_minor, vat_minor, certificate)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                         vat, gross_minor, discount_minor, total_minor, vat_minor, certificate, mark, mark_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?;
             let mut ins_move = tx.prepare_cached(
                 "INSERT INTO stock_movements (id, product_id, qty_milli, reason, sale_id, at)
@@ -322,7 +333,9 @@ impl Till {
                     l.discount.minor,
                     l.total.minor,
                     l.vat.minor,
-                    &l.certificate
+                    &l.certificate,
+                    l.mark.as_ref().map(serde_json::to_string).transpose()?,
+                    l.mark.as_ref().map(|m| m.code.identity()),
                 ])?;
                 if l.certificate.is_some() {
                     continue; // a certificate is not stock

@@ -488,8 +488,10 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
                     vat = excluded.vat, active = 1",
             )?
             .execute((&id, &p.sku, &p.name, p.name.to_lowercase(), category, &p.unit, p.price_minor, &p.vat))?;
-            tx.prepare_cached("UPDATE products SET cost_minor = ?2 WHERE id = ?1")?
-                .execute((&id, p.cost_minor.max(0)))?;
+            tx.prepare_cached(
+                "UPDATE products SET cost_minor = ?2, marking_group = ?3 WHERE id = ?1",
+            )?
+            .execute((&id, p.cost_minor.max(0), &p.marking_group))?;
             tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1")?
                 .execute([&id])?;
             for code in &p.barcodes {
@@ -553,6 +555,7 @@ fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
         Change::CertificatePolicy(p) => {
             db::set_setting(tx, "certificate_policy", &serde_json::to_string(p)?)?;
         }
+        Change::MarkingGroup(g) => crate::marking::apply_group(tx, g)?,
     }
     Ok(())
 }

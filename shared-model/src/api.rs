@@ -100,6 +100,9 @@ pub struct Product {
     pub barcodes: Vec<String>,
     /// Sold.
     pub active: bool,
+    /// Marking group, for goods sold by their marking codes.
+    #[serde(default)]
+    pub marking_group: Option<String>,
 }
 
 /// A store's own price.
@@ -415,6 +418,7 @@ pub const REPORTS: &[(&str, &str, bool)] = &[
         true,
     ),
     ("/reports/control/registers", "r_registers", false),
+    ("/reports/control/marked-units", "r_marked_units", true),
     ("/reports/stock/levels", "r_stock_levels", false),
     ("/reports/stock/low", "r_stock_low", false),
     ("/reports/stock/movements", "r_stock_movements", true),

@@ -230,6 +230,9 @@ pub struct SaleLineDoc {
     /// The gift certificate this line sold (activated), if it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
+    /// A marked unit's code and permit check (such a line is one piece).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<crate::marking::permit::SoldMark>,
 }
 
 /// A tender on a sale or a refund.
@@ -292,6 +295,9 @@ pub struct ReturnLineDoc {
     pub vat_rate: VatRate,
     /// VAT contained in `amount`.
     pub vat: Money,
+    /// The marked unit's code, which came back (the sale line's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<crate::marking::MarkingCode>,
 }
 
 /// An abandoned sale, kept for loss-prevention reports.

@@ -56,6 +56,10 @@ pub enum Problem {
     ReturnExceedsSold,
     /// A refund onto a certificate beyond what that certificate paid on the sale.
     CertificateRefundExceedsPaid,
+    /// A marked line of other than one piece, or one code on two lines.
+    MarkedLineNotOneUnit,
+    /// A returned marked unit whose code is not the one the sale line sold.
+    MarkNotSold,
 }
 
 impl Problem {
@@ -79,6 +83,8 @@ impl Problem {
             Problem::UnknownSale => "unknown_sale",
             Problem::ReturnExceedsSold => "return_exceeds_sold",
             Problem::CertificateRefundExceedsPaid => "certificate_refund_exceeds_paid",
+            Problem::MarkedLineNotOneUnit => "marked_line_not_one_unit",
+            Problem::MarkNotSold => "mark_not_sold",
         }
     }
 
@@ -184,6 +190,19 @@ pub fn check_sale(s: &SaleDoc, face_value: impl Fn(&str) -> Option<Money>) -> Pr
             }
         }
     }
+    let marks: Vec<String> = s
+        .lines
+        .iter()
+        .filter_map(|l| l.mark.as_ref().map(|m| m.code.identity()))
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = marks.iter().collect();
+    found.flag(
+        distinct.len() != marks.len()
+            || s.lines.iter().any(|l| {
+                l.mark.is_some() && (l.qty != Quantity::ONE || l.unit != crate::Unit::Piece)
+            }),
+        Problem::MarkedLineNotOneUnit,
+    );
     let gross = sum(&mut found, cur, s.lines.iter().map(|l| l.gross));
     let discount = sum(&mut found, cur, s.lines.iter().map(|l| l.discount));
     let total = sum(&mut found, cur, s.lines.iter().map(|l| l.total));
@@ -230,6 +249,8 @@ pub struct SoldSale {
     pub lines: BTreeMap<u32, (Quantity, Money)>,
     /// Per certificate code: what that certificate paid on the sale.
     pub certificates: BTreeMap<String, Money>,
+    /// Per line number: the marked unit's code identity (marked lines only).
+    pub marks: BTreeMap<u32, String>,
 }
 
 /// Checks a return's figures against its sale (`None`: head office holds no such sale
@@ -262,6 +283,13 @@ pub fn check_return(r: &ReturnDoc, sale: Option<&SoldSale>, earlier: &[ReturnDoc
         found.add(Problem::UnknownSale);
         return found;
     };
+    // A marked line comes back with its own code, and an unmarked one with none.
+    found.flag(
+        r.lines.iter().any(|l| {
+            sale.marks.get(&l.sale_line_no) != l.mark.as_ref().map(|m| m.identity()).as_ref()
+        }),
+        Problem::MarkNotSold,
+    );
     let all: Vec<&ReturnDoc> = earlier.iter().chain(std::iter::once(r)).collect();
     let mut returned: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
     for l in all.iter().flat_map(|d| &d.lines) {

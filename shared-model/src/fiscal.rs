@@ -154,6 +154,29 @@ pub struct FiscalLine {
     pub method: PaymentMethod,
     /// What it is.
     pub subject: Subject,
+    /// A marked unit's code, its planned status and permit check (tags 2000, 2003, 1265).
+    pub mark: Option<FiscalMark>,
+}
+
+/// What happens to a marked unit with this receipt (tag 2003).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkStatus {
+    /// A piece sold.
+    PieceSold,
+    /// A piece returned.
+    PieceReturned,
+}
+
+/// A marked line's code as the register receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiscalMark {
+    /// The code, separators included.
+    pub code: crate::marking::MarkingCode,
+    /// Sold or returned.
+    pub status: MarkStatus,
+    /// The permit check (for a sale; a return carries none).
+    pub check: Option<crate::marking::permit::MarkCheck>,
 }
 
 /// One payment.
@@ -302,6 +325,11 @@ pub fn sale_receipt(doc: &SaleDoc, ctx: &ReceiptContext) -> FiscalReceipt {
                 vat: l.vat_rate,
                 method,
                 subject,
+                mark: l.mark.as_ref().map(|m| FiscalMark {
+                    code: m.code.clone(),
+                    status: MarkStatus::PieceSold,
+                    check: Some(m.check.clone()),
+                }),
             }
         })
         .collect();
@@ -379,6 +407,11 @@ pub fn return_receipt(doc: &ReturnDoc, ctx: &ReceiptContext) -> Result<FiscalRec
                 vat: r.vat_rate,
                 method,
                 subject,
+                mark: r.mark.clone().map(|code| FiscalMark {
+                    code,
+                    status: MarkStatus::PieceReturned,
+                    check: None,
+                }),
             })
         })
         .collect::<Result<Vec<_>, ModelError>>()?;

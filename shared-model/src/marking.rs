@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
 
+#[path = "marking/permit.rs"]
+pub mod permit;
+
 /// The GS1 group separator (FNC1 inside a code).
 pub const GS: char = '\u{1d}';
 /// Longest serial (AI 21) GS1 allows.
@@ -211,6 +214,12 @@ impl MarkingCode {
     /// What identifies the unit (GTIN and serial): one code per unit, whatever its tail.
     pub fn identity(&self) -> String {
         format!("01{}21{}", self.gtin, self.serial)
+    }
+
+    /// The product's barcode lookup key (an EAN-13 GTIN loses its leading zero), as the
+    /// catalog stores barcodes: a DataMatrix finds its product by it.
+    pub fn barcode_key(&self) -> &str {
+        self.gtin.strip_prefix('0').unwrap_or(&self.gtin)
     }
 
     /// The code as GS1 transmits it, separators included: what the register and the

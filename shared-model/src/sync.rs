@@ -172,6 +172,8 @@ pub enum Change {
     CertificateKeyed(crate::certificates::CertificateEntry),
     /// The chain's offline certificate redemption policy.
     CertificatePolicy(crate::certificates::OfflinePolicy),
+    /// A marking group as head office sets it (its dates and its no-answer rule).
+    MarkingGroup(crate::marking::permit::MarkingGroup),
 }
 
 /// A till asks head office for a certificate it is about to sell (online): its face value.
@@ -225,6 +227,9 @@ pub struct ProductData {
     /// Cost price, minor units: the floor promotions never go below.
     #[serde(default)]
     pub cost_minor: i64,
+    /// Its marking group's code, when its units are sold by their marking codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking_group: Option<String>,
 }
 
 /// A till user.

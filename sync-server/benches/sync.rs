@@ -96,6 +96,7 @@ fn sales(terminal: Uuid, products: &[Uuid], n: usize) -> Vec<EventEnvelope> {
                     total: Money::rub(10_000),
                     vat: Money::rub(1_667),
                     certificate: None,
+                    mark: None,
                 })
                 .collect();
             let doc = SaleDoc {

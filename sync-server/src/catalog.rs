@@ -66,6 +66,8 @@ pub struct Product {
     pub active: bool,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Its marking group (`perfume`…): each unit is sold by its marking code.
+    pub marking_group: Option<String>,
 }
 
 /// A new product.
@@ -89,6 +91,8 @@ pub struct NewProduct {
     /// Barcodes.
     #[serde(default)]
     pub barcodes: Vec<String>,
+    /// Marking group code, for goods sold by their marking codes.
+    pub marking_group: Option<String>,
 }
 
 /// Changes to a product; `barcodes` replaces the list.
@@ -109,6 +113,8 @@ pub struct ProductUpdate {
     pub barcodes: Option<Vec<String>>,
     /// Active.
     pub active: Option<bool>,
+    /// Marking group code; `""` takes the product out of marking.
+    pub marking_group: Option<String>,
 }
 
 /// Product list filters.
@@ -206,6 +212,7 @@ struct ProductRow {
     barcodes: Vec<String>,
     active: bool,
     updated_at: DateTime<Utc>,
+    marking_group: Option<String>,
 }
 
 impl From<ProductRow> for Product {
@@ -222,13 +229,14 @@ impl From<ProductRow> for Product {
             barcodes: r.barcodes,
             active: r.active,
             updated_at: r.updated_at,
+            marking_group: r.marking_group,
         }
     }
 }
 
 const PRODUCT_SELECT: &str = "SELECT p.id, p.sku, p.name, p.category_id, p.unit, p.vat, p.cost_minor, p.default_price_minor,
     COALESCE((SELECT array_agg(b.code ORDER BY b.code) FROM barcodes b WHERE b.product_id = p.id), '{}') AS barcodes,
-    p.active, p.updated_at FROM products p";
+    p.active, p.updated_at, p.marking_group FROM products p";
 
 /// Loads a product.
 pub async fn load_product(conn: &mut PgConnection, id: Uuid) -> ApiResult<Product> {
@@ -238,6 +246,23 @@ pub async fn load_product(conn: &mut PgConnection, id: Uuid) -> ApiResult<Produc
         .await?;
     row.map(Product::from)
         .ok_or_else(|| ApiError::NotFound("product".into()))
+}
+
+/// A marking group head office has (`""` for none).
+async fn marking_group(conn: &mut PgConnection, code: &str) -> ApiResult<Option<String>> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM marking_groups WHERE code = $1)")
+            .bind(code)
+            .fetch_one(conn)
+            .await?;
+    if !known {
+        return Err(ApiError::Validation(format!("no marking group {code:?}")));
+    }
+    Ok(Some(code.to_owned()))
 }
 
 async fn put_barcodes(conn: &mut PgConnection, product: Uuid, keys: &[String]) -> ApiResult<()> {
@@ -279,9 +304,13 @@ pub async fn create_product_svc(
     let keys = barcodes(&req.barcodes)?;
     let id = Uuid::now_v7();
     let mut tx = state.db.begin().await?;
+    let group = match req.marking_group.as_deref() {
+        Some(g) => marking_group(&mut tx, g).await?,
+        None => None,
+    };
     sqlx::query(
-        "INSERT INTO products (id, sku, name, category_id, unit, vat, cost_minor, default_price_minor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO products (id, sku, name, category_id, unit, vat, cost_minor, default_price_minor, marking_group)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(&sku)
@@ -291,6 +320,7 @@ pub async fn create_product_svc(
     .bind(vat.code())
     .bind(cost)
     .bind(price)
+    .bind(group)
     .execute(&mut *tx)
     .await
     .map_err(|e| match ApiError::from(e) {
@@ -337,10 +367,15 @@ pub async fn update_product_svc(
     let keys = req.barcodes.as_deref().map(barcodes).transpose()?;
     let mut tx = state.db.begin().await?;
     let before = load_product(&mut tx, id).await?;
+    let group = match req.marking_group.as_deref() {
+        Some(g) => Some(marking_group(&mut tx, g).await?),
+        None => None,
+    };
     sqlx::query(
         "UPDATE products SET name = COALESCE($2, name), category_id = COALESCE($3, category_id), vat = COALESCE($4, vat),
             cost_minor = COALESCE($5, cost_minor), default_price_minor = COALESCE($6, default_price_minor),
-            active = COALESCE($7, active), updated_at = now() WHERE id = $1",
+            active = COALESCE($7, active), marking_group = CASE WHEN $8 THEN $9 ELSE marking_group END,
+            updated_at = now() WHERE id = $1",
     )
     .bind(id)
     .bind(name)
@@ -349,6 +384,8 @@ pub async fn update_product_svc(
     .bind(cost)
     .bind(price)
     .bind(req.active)
+    .bind(group.is_some())
+    .bind(group.flatten())
     .execute(&mut *tx)
     .await?;
     if let Some(keys) = keys {

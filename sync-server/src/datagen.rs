@@ -341,6 +341,7 @@ fn sale(chain: &Chain, rng: &mut Rng, shift: Uuid, cashier: Uuid, at: DateTime<U
                 total: Money::rub(total),
                 vat: Money::rub(p.vat.extract(total)),
                 certificate: None,
+                mark: None,
             }
         })
         .collect();
@@ -410,6 +411,7 @@ fn refund(s: &SaleDoc, receipt_no: u64, rng: &mut Rng) -> ReturnDoc {
             amount: l.total,
             vat_rate: l.vat_rate,
             vat: l.vat,
+            mark: None,
         }],
         refunds: vec![PaymentDoc {
             tender,

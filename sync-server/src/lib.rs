@@ -13,6 +13,7 @@ pub mod device;
 pub mod error;
 pub mod inventory;
 pub mod locations;
+pub mod marking;
 pub mod notify;
 pub mod ops;
 pub mod pagination;
@@ -52,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .merge(locations::router())
         .merge(terminals::router())
         .merge(catalog::router())
+        .merge(marking::router())
         .merge(inventory::router())
         .merge(customers::router())
         .merge(audit::router())

@@ -49,6 +49,8 @@ pub enum Capability {
     ResolveQuarantine,
     /// Unblock a certificate or release a frozen one (admin).
     ReleaseCertificates,
+    /// Set the marking groups' dates and rules (admin: they follow the law, chain-wide).
+    ManageMarking,
 }
 
 /// The seed's role table: admin everything; manager runs their locations; the
@@ -59,7 +61,12 @@ pub fn allows(role: Role, cap: Capability) -> bool {
         Role::Admin => true,
         Role::Manager => !matches!(
             cap,
-            ManageLocations | ManageTerminals | ReadAudit | ResolveQuarantine | ReleaseCertificates
+            ManageLocations
+                | ManageTerminals
+                | ReadAudit
+                | ResolveQuarantine
+                | ReleaseCertificates
+                | ManageMarking
         ),
         Role::WarehouseWorker => {
             matches!(cap, ReadLocations | ReadCatalog | ReadStock | WriteStock)
@@ -181,6 +188,7 @@ caps!(
     ManagePromotions,
     ResolveQuarantine,
     ReleaseCertificates,
+    ManageMarking,
 );
 
 /// Proof that the request's user may exercise capability `C`, with their scope.

@@ -7,6 +7,7 @@ mod control;
 mod filter;
 mod fiscal;
 mod live;
+mod marking;
 pub mod rollup;
 mod sales;
 mod stock;
@@ -64,6 +65,8 @@ pub enum Report {
     FiscalReceipts,
     /// Each fiscal till's register by health.
     Registers,
+    /// Marked units sold, from the registry (with `attention`: sold unchecked).
+    MarkedUnits,
 }
 
 /// Runs a report for a caller with `scope` (the one service function the handlers call).
@@ -89,6 +92,7 @@ pub async fn run(
         Report::SyncHealth => control::sync_health(db, &f).await,
         Report::FiscalReceipts => fiscal::receipts(db, &f).await,
         Report::Registers => fiscal::registers(db, &f).await,
+        Report::MarkedUnits => marking::units(db, &f).await,
     }
 }
 
@@ -197,7 +201,8 @@ async fn live_totals(
 /// A control report by name: `discounts`, `returns` (with voids), `certificates`, `sync-health`
 /// (`stale_hours=N` for tills not seen that long), `fiscal-receipts` (each sale's fiscal
 /// receipt; `attention=true`: those still without one) and `registers` (fiscal registers by
-/// health; `attention=true`: those that need someone).
+/// health; `attention=true`: those that need someone) and `marked-units` (every marked unit
+/// sold, with its code, permit check and return; `attention=true`: those sold unchecked).
 #[utoipa::path(get, path = "/reports/control/{name}", tag = "reports",
     params(("name" = String, Path), ReportQuery),
     responses((status = 200, description = "`{columns, rows}` or CSV"), (status = 404)))]
@@ -215,6 +220,7 @@ async fn control_report(
         "sync-health" => Report::SyncHealth,
         "fiscal-receipts" => Report::FiscalReceipts,
         "registers" => Report::Registers,
+        "marked-units" => Report::MarkedUnits,
         _ => return Err(crate::error::ApiError::NotFound(format!("report {name:?}"))),
     };
     let t = run(&state.reports_db, report, &q, &auth.scope).await?;

@@ -261,6 +261,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("r_sync_health", "Связь с кассами", "Till sync health"),
     ("r_fiscal_receipts", "Фискальные чеки продаж", "Sales' fiscal receipts"),
     ("r_registers", "ККТ по состоянию", "Fiscal registers by health"),
+    ("r_marked_units", "Маркированные товары (Честный ЗНАК)", "Marked goods (Chestny ZNAK)"),
     ("registers_attention", "ККТ требуют внимания", "Registers needing attention"),
     ("unfiscalised_week", "Продажи без фискального чека", "Sales without a fiscal receipt"),
     ("r_stock_levels", "Остатки и стоимость", "Stock levels and value"),

@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 use super::port::{CashOp, FiscalRegister, Lookup, RegisterError, RegisterTotals};
 
+mod marks;
+
 /// A register behind ATOL's Web Server.
 pub struct Atol {
     base: String,
@@ -194,7 +196,7 @@ pub fn receipt_task(r: &FiscalReceipt) -> Value {
         .iter()
         .map(|l| {
             let advance = l.method == PaymentMethod::Advance;
-            json!({
+            let mut item = json!({
                 "type": "position",
                 "name": l.name,
                 "price": rubles(l.price),
@@ -204,7 +206,11 @@ pub fn receipt_task(r: &FiscalReceipt) -> Value {
                 "paymentMethod": if advance { "advance" } else { "fullPayment" },
                 "paymentObject": if l.subject == Subject::Payment { "payment" } else { "commodity" },
                 "tax": {"type": if advance { l.vat.register_advance_tax() } else { l.vat.register_tax() }},
-            })
+            });
+            if let Some(m) = &l.mark {
+                marks::mark_item(&mut item, m);
+            }
+            item
         })
         .collect();
     items.extend(r.notes.iter().map(|n| json!({"type": "text", "text": n})));
@@ -324,7 +330,11 @@ impl FiscalRegister for Atol {
         task: Uuid,
         receipt: &FiscalReceipt,
     ) -> Result<Option<FiscalDoc>, RegisterError> {
-        let r = self.run(task, receipt_task(receipt))?;
+        let mut t = receipt_task(receipt);
+        self.check_marks(receipt, &mut t)?;
+        let r = self
+            .run(task, t)
+            .map_err(|e| marks::name_the_line(e, receipt))?;
         fiscal_params(&r).map(Some).ok_or_else(|| {
             RegisterError::NoAnswer("the receipt's answer has no fiscal data".into())
         })

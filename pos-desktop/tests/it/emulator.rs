@@ -19,14 +19,14 @@ pub struct Emulator {
 
 /// The emulator's binary, built beside this test's (`cargo test --workspace` builds it;
 /// a test run of this crate alone builds it here once).
-fn binary() -> PathBuf {
+fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test exe");
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let bin = dir.join("atol-emulator");
+    let bin = dir.join(name);
     if !bin.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let st = Command::new(cargo)
-            .args(["build", "-p", "fiscal-emulator", "--bin", "atol-emulator"])
+            .args(["build", "-p", "fiscal-emulator", "--bin", name])
             .status()
             .expect("cargo build");
         assert!(st.success(), "building the emulator");
@@ -48,7 +48,7 @@ impl Emulator {
     }
 
     fn spawn(&mut self) {
-        let mut child = Command::new(binary())
+        let mut child = Command::new(binary("atol-emulator"))
             .args(["--listen", &self.listen, "--state"])
             .arg(&self.state)
             .stdout(Stdio::piped())
@@ -154,6 +154,7 @@ impl Emulator {
                 vat: VatRate::Vat22,
                 method: PaymentMethod::FullPayment,
                 subject: Subject::Commodity,
+                mark: None,
             }],
             payments: vec![FiscalPayment {
                 kind: PaymentKind::Cash,
@@ -173,5 +174,68 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// The marking code checker (`marking-emulator`: Честный ЗНАК online and ЛМ ЧЗ) as a
+/// real process, its verdicts and faults set through its control endpoint.
+pub struct Checker {
+    child: Child,
+    /// Its base URL.
+    pub url: String,
+}
+
+impl Checker {
+    /// A checker that lets every code be sold until told otherwise.
+    pub fn start() -> Checker {
+        let mut child = Command::new(binary("marking-emulator"))
+            .args(["--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("marking-emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("checker said {line:?}"))
+            .to_owned();
+        Checker { child, url: addr }
+    }
+
+    fn post(&self, path: &str, body: Value) {
+        let r = reqwest::blocking::Client::new()
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .expect("control");
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+    }
+
+    /// Verdicts by the beginning of a code (`already_sold`, `blocked`…).
+    pub fn verdicts(&self, v: Value) {
+        self.post("/control/verdicts", v);
+    }
+
+    /// Faults (`slow_ms`, `down`, `status`); every one not named is off.
+    pub fn faults(&self, f: Value) {
+        self.post("/control/faults", f);
+    }
+
+    /// The codes it was asked about.
+    pub fn asked(&self) -> Vec<String> {
+        reqwest::blocking::get(format!("{}/control/asked", self.url))
+            .and_then(|r| r.json())
+            .expect("asked")
+    }
+}
+
+impl Drop for Checker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -12,6 +12,7 @@ mod fiscal_ui;
 mod keys;
 #[cfg(feature = "app")]
 mod live;
+mod marking;
 mod support;
 #[cfg(feature = "app")]
 mod ui;

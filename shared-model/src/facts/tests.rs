@@ -21,6 +21,7 @@ fn line(no: u32, price: i64, milli: i64, discount: i64) -> SaleLineDoc {
         total: Money::rub(gross.minor - discount),
         vat: Money::rub((gross.minor - discount) / 6),
         certificate: None,
+        mark: None,
     }
 }
 
@@ -165,6 +166,7 @@ fn ret(lines: &[(u32, i64, i64)], refunds: Vec<PaymentDoc>) -> ReturnDoc {
             amount: Money::rub(*amount),
             vat_rate: VatRate::Vat22,
             vat: Money::rub(amount / 6),
+            mark: None,
         })
         .collect();
     ReturnDoc {

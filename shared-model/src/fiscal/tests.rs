@@ -28,6 +28,7 @@ fn line(
         total: Money::rub(total),
         vat: Money::rub(vat.extract(total)),
         certificate: None,
+        mark: None,
     }
 }
 
@@ -182,6 +183,7 @@ fn a_return_takes_the_originals_lines_and_a_correction_says_so() {
             amount: Money::rub(17_100),
             vat_rate: VatRate::Vat22,
             vat: Money::rub(VatRate::Vat22.extract(17_100)),
+            mark: None,
         }],
         refunds: vec![pay(Tender::Cash, 17_100, None)],
         total: Money::rub(17_100),

@@ -147,3 +147,76 @@ proptest! {
         }
     }
 }
+
+mod permit_rules {
+    use super::super::permit::*;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    fn perfume(no_answer: NoAnswer) -> MarkingGroup {
+        MarkingGroup {
+            no_answer,
+            ..default_groups().remove(0)
+        }
+    }
+
+    fn verdict(refusal: Option<Refusal>) -> Verdict {
+        Verdict {
+            refusal,
+            req_id: "req-1".into(),
+            req_timestamp: 1_765_000_000_000,
+            source: CheckSource::Local,
+        }
+    }
+
+    #[test]
+    fn a_permitted_unit_carries_the_answer_to_the_receipt() {
+        let g = perfume(NoAnswer::Block);
+        let check = decide(&g, day(2026, 12, 7), Some(&verdict(None))).expect("sell");
+        assert_eq!(check.outcome, Outcome::Permitted);
+        assert_eq!(check.req_id.as_deref(), Some("req-1"));
+        assert_eq!(check.source, Some(CheckSource::Local));
+    }
+
+    #[test]
+    fn a_refusal_is_final_whatever_the_group() {
+        for no_answer in [NoAnswer::Block, NoAnswer::SellFlagged] {
+            let g = perfume(no_answer);
+            for r in [Refusal::AlreadySold, Refusal::Blocked, Refusal::Expired] {
+                assert_eq!(
+                    decide(&g, day(2026, 12, 7), Some(&verdict(Some(r)))),
+                    Err(r)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_answer_follows_the_group_rule() {
+        let today = day(2026, 12, 7);
+        assert_eq!(
+            decide(&perfume(NoAnswer::Block), today, None),
+            Err(Refusal::NoAnswer)
+        );
+        let sold = decide(&perfume(NoAnswer::SellFlagged), today, None).expect("sold");
+        assert!(sold.unchecked());
+    }
+
+    #[test]
+    fn before_the_permit_date_no_check_is_needed_but_a_known_refusal_still_counts() {
+        let g = perfume(NoAnswer::Block);
+        let before = day(2024, 10, 31);
+        assert!(g.code_required(before) && !g.permit_required(before));
+        assert_eq!(decide(&g, before, None), Ok(MarkCheck::not_required()));
+        assert_eq!(
+            decide(&g, before, Some(&verdict(Some(Refusal::Blocked)))),
+            Err(Refusal::Blocked)
+        );
+        let cosmetics = &default_groups()[1];
+        assert!(!cosmetics.permit_required(day(2030, 1, 1)));
+        assert!(!cosmetics.code_required(day(2025, 9, 30)));
+    }
+}

@@ -101,6 +101,7 @@ pub(super) async fn apply_return(
     .execute(&mut *conn)
     .await?;
     reconcile_refunds(conn, device, d).await?;
+    crate::marking::registry::returned(conn, device, d).await?;
     for l in &d.lines {
         move_stock(
             conn,
@@ -150,7 +151,13 @@ pub(super) async fn sold_sale(
         .map(serde_json::from_value)
         .collect::<Result<Vec<ReturnDoc>, _>>()
         .map_err(ApiError::internal)?;
+    let marks: Vec<(i32, String)> =
+        sqlx::query_as("SELECT line_no, identity FROM marked_units WHERE sale_id = $1")
+            .bind(sale_id)
+            .fetch_all(&mut *conn)
+            .await?;
     let sold = SoldSale {
+        marks: marks.into_iter().map(|(no, id)| (no as u32, id)).collect(),
         lines: lines
             .into_iter()
             .map(|(no, qty, total)| (no as u32, (Quantity::from_milli(qty), Money::rub(total))))

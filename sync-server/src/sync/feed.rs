@@ -89,11 +89,12 @@ async fn products(
         Vec<String>,
         bool,
         i64,
+        Option<String>,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.sku, p.name, c.name, p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor),
                 COALESCE(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}'), p.active,
-                p.cost_minor
+                p.cost_minor, p.marking_group
          FROM products p
          LEFT JOIN categories c ON c.id = p.category_id
          LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $1
@@ -110,7 +111,19 @@ async fn products(
     Ok(rows
         .into_iter()
         .map(
-            |(id, sku, name, category, unit, vat, price_minor, barcodes, active, cost_minor)| {
+            |(
+                id,
+                sku,
+                name,
+                category,
+                unit,
+                vat,
+                price_minor,
+                barcodes,
+                active,
+                cost_minor,
+                marking_group,
+            )| {
                 (
                     ProductData {
                         id,
@@ -122,6 +135,7 @@ async fn products(
                         price_minor,
                         barcodes,
                         cost_minor,
+                        marking_group,
                     },
                     active,
                 )
@@ -334,6 +348,12 @@ async fn snapshot(
             crate::certificates::policy(conn).await?,
         ));
         changes.extend(
+            crate::marking::groups(conn)
+                .await?
+                .into_iter()
+                .map(Change::MarkingGroup),
+        );
+        changes.extend(
             promotions(conn, None)
                 .await?
                 .into_iter()
@@ -489,6 +509,14 @@ async fn feed(
         changes.push(Change::CertificatePolicy(
             crate::certificates::policy(conn).await?,
         ));
+    }
+    if !ids_of("marking_group").is_empty() {
+        changes.extend(
+            crate::marking::groups(conn)
+                .await?
+                .into_iter()
+                .map(Change::MarkingGroup),
+        );
     }
     if !ids_of("store").is_empty() {
         changes.extend(store(conn, loc).await?);

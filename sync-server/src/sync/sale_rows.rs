@@ -45,6 +45,7 @@ pub(super) struct SaleRows {
     pr_version: Vec<i32>,
     pr_name: Vec<String>,
     pr_amount: Vec<i64>,
+    marks: crate::marking::registry::MarkRows,
 }
 
 impl SaleRows {
@@ -80,6 +81,7 @@ impl SaleRows {
             self.pr_name.push(p.name.clone());
             self.pr_amount.push(p.amount.minor);
         }
+        self.marks.add(s);
         for l in &s.lines {
             self.l_sale.push(s.sale_id);
             self.l_no.push(l.line_no as i32);
@@ -190,6 +192,7 @@ impl SaleRows {
         .execute(&mut *conn)
         .await?;
         self.flush_promotions(conn).await?;
+        self.marks.flush(conn, device).await?;
         // Certificates sold are not stock.
         let goods: Vec<usize> = (0..self.l_sale.len())
             .filter(|i| self.l_certificate[*i].is_none())

@@ -18,6 +18,7 @@ mod flow;
 mod helpers;
 mod installer;
 mod load;
+mod marking;
 mod nginx;
 mod offline;
 mod process;

@@ -102,6 +102,9 @@ pub enum Command {
     /// The fiscal register (54-FZ): connect it, see its health, settle what waits.
     #[command(subcommand)]
     Register(RegisterCmd),
+    /// Marked goods (Честный ЗНАК): groups and the code checkers.
+    #[command(subcommand)]
+    Marking(MarkingCmd),
     /// Enroll this till with head office using a one-time code.
     Enroll {
         /// Head office address, e.g. https://pos.example.ru
@@ -175,6 +178,25 @@ pub enum RegisterCmd {
     },
     /// A manager says the register is repaired: correction receipts are made now.
     Restored,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MarkingCmd {
+    /// The marking groups head office set, with their dates.
+    Groups,
+    /// Where codes are checked before sale: the certified module (Честный ЗНАК online)
+    /// and the local module (ЛМ ЧЗ); `none` removes one.
+    Checkers {
+        /// The certified module's address.
+        #[arg(long)]
+        online: Option<String>,
+        /// The local module's address (usually http://127.0.0.1:5995).
+        #[arg(long)]
+        local: Option<String>,
+        /// How long each may take before the next is asked (ms).
+        #[arg(long)]
+        timeout_ms: Option<u64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -337,6 +359,9 @@ pub struct ReturnArgs {
     /// Quantity for each --line, in order; without any, each line's whole remainder.
     #[arg(long)]
     pub qty: Vec<String>,
+    /// A marked unit's code, scanned from the pack (repeatable): returns the line that sold it.
+    #[arg(long)]
+    pub mark: Vec<String>,
     #[arg(long, value_enum)]
     pub refund: Refund,
     #[arg(long)]

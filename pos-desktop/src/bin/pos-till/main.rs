@@ -352,7 +352,20 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                     "give one --qty for each --line".into(),
                 ));
             }
-            let r = if a.line.is_empty() {
+            let r = if !a.mark.is_empty() {
+                if !a.line.is_empty() {
+                    return Err(TillError::InvalidInput(
+                        "give the marked units by --mark or the lines by --line, not both".into(),
+                    ));
+                }
+                let lines = a
+                    .mark
+                    .iter()
+                    .map(|m| till.sale_line_of_mark(a.receipt_no, m))
+                    .collect::<Result<Vec<u32>, _>>()?;
+                let sel: Vec<(u32, &str)> = lines.iter().map(|n| (*n, "1")).collect();
+                till.return_goods(a.receipt_no, Some(&sel), refund, a.reason.as_deref())?
+            } else if a.line.is_empty() {
                 till.return_goods(a.receipt_no, None, refund, a.reason.as_deref())?
             } else if qtys.is_empty() {
                 // Whole remainder of each named line.
@@ -520,6 +533,48 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 o.declared_by, o.reason
             );
             out(&o, text)
+        }
+        Command::Marking(MarkingCmd::Groups) => {
+            let g = till.marking_groups()?;
+            let text = g
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} ({}): codes from {}, permit check {}, no answer: {}",
+                        g.name,
+                        g.code,
+                        g.code_from,
+                        g.permit_from
+                            .map_or("not set".to_owned(), |d| format!("from {d}")),
+                        g.no_answer.code()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out(&g, text)
+        }
+        Command::Marking(MarkingCmd::Checkers {
+            online,
+            local,
+            timeout_ms,
+        }) => {
+            let keep = till.marking_checkers()?;
+            let pick = |new: Option<String>, old: Option<String>| match new.as_deref() {
+                Some("none") => None,
+                Some(_) => new,
+                None => old,
+            };
+            let online = pick(online, keep.online);
+            let local = pick(local, keep.local);
+            till.set_marking_checkers(online.as_deref(), local.as_deref(), timeout_ms)?;
+            let s = till.marking_checkers()?;
+            let text = format!(
+                "Online: {}\nLocal module: {}\nTime box: {} ms each",
+                s.online.as_deref().unwrap_or("none"),
+                s.local.as_deref().unwrap_or("none"),
+                s.timeout_ms
+            );
+            out(&s, text)
         }
         Command::Register(RegisterCmd::Restored) => {
             let n = till.end_register_outage()?;
