@@ -170,7 +170,7 @@ impl Till {
         );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
-            Ok((self.product_from_row(r)?, r.get::<_, i64>(8)?))
+            Ok((self.product_from_row(r)?, r.get::<_, i64>(9)?))
         })?;
         rows.map(|row| {
             let (p, stock) = row?;

@@ -261,6 +261,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("r_sync_health", "Связь с кассами", "Till sync health"),
     ("r_fiscal_receipts", "Фискальные чеки продаж", "Sales' fiscal receipts"),
     ("r_registers", "ККТ по состоянию", "Fiscal registers by health"),
+    ("marking_group", "Маркировка (Честный ЗНАК)", "Marking (Chestny ZNAK)"),
+    ("not_marked", "Не маркируется", "Not marked"),
     ("r_marked_units", "Маркированные товары (Честный ЗНАК)", "Marked goods (Chestny ZNAK)"),
     ("registers_attention", "ККТ требуют внимания", "Registers needing attention"),
     ("unfiscalised_week", "Продажи без фискального чека", "Sales without a fiscal receipt"),

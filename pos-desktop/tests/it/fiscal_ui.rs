@@ -103,3 +103,53 @@ fn the_register_in_the_status_bar_and_a_sale_waiting_for_paper() {
         "{row}"
     );
 }
+
+/// Marked goods in the window: the EAN asks for the DataMatrix, a permitted unit shows
+/// its check, a blocked one is refused with the reason, and one sold while no checker
+/// answered is marked so.
+#[test]
+fn a_marked_product_asks_for_its_code_and_the_line_shows_its_check() {
+    use crate::emulator::Checker;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("till");
+    let mut till = demo_till(&dir);
+    let checker = Checker::start();
+    till.login("999999").expect("manager");
+    till.set_marking_checkers(Some(&checker.url), None, Some(500))
+        .expect("checker");
+    till.login("222222").expect("salesperson");
+    till.open_shift("5000").expect("shift");
+    let ean = till
+        .find_product(pos_desktop::demo::MARKED_SKU)
+        .expect("marked")
+        .barcodes[0]
+        .clone();
+    drop(till);
+    // As a keyboard-wedge scanner without GS sends it.
+    let unit = |serial: &str| {
+        format!("010{ean}21{serial}91ab1292Zx9aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcde")
+    };
+    // Verdicts are keyed by the code's beginning: GTIN and serial (the till sends GS1).
+    checker.verdicts(json!({ format!("010{ean}21BLOCKblock123"): "blocked" }));
+
+    let display = Display::start();
+    let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    s.type_into("scan", &format!("{ean}{ENTER}"));
+    s.wait_text("error", |t| {
+        t.contains("отсканируйте код DataMatrix") && t.contains("J'adore")
+    });
+    s.type_into("scan", &format!("{}{ENTER}", unit("PeRmItTeD1234")));
+    s.wait_text("line-1-mark", |t| {
+        t.contains("ЧЗ ✓") && t.contains("PeRmItTeD1234")
+    });
+    s.type_into("scan", &format!("{}{ENTER}", unit("BLOCKblock123")));
+    s.wait_text("error", |t| t.contains("заблокирована"));
+    checker.faults(json!({"down": true}));
+    s.type_into("scan", &format!("{}{ENTER}", unit("NoAnSwEr12345")));
+    s.wait_text("line-2-mark", |t| t.contains("без проверки"));
+    s.screenshot(&shots().join("ru-marked-goods.png"));
+    let till = pos_desktop::Till::open(&dir).expect("till");
+    let cart = till.cart().expect("cart").expect("open");
+    assert_eq!(cart.lines.len(), 2, "the blocked unit was not added");
+}

@@ -75,6 +75,9 @@ pub struct Line {
     pub unit_price: Money,
     /// Quantity.
     pub qty: Quantity,
+    /// A marked unit's code and permit check.
+    #[serde(default)]
+    pub mark: Option<shared_model::marking::permit::SoldMark>,
 }
 
 /// A tender taken.

@@ -209,6 +209,33 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Not enough cash in the drawer",
     ),
     ("coupon_refused", "Купон не принят", "Coupon refused"),
+    // Marked goods (Честный ЗНАК).
+    (
+        "mark_required",
+        "Товар маркирован: отсканируйте код DataMatrix с упаковки",
+        "A marked product: scan the DataMatrix code on its pack",
+    ),
+    ("mark_not_found", "Код не найден в Честном ЗНАКе — продажа запрещена", "The code is unknown to Chestny ZNAK: not for sale"),
+    ("mark_already_sold", "Товар с этим кодом уже продан — продажа запрещена", "This unit was sold already: not for sale"),
+    ("mark_withdrawn", "Товар выведен из оборота — продажа запрещена", "Withdrawn from circulation: not for sale"),
+    ("mark_expired", "Истёк срок годности — продажа запрещена", "Past its shelf life: not for sale"),
+    ("mark_blocked", "Продажа заблокирована Честным ЗНАКом", "Sale blocked by Chestny ZNAK"),
+    (
+        "mark_no_answer",
+        "Проверка кода не ответила, а для этой группы без неё продавать нельзя",
+        "The code check did not answer, and this group may not be sold without it",
+    ),
+    ("mark_repeated", "Этот код уже в чеке (или в отложенном)", "This code is in the sale (or a parked one) already"),
+    (
+        "mark_sold_here",
+        "Этот экземпляр уже продан на этой кассе и не возвращён",
+        "This till sold this unit and did not take it back",
+    ),
+    ("mark_one_piece", "Маркированный товар — по одному коду на штуку", "A marked unit is one piece per code"),
+    ("mark_not_in_sale", "В этом чеке нет товара с таким кодом", "This receipt sold no unit with this code"),
+    ("mark_permitted", "ЧЗ ✓", "CZ ✓"),
+    ("mark_code", "ЧЗ", "CZ"),
+    ("mark_unchecked", "ЧЗ: без проверки, офис увидит", "CZ: unchecked, head office is told"),
     (
         "setup_title",
         "Подключение кассы к головному офису",
@@ -257,6 +284,13 @@ pub fn t(locale: Locale, key: &str) -> String {
 /// Russian it follows our words rather than being dropped.
 const WITH_DETAIL: [&str; 4] = ["printer", "invalid_input", "offline", "sync_refused"];
 
+/// The text between the first « and the next ».
+fn guillemets(s: &str) -> Option<&str> {
+    let start = s.find('«')? + '«'.len_utf8();
+    let len = s[start..].find('»')?;
+    Some(&s[start..start + len])
+}
+
 /// An engine error in the cashier's language: in Russian our words for its code (the
 /// engine speaks English), in English the engine's own, more detailed message.
 pub fn error(locale: Locale, code: &str, message: &str) -> String {
@@ -266,6 +300,14 @@ pub fn error(locale: Locale, code: &str, message: &str) -> String {
         return format!("{} {secs}", t(locale, code));
     }
     if locale == Locale::Ru && WORDS.iter().any(|(k, _, _)| *k == code) {
+        // Marked goods: the product the engine names «in guillemets» follows our words.
+        if let Some(name) = code
+            .starts_with("mark_")
+            .then(|| guillemets(message))
+            .flatten()
+        {
+            return format!("{}: «{name}»", t(locale, code));
+        }
         if WITH_DETAIL.contains(&code) {
             format!("{}: {message}", t(locale, code))
         } else {

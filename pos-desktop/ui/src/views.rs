@@ -128,7 +128,14 @@ pub fn cart(c: Option<&Cart>, l: Locale) -> Html {
                 { for c.lines.iter().zip(&c.priced.lines).map(|(line, p)| html! {
                     <tr data-testid={ format!("line-{}", line.line_no) }>
                         <td class="no">{ line.line_no }</td>
-                        <td class="name">{ &line.name }<small>{ format!(" {}", line.sku) }</small></td>
+                        <td class="name">{ &line.name }<small>{ format!(" {}", line.sku) }</small>
+                            if let Some(mark) = &line.mark {
+                                <small class={ if mark.check.unchecked() { "mark unchecked" } else { "mark" } }
+                                       data-testid={ format!("line-{}-mark", line.line_no) }>
+                                    { format!(" {} {}", t(l, mark_word(mark.check.outcome)), mark.code.serial()) }
+                                </small>
+                            }
+                        </td>
                         <td class="qty" data-testid={ format!("line-{}-qty", line.line_no) }>
                             { format!("{} {}", line.qty.format(l), line.unit.label(l)) }
                         </td>
@@ -214,5 +221,15 @@ fn register_check(c: &RegisterCheck, l: Locale) -> Html {
                 </table>
             }
         </div>
+    }
+}
+
+/// How a marked line passed its permit check, as the cashier reads it.
+fn mark_word(o: shared_model::marking::permit::Outcome) -> &'static str {
+    use shared_model::marking::permit::Outcome;
+    match o {
+        Outcome::Permitted => "mark_permitted",
+        Outcome::NotRequired => "mark_code",
+        Outcome::Unchecked => "mark_unchecked",
     }
 }

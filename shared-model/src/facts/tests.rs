@@ -192,7 +192,56 @@ fn sold() -> SoldSale {
         ]
         .into(),
         certificates: [("GIFT".to_owned(), Money::rub(50_000))].into(),
+        marks: Default::default(),
     }
+}
+
+fn mark(serial: &str) -> crate::marking::permit::SoldMark {
+    crate::marking::permit::SoldMark {
+        code: crate::marking::MarkingCode::parse(&format!("0104006381333931{serial}"))
+            .expect("code"),
+        check: crate::marking::permit::MarkCheck::not_required(),
+    }
+}
+
+#[test]
+fn a_marked_line_is_one_piece_with_a_code_of_its_own() {
+    let mut s = sale(vec![pay(Tender::Cash, 275_000, None)], 0);
+    s.lines[1].unit = Unit::Piece;
+    s.lines[1].mark = Some(mark("21AAAAAAAAAAAAA"));
+    assert!(check_sale(&s, |_| None).is_empty());
+    // The same unit on two lines, or a marked line of 2.5 ml: held, and never acceptable.
+    let mut twice = s.clone();
+    twice.lines[0].mark = Some(mark("21AAAAAAAAAAAAA"));
+    let found = check_sale(&twice, |_| None);
+    assert_eq!(codes(&found), ["marked_line_not_one_unit"]);
+    assert!(!found.acceptable());
+    let mut poured = s.clone();
+    poured.lines[0].mark = Some(mark("21BBBBBBBBBBBBB"));
+    assert_eq!(
+        codes(&check_sale(&poured, |_| None)),
+        ["marked_line_not_one_unit"]
+    );
+}
+
+#[test]
+fn a_marked_return_brings_back_the_code_the_line_sold() {
+    let mut sold = sold();
+    sold.marks
+        .insert(2, mark("21AAAAAAAAAAAAA").code.identity());
+    let mut r = ret(&[(2, 1_000, 30_000)], vec![pay(Tender::Cash, 30_000, None)]);
+    r.lines[0].mark = Some(mark("21AAAAAAAAAAAAA").code);
+    assert!(check_return(&r, Some(&sold), &[]).is_empty());
+    r.lines[0].mark = Some(mark("21ZZZZZZZZZZZZZ").code);
+    assert_eq!(
+        codes(&check_return(&r, Some(&sold), &[])),
+        ["mark_not_sold"]
+    );
+    r.lines[0].mark = None;
+    assert_eq!(
+        codes(&check_return(&r, Some(&sold), &[])),
+        ["mark_not_sold"]
+    );
 }
 
 #[test]

@@ -182,8 +182,8 @@ async fn the_registry_holds_the_codes_of_the_tills_receipts_and_their_returns() 
     assert_eq!(flagged[0]["code"], identity(&c));
     let csv = reqwest::Client::new()
         .get(format!(
-            "http://{}/reports/control/marked-units?format=csv&{period}",
-            app.addr
+            "{}/reports/control/marked-units?format=csv&{period}",
+            api.app_url
         ))
         .bearer_auth(&api.token)
         .send()

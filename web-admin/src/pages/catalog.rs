@@ -210,6 +210,13 @@ pub fn product_editor(p: &EditorProps) -> Html {
             .unwrap_or_default()
     });
     let active = use_state(|| init.as_ref().is_none_or(|x| x.active));
+    let marking = use_state(|| {
+        init.as_ref()
+            .and_then(|x| x.marking_group.clone())
+            .unwrap_or_default()
+    });
+    let (groups, _) =
+        use_fetch::<Vec<shared_model::marking::permit::MarkingGroup>>("/marking/groups".into(), 0);
     let new_cat = use_state(String::new);
     let error = use_state(|| None::<ApiError>);
     let tried = use_state(|| false);
@@ -238,6 +245,7 @@ pub fn product_editor(p: &EditorProps) -> Html {
         && cost_err.is_none();
 
     let onsave = {
+        let marking = marking.clone();
         let (sku, name, category, unit, vat, price, cost, barcodes, active) = (
             sku.clone(),
             name.clone(),
@@ -273,12 +281,15 @@ pub fn product_editor(p: &EditorProps) -> Html {
             let (error, saved, on_saved) = (error.clone(), saved.clone(), on_saved.clone());
             let body = match id {
                 None => {
+                    let group = Some((*marking).clone()).filter(|g| !g.is_empty());
                     json!({"sku": sku.trim(), "name": name.trim(), "category_id": cat, "unit": *unit,
-                    "vat": *vat, "cost": cost_v, "default_price": price.trim(), "barcodes": codes})
+                    "vat": *vat, "cost": cost_v, "default_price": price.trim(), "barcodes": codes,
+                    "marking_group": group})
                 }
                 Some(_) => {
                     json!({"name": name.trim(), "category_id": cat, "vat": *vat, "cost": cost_v,
-                    "default_price": price.trim(), "barcodes": codes, "active": *active})
+                    "default_price": price.trim(), "barcodes": codes, "active": *active,
+                    "marking_group": *marking})
                 }
             };
             spawn(async move {
@@ -341,6 +352,13 @@ pub fn product_editor(p: &EditorProps) -> Html {
         .iter()
         .map(|u| ((*u).to_owned(), ctx.t(u).to_owned()))
         .collect::<Vec<_>>();
+    let mut marking_opts = vec![(String::new(), ctx.t("not_marked").to_owned())];
+    marking_opts.extend(
+        groups
+            .iter()
+            .flatten()
+            .map(|g| (g.code.clone(), g.name.clone())),
+    );
     let close = p.on_close.reform(|_: MouseEvent| ());
     let is_new = p.product.is_none();
     html! {
@@ -362,6 +380,7 @@ pub fn product_editor(p: &EditorProps) -> Html {
                     if is_new {
                         <Select id="product-unit" label={ctx.t("unit")} value={(*unit).clone()} options={unit_opts} onchange={setter(&unit)} />
                     }
+                    <Select id="product-marking" label={ctx.t("marking_group")} value={(*marking).clone()} options={marking_opts} onchange={setter(&marking)} />
                     <Select id="product-category-edit" label={ctx.t("category")} value={(*category).clone()} options={cat_opts} onchange={setter(&category)} />
                     <div class="field inline">
                         <Field id="category-new" label={ctx.t("new_category")} value={(*new_cat).clone()} oninput={setter(&new_cat)} />

@@ -735,6 +735,7 @@ mod tests {
             default_price: price.into(),
             barcodes: vec![],
             active: true,
+            marking_group: None,
         }
     }
 
