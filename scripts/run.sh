@@ -8,12 +8,13 @@
 
 export ALAROMA_DATA_DIR="${ALAROMA_DATA_DIR:-$HOME/.local/share/alaroma-till}"
 REGISTER_URL="http://127.0.0.1:16732"
+CHECKER_URL="http://127.0.0.1:5995"
 
 # The demo till sells through a fiscal register: the ATOL Web Server emulator, on ATOL's
 # own port, its state (fiscal storage, counters) beside the till's database.
 start_register() {
   say "Building the fiscal register emulator (ATOL Web Server API)"
-  cargo build --quiet -p fiscal-emulator --bin atol-emulator -p pos-desktop --bin pos-till
+  cargo build --quiet -p fiscal-emulator --bin atol-emulator --bin marking-emulator -p pos-desktop --bin pos-till
   mkdir -p "$ALAROMA_DATA_DIR"
   if (exec 3<>/dev/tcp/127.0.0.1/16732) 2>/dev/null; then
     say "A register already answers on $REGISTER_URL"
@@ -23,12 +24,22 @@ start_register() {
       > "$ALAROMA_DATA_DIR/register.log" 2>&1 &
     for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/16732) 2>/dev/null && break; sleep 0.1; done
   fi
+  # Marked perfume (the demo's P0019) is checked before sale: the marking code checker
+  # emulator stands in for Честный ЗНАК's local module on its own port.
+  if (exec 3<>/dev/tcp/127.0.0.1/5995) 2>/dev/null; then
+    say "A marking code checker already answers on $CHECKER_URL"
+  else
+    say "Starting the marking code checker emulator on $CHECKER_URL (log: $ALAROMA_DATA_DIR/marking.log)"
+    nohup "$CARGO_TARGET_DIR/debug/marking-emulator" --listen 127.0.0.1:5995 \
+      > "$ALAROMA_DATA_DIR/marking.log" 2>&1 &
+  fi
   local till="$CARGO_TARGET_DIR/debug/pos-till"
   if [ ! -f "$ALAROMA_DATA_DIR/till.db" ]; then
     say "Creating a demo till in $ALAROMA_DATA_DIR (demo catalog, demo cashiers, opening stock) wired to the register"
     "$till" init --demo >/dev/null
     "$till" login --pin 999999 >/dev/null
     "$till" register set "$REGISTER_URL" >/dev/null
+    "$till" marking checkers --local "$CHECKER_URL" >/dev/null
     "$till" login --pin 111111 >/dev/null
   fi
 }

@@ -156,3 +156,39 @@ fn the_size_limit_and_refund_rules() {
     c["correctionBaseNumber"] = json!("17");
     assert!(check(&c).is_ok());
 }
+
+#[test]
+fn a_marked_position_is_one_piece_of_commodity_with_marking_and_a_code() {
+    use base64::Engine;
+    let code = "0104607123000199".to_owned() + "21AbCdEfGhIjKlM\u{1d}93ab12";
+    let imc = base64::engine::general_purpose::STANDARD.encode(&code);
+    let marked = |object: &str, qty: f64, imc: &str| {
+        let mut t = sell();
+        t["items"][0]["paymentObject"] = json!(object);
+        t["items"][0]["quantity"] = json!(qty);
+        t["items"][0]["amount"] = json!(14390.0 * qty);
+        t["items"][0]["imcParams"] = json!({"imcType": "auto", "imc": imc,
+            "itemEstimatedStatus": "itemPieceSold", "imcModeProcessing": 0});
+        t["total"] = json!(14390.0 * qty + 475.0);
+        t["payments"] = json!([{"type": "cash", "sum": 40000.0}]);
+        t
+    };
+    let Ok(Task::Receipt(r)) = check(&marked("commodityWithMarking", 1.0, &imc)) else {
+        panic!("refused a good marked position");
+    };
+    assert_eq!(r.positions[0].imc.as_deref(), Some(code.as_str()));
+    assert_eq!(r.positions[1].imc, None);
+    let (c, d) = refused(&marked("commodity", 1.0, &imc));
+    assert_eq!(
+        (c, d.contains("items[0].paymentObject")),
+        (code::INVALID_PARAM, true)
+    );
+    let (c, _) = refused(&marked("commodityWithMarking", 2.0, &imc));
+    assert_eq!(c, code::INVALID_QUANTITY);
+    let (_, d) = refused(&marked("commodityWithMarking", 1.0, "not base64!"));
+    assert!(d.contains("items[0].imcParams.imc"), "{d}");
+    let mut bare = sell();
+    bare["items"][0]["paymentObject"] = json!("commodityWithMarking");
+    let (c, _) = refused(&bare);
+    assert_eq!(c, code::NO_REQUIRED_PARAM);
+}

@@ -400,3 +400,56 @@ fn a_scan_during_any_dialog_ends_where_it_belongs() {
         "shift and one sale"
     );
 }
+
+/// A marked perfume under a keyboard-wedge scanner that drops the GS separators: its EAN
+/// asks for the DataMatrix, and the DataMatrix is read alike on the Latin layout and, typed
+/// as Cyrillic, on the Russian one.
+#[test]
+fn a_datamatrix_scanned_in_either_layout_is_one_marked_unit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("till");
+    let (display, driver) = start(&dir);
+    let ean = {
+        let t = pos_desktop::Till::open(&dir).expect("till");
+        t.find_product(pos_desktop::demo::MARKED_SKU)
+            .expect("marked")
+            .barcodes[0]
+            .clone()
+    };
+    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    let kb = Keyboard { display: &display };
+    s.find("pin");
+    kb.focus_window();
+    kb.human("222222");
+    kb.key("Return");
+    s.find("float");
+    kb.human("0");
+    kb.key("Return");
+    s.find("scan");
+    let unit = |serial: &str| {
+        format!("010{ean}21{serial}91ab1292Zx9aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcde")
+    };
+    kb.scan(&ean);
+    s.wait_text("error", |t| t.contains("DataMatrix"));
+    kb.scan(&unit("LatinLayout12"));
+    s.wait_text("line-1-mark", |t| t.contains("LatinLayout12"));
+    // The Russian layout: the scanner's letter keys type Cyrillic.
+    kb.layout("ru");
+    let us = "qwertyuiopasdfghjklzxcvbnmQWERTYUIOPASDFGHJKLZXCVBNM";
+    let ru = "йцукенгшщзфывапролдячсмитьЙЦУКЕНГШЩЗФЫВАПРОЛДЯЧСМИТЬ";
+    let cyrillic: String = unit("RussianLayout")
+        .chars()
+        .map(|c| us.find(c).map_or(c, |i| ru.chars().nth(i).unwrap_or(c)))
+        .collect();
+    kb.scan(&cyrillic);
+    s.wait_text("line-2-mark", |t| t.contains("RussianLayout"));
+    // The same unit again, in either layout: refused as a repeat.
+    kb.scan(&cyrillic);
+    s.wait_text("error", |t| t.contains("уже в чеке"));
+    kb.layout("us");
+    drop(s);
+    let t = pos_desktop::Till::open(&dir).expect("till");
+    let cart = t.cart().expect("cart").expect("open");
+    assert_eq!(cart.lines.len(), 2);
+    assert!(cart.lines.iter().all(|l| l.mark.is_some()));
+}

@@ -220,3 +220,49 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// In the admin: the groups' dates and rule on the catalog page (the admin changes the
+/// rule), and a product put in a group from its editor.
+#[test]
+fn the_admin_sets_a_groups_rule_and_marks_a_product() {
+    use crate::admin_ui::{open_admin, shot, sign_in, Admin};
+    let Admin {
+        rt,
+        app: _app,
+        api,
+        base,
+        s,
+        _driver,
+    } = open_admin("ru");
+    let (_store, product, _code) = rt.block_on(head_office(&api));
+    sign_in(&s, &base, crate::helpers::ADMIN.0, crate::helpers::ADMIN.1);
+    s.click("nav-catalog");
+    s.wait_text("marking-groups", |t| {
+        t.contains("Духи и туалетная вода") && t.contains("Продать и сообщить в офис")
+    });
+    s.select("marking-perfume-no-answer", "block");
+    s.click("marking-perfume-save");
+    let rule = || {
+        let (_, g) = rt.block_on(api.get("/marking/groups"));
+        g.as_array()
+            .and_then(|a| a.iter().find(|g| g["code"] == "perfume").cloned())
+            .map(|g| g["no_answer"].clone())
+    };
+    for _ in 0..50 {
+        if rule() == Some(json!("block")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(rule(), Some(json!("block")));
+    s.click("edit-CH-50");
+    s.select("product-marking", "perfume");
+    s.click("product-save");
+    s.find("product-saved");
+    shot(&s, "product-marking");
+    let (_, p) = rt.block_on(api.get(&format!(
+        "/products/{}",
+        product["id"].as_str().expect("id")
+    )));
+    assert_eq!(p["marking_group"], "perfume");
+}

@@ -126,6 +126,7 @@ pub fn catalog() -> Html {
                 <Pager page={l.page} per_page={l.per_page} total={l.total} {onpage} />
             }
             <CsvImport on_done={{ let r = reload.clone(); Callback::from(move |_| r.set(*r + 1)) }} />
+            <super::marking::MarkingGroups />
         </section>
     }
 }

@@ -7,6 +7,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod devices;
 pub mod login;
+pub mod marking;
 pub mod people;
 pub mod promotions;
 pub mod quarantine;
