@@ -11,9 +11,11 @@ use uuid::Uuid;
 use crate::events::EventEnvelope;
 
 /// The protocol version this build speaks. 2: certificates travel to tills by lookup
-/// key ([`crate::certificates::CertificateEntry`]), never by code.
-pub const PROTOCOL_VERSION: u16 = 2;
-/// The oldest version a server still accepts (current and previous).
+/// key ([`crate::certificates::CertificateEntry`]), never by code. 3: marking groups
+/// ([`Change::MarkingGroup`]) and products' groups.
+pub const PROTOCOL_VERSION: u16 = 3;
+/// The oldest version a server still accepts (each older feature is left out of what it
+/// is sent).
 pub const MIN_PROTOCOL_VERSION: u16 = 1;
 /// Most events in one push batch.
 pub const MAX_BATCH: usize = 500;

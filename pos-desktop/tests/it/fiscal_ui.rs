@@ -130,7 +130,8 @@ fn a_marked_product_asks_for_its_code_and_the_line_shows_its_check() {
         format!("010{ean}21{serial}91ab1292Zx9aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcde")
     };
     // Verdicts are keyed by the code's beginning: GTIN and serial (the till sends GS1).
-    checker.verdicts(json!({ format!("010{ean}21BLOCKblock123"): "blocked" }));
+    checker.verdicts(json!({ format!("010{ean}21BLOCKblock123"): "blocked",
+                             format!("010{ean}21SoldSoldSold1"): "already_sold" }));
 
     let display = Display::start();
     let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
@@ -145,6 +146,8 @@ fn a_marked_product_asks_for_its_code_and_the_line_shows_its_check() {
     });
     s.type_into("scan", &format!("{}{ENTER}", unit("BLOCKblock123")));
     s.wait_text("error", |t| t.contains("заблокирована"));
+    s.type_into("scan", &format!("{}{ENTER}", unit("SoldSoldSold1")));
+    s.wait_text("error", |t| t.contains("уже продан"));
     checker.faults(json!({"down": true}));
     s.type_into("scan", &format!("{}{ENTER}", unit("NoAnSwEr12345")));
     s.wait_text("line-2-mark", |t| t.contains("без проверки"));

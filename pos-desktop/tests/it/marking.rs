@@ -182,7 +182,7 @@ fn refusals_of_the_checker_name_the_reason_and_add_nothing() {
 #[test]
 fn with_no_answer_in_time_the_local_module_then_the_group_rule_decides() {
     let (online, local) = (Checker::start(), Checker::start());
-    let (dir, mut till, _emu) = marked_till(&online, &local);
+    let (dir, mut till, emu) = marked_till(&online, &local);
     // The online route hangs past the time box: the local module answers.
     online.faults(json!({"slow_ms": 3000}));
     let cart = till
@@ -215,6 +215,13 @@ fn with_no_answer_in_time_the_local_module_then_the_group_rule_decides() {
     let sale = till.complete_sale().expect("complete");
     let unchecked = sale.doc.lines[1].mark.as_ref().expect("mark");
     assert!(unchecked.check.unchecked());
+    // On the register: both units with their codes; only the checked one with the permit
+    // check's requisite.
+    let task = sell_task(&emu);
+    let items = task["items"].as_array().expect("items");
+    assert!(items[..2].iter().all(|i| i["imcParams"]["imc"].is_string()));
+    assert!(items[0]["industryInfo"][0]["industryAttribute"].is_string());
+    assert!(items[1].get("industryInfo").is_none(), "{}", items[1]);
 }
 
 #[test]

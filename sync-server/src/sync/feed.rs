@@ -287,6 +287,12 @@ pub async fn page(
         page.changes
             .retain(|c| !matches!(c, Change::CertificateKeyed(_)));
     }
+    if protocol < 3 {
+        // Tills before marked goods cannot read a marking group (their products' group
+        // field they ignore): they sell marked goods by barcode, as they did.
+        page.changes
+            .retain(|c| !matches!(c, Change::MarkingGroup(_)));
+    }
     Ok(page)
 }
 

@@ -579,4 +579,9 @@ async fn certificates_reach_tills_by_key_only_and_protocol_1_tills_get_none() {
         !kinds(&v1, "product").is_empty(),
         "protocol 1 still gets the catalog"
     );
+    // Marking groups are protocol 3's: a till of 2 would fail to read the page.
+    assert!(kinds(&v2, "marking_group").is_empty());
+    let v3 = full_pull(&d, 3).await;
+    let groups = kinds(&v3, "marking_group");
+    assert!(groups.iter().any(|g| g["code"] == "perfume"), "{groups:?}");
 }

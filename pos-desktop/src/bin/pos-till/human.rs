@@ -34,6 +34,15 @@ pub fn cart(c: &Cart, l: Locale) -> String {
         if !p.discount().is_zero() {
             out.push_str(&format!("  (−{})", f(p.discount(), l)));
         }
+        if let Some(m) = &line.mark {
+            use shared_model::marking::permit::Outcome;
+            let check = match m.check.outcome {
+                Outcome::Permitted => "permit check passed",
+                Outcome::NotRequired => "no check needed",
+                Outcome::Unchecked => "UNCHECKED: no checker answered, head office is told",
+            };
+            out.push_str(&format!("\n    marked {}: {check}", m.code));
+        }
         out.push('\n');
     }
     for (p, saving) in &c.priced.promotions {
