@@ -155,4 +155,22 @@ fn a_marked_product_asks_for_its_code_and_the_line_shows_its_check() {
     let till = pos_desktop::Till::open(&dir).expect("till");
     let cart = till.cart().expect("cart").expect("open");
     assert_eq!(cart.lines.len(), 2, "the blocked unit was not added");
+    drop(till);
+    // Paid and completed; then the first unit comes back, its code scanned in the
+    // return dialog's line field.
+    s.type_into("scan", F9);
+    s.type_into("pay-amount", ENTER);
+    s.wait_enabled("complete");
+    s.click("complete");
+    s.click("new-sale");
+    s.type_into("scan", F6);
+    s.fill("return-receipt", "1");
+    s.type_into("return-line", &format!("{}{ENTER}", unit("PeRmItTeD1234")));
+    s.find("receipt-dialog");
+    let db = rusqlite::Connection::open(dir.join(pos_desktop::DB_FILE)).expect("db");
+    let back: Vec<(u32, String)> = db
+        .prepare("SELECT sale_line_no, mark_id FROM return_lines")
+        .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .expect("return lines");
+    assert_eq!(back, [(1, format!("010{ean}21PeRmItTeD1234"))]);
 }

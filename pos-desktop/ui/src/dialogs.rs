@@ -279,12 +279,15 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                 Callback::from(move |e: SubmitEvent| {
                     e.prevent_default();
                     let no: u64 = value(&f1).trim().parse().unwrap_or(0);
-                    let line: Option<u32> = value(&f2).trim().parse().ok();
+                    // The line's number, or a marked unit's code scanned from its pack.
+                    let typed = value(&f2).trim().to_owned();
+                    let line: Option<u32> = typed.parse().ok();
+                    let mark = Some(typed).filter(|t| line.is_none() && !t.is_empty());
                     let qty = Some(value(&f3)).filter(|q| !q.trim().is_empty());
                     let dialog = dialog.clone();
                     run(
                         "return_all",
-                        json!({"receiptNo": no, "line": line, "qty": qty, "reason": "возврат"}),
+                        json!({"receiptNo": no, "line": line, "qty": qty, "mark": mark, "reason": "возврат"}),
                         show(&dialog, Dialog::Receipt),
                     );
                 })
@@ -294,7 +297,7 @@ pub fn render(c: &Ctx, cart: Option<&Cart>) -> Html {
                     <h2>{ t(locale, "return") }</h2>
                     <form onsubmit={ onsubmit }>
                         <input ref={ f1.clone() } inputmode="numeric" placeholder={ t(locale, "receipt_no") } autofocus=true data-testid="return-receipt" data-code="next" />
-                        <input ref={ f2.clone() } inputmode="numeric" placeholder={ t(locale, "line") } data-testid="return-line" />
+                        <input ref={ f2.clone() } placeholder={ t(locale, "line_or_mark") } data-testid="return-line" data-code="submit" />
                         <input ref={ f3.clone() } inputmode="decimal" placeholder={ t(locale, "qty") } data-testid="return-qty" />
                         <button type="submit" data-testid="return-submit">{ t(locale, "return") }</button>
                     </form>

@@ -44,6 +44,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("receipt_no", "Номер чека", "Receipt number"),
     ("return_all", "Вернуть всё", "Return all"),
     ("line", "Строка", "Line"),
+    ("line_or_mark", "Строка или код маркировки", "Line or marking code"),
     ("qty", "Количество", "Quantity"),
     ("x_report", "X-отчёт", "X report"),
     ("close_shift", "Закрыть смену", "Close shift"),

@@ -329,9 +329,14 @@ pub async fn return_all(
     receipt_no: u64,
     line: Option<u32>,
     qty: Option<String>,
+    mark: Option<String>,
     reason: String,
 ) -> Res<Printed> {
     with(&app, |t| {
+        if let Some(m) = mark.as_deref() {
+            let r = t.return_unit(receipt_no, m, RefundTo::Original, Some(&reason))?;
+            return printed(t, r.link.receipt_no, None);
+        }
         let sel = match (line, qty.as_deref()) {
             (Some(l), Some(q)) => Some(vec![(l, q)]),
             _ => None,
