@@ -257,7 +257,7 @@ pub fn report_table(p: &ReportProps) -> Html {
                     let v = r.get(c.as_str());
                     let kind = p.report.kind(c);
                     let num = kind.is_figure();
-                    let text = if matches!(c.as_str(), "what" | "tender" | "status" | "kind" | "health" | "fiscal") {
+                    let text = if matches!(c.as_str(), "what" | "tender" | "status" | "kind" | "health" | "fiscal" | "check" | "checked_by" | "state") {
                         crate::i18n::value(ctx.lang, cell(v))
                     } else if c.as_str() == "problems" {
                         crate::i18n::problems(ctx.lang, &cell(v))

@@ -34,6 +34,16 @@ fn binary(name: &str) -> PathBuf {
     bin
 }
 
+/// A test's call to an emulator's control endpoint, which must succeed.
+fn control(url: &str, path: &str, body: Value) {
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{url}{path}"))
+        .json(&body)
+        .send()
+        .expect("control");
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+}
+
 impl Emulator {
     /// A new register with its state in `dir`.
     pub fn start(dir: &Path) -> Emulator {
@@ -92,12 +102,7 @@ impl Emulator {
     }
 
     fn post(&self, path: &str, body: Value) {
-        let r = reqwest::blocking::Client::new()
-            .post(format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .expect("control");
-        assert!(r.status().is_success(), "{path}: {}", r.status());
+        control(&self.url, path, body);
     }
 
     /// Sets the faults (every one not named is off).
@@ -207,12 +212,7 @@ impl Checker {
     }
 
     fn post(&self, path: &str, body: Value) {
-        let r = reqwest::blocking::Client::new()
-            .post(format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .expect("control");
-        assert!(r.status().is_success(), "{path}: {}", r.status());
+        control(&self.url, path, body);
     }
 
     /// Verdicts by the beginning of a code (`already_sold`, `blocked`…).

@@ -255,6 +255,12 @@ async fn customers(
         .collect())
 }
 
+/// Every marking group, as changes (a group changes seldom: all go when one does).
+async fn marking_groups(conn: &mut PgConnection) -> ApiResult<Vec<Change>> {
+    let groups = crate::marking::groups(conn).await?;
+    Ok(groups.into_iter().map(Change::MarkingGroup).collect())
+}
+
 async fn store(conn: &mut PgConnection, loc: Uuid) -> ApiResult<Option<Change>> {
     let row: Option<(String, String, bool, String)> =
         sqlx::query_as("SELECT name, timezone, non_fiscal, taxation FROM locations WHERE id = $1")
@@ -353,12 +359,7 @@ async fn snapshot(
         changes.push(Change::CertificatePolicy(
             crate::certificates::policy(conn).await?,
         ));
-        changes.extend(
-            crate::marking::groups(conn)
-                .await?
-                .into_iter()
-                .map(Change::MarkingGroup),
-        );
+        changes.extend(marking_groups(conn).await?);
         changes.extend(
             promotions(conn, None)
                 .await?
@@ -517,12 +518,7 @@ async fn feed(
         ));
     }
     if !ids_of("marking_group").is_empty() {
-        changes.extend(
-            crate::marking::groups(conn)
-                .await?
-                .into_iter()
-                .map(Change::MarkingGroup),
-        );
+        changes.extend(marking_groups(conn).await?);
     }
     if !ids_of("store").is_empty() {
         changes.extend(store(conn, loc).await?);

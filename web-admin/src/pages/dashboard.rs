@@ -67,6 +67,11 @@ pub fn dashboard() -> Html {
         0,
     )
     .0;
+    let unchecked = use_fetch::<Report>(
+        format!("/reports/control/marked-units?attention=true&{period}"),
+        0,
+    )
+    .0;
     let card =
         |title: &'static str, id: &'static str, r: &Option<Report>, only: Vec<&'static str>| {
             html! {
@@ -106,6 +111,7 @@ pub fn dashboard() -> Html {
                 { card("tills_unseen", "dash-stale", &stale, vec!["store", "terminal", "hours_unseen", "events_waiting", "chain_alerts"]) }
                 { card("registers_attention", "dash-registers", &registers, vec!["store", "terminal", "health", "problems", "fn_days_left"]) }
                 { card("unfiscalised_week", "dash-unfiscalised", &unfiscalised, vec!["store", "terminal", "receipt_no", "completed_at", "total"]) }
+                { card("unchecked_marks_week", "dash-unchecked-marks", &unchecked, vec!["store", "receipt_no", "sold_at", "product", "code"]) }
                 { card("low_stock", "dash-low", &low, vec!["store", "name", "qty", "min_qty"]) }
                 { card("certificates_attention", "dash-certs", &certs, vec!["what", "certificates", "amount", "overdraw"]) }
             </div>
