@@ -172,6 +172,38 @@ pub(crate) fn load_return(
 }
 
 impl Till {
+    /// Takes back what is left to return of each of `lines` of sale `receipt_no` (after
+    /// earlier partial returns, only the rest).
+    pub fn return_rest(
+        &mut self,
+        receipt_no: u64,
+        lines: &[u32],
+        refund_to: RefundTo,
+        reason: Option<&str>,
+    ) -> Result<CompletedReturn> {
+        let sale = self.sale_by_receipt(receipt_no)?;
+        let before = returned_so_far(&self.conn, &sale.doc.sale_id.to_string())?;
+        let rest = lines
+            .iter()
+            .map(|no| {
+                let sold = sale
+                    .doc
+                    .lines
+                    .iter()
+                    .find(|l| l.line_no == *no)
+                    .ok_or(TillError::NoSuchLine(*no as usize))?;
+                let left =
+                    Quantity::from_milli(sold.qty.milli() - before.get(no).map_or(0, |b| b.0));
+                if !left.is_positive() {
+                    return Err(TillError::ReturnExceedsSold { line: *no, left });
+                }
+                Ok((*no, left.to_string()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let sel: Vec<(u32, &str)> = rest.iter().map(|(n, q)| (*n, q.as_str())).collect();
+        self.return_goods(receipt_no, Some(&sel), refund_to, reason)
+    }
+
     /// Takes goods back against sale receipt `receipt_no`. `lines` lists
     /// `(line number, quantity)`; `None` returns everything not yet returned.
     pub fn return_goods(

@@ -494,3 +494,31 @@ fn a_failed_provisioning_leaves_nothing_and_upgrades_never_strand_unsent_events(
     ));
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+
+/// `return N --line L` after a partial return of that line takes back what is left (it was
+/// refused as more than sold), and once nothing is left says so.
+#[test]
+fn the_rest_of_a_partly_returned_line_comes_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    ok(d, &["init", "--demo"]);
+    ok(d, &["shift", "open", "--float", "5000.00"]);
+    ok(d, &["sale", "add", "D0004", "--qty", "10"]);
+    ok(d, &["sale", "pay", "cash", "1900"]);
+    ok(d, &["sale", "complete"]);
+    let first = ok(
+        d,
+        &[
+            "return", "1", "--line", "1", "--qty", "2.5", "--refund", "cash",
+        ],
+    );
+    assert_eq!(minor(&first["doc"]["total"]), 47_500);
+    let rest = ok(d, &["return", "1", "--line", "1", "--refund", "cash"]);
+    assert_eq!(rest["doc"]["lines"][0]["qty"], 7_500, "thousandths");
+    assert_eq!(minor(&rest["doc"]["total"]), 190_000 - 47_500);
+    refused(
+        d,
+        &["return", "1", "--line", "1", "--refund", "cash"],
+        "return_exceeds_sold",
+    );
+}

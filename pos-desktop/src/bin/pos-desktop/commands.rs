@@ -337,16 +337,19 @@ pub async fn return_all(
             let r = t.return_unit(receipt_no, m, RefundTo::Original, Some(&reason))?;
             return printed(t, r.link.receipt_no, None);
         }
-        let sel = match (line, qty.as_deref()) {
-            (Some(l), Some(q)) => Some(vec![(l, q)]),
-            _ => None,
+        let r = match (line, qty.as_deref()) {
+            (Some(l), Some(q)) => t.return_goods(
+                receipt_no,
+                Some(&[(l, q)]),
+                RefundTo::Original,
+                Some(&reason),
+            )?,
+            // A line without a quantity: what is left of it, not the whole receipt.
+            (Some(l), None) => {
+                t.return_rest(receipt_no, &[l], RefundTo::Original, Some(&reason))?
+            }
+            (None, _) => t.return_goods(receipt_no, None, RefundTo::Original, Some(&reason))?,
         };
-        let r = t.return_goods(
-            receipt_no,
-            sel.as_deref(),
-            RefundTo::Original,
-            Some(&reason),
-        )?;
         printed(t, r.link.receipt_no, None)
     })
 }

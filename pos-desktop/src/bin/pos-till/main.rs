@@ -368,23 +368,8 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             } else if a.line.is_empty() {
                 till.return_goods(a.receipt_no, None, refund, a.reason.as_deref())?
             } else if qtys.is_empty() {
-                // Whole remainder of each named line.
-                let sale = till.sale_by_receipt(a.receipt_no)?;
-                let rem: Vec<(u32, String)> = a
-                    .line
-                    .iter()
-                    .map(|n| {
-                        let sold = sale
-                            .doc
-                            .lines
-                            .iter()
-                            .find(|l| l.line_no == *n)
-                            .map(|l| l.qty);
-                        (*n, sold.map(|q| q.to_string()).unwrap_or_default())
-                    })
-                    .collect();
-                let sel: Vec<(u32, &str)> = rem.iter().map(|(n, q)| (*n, q.as_str())).collect();
-                till.return_goods(a.receipt_no, Some(&sel), refund, a.reason.as_deref())?
+                // What is left of each named line.
+                till.return_rest(a.receipt_no, &a.line, refund, a.reason.as_deref())?
             } else {
                 let sel: Vec<(u32, &str)> = a
                     .line
