@@ -34,6 +34,27 @@ fn binary(name: &str) -> PathBuf {
     bin
 }
 
+/// Starts one of the emulators' binaries and waits for its `listening on http://ADDR`
+/// line: the process and the address it took.
+fn listening(name: &str, args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(binary(name))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{name} said {line:?}"))
+        .to_owned();
+    (child, addr)
+}
+
 /// A test's call to an emulator's control endpoint, which must succeed.
 fn control(url: &str, path: &str, body: Value) {
     let r = reqwest::blocking::Client::new()
@@ -58,22 +79,11 @@ impl Emulator {
     }
 
     fn spawn(&mut self) {
-        let mut child = Command::new(binary("atol-emulator"))
-            .args(["--listen", &self.listen, "--state"])
-            .arg(&self.state)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("atol-emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("first line");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("emulator said {line:?}"))
-            .to_owned();
+        let state = self.state.to_string_lossy().into_owned();
+        let (child, addr) = listening(
+            "atol-emulator",
+            &["--listen", &self.listen, "--state", &state],
+        );
         self.listen = addr.clone(); // a restart comes back on the same port
         self.url = format!("http://{addr}");
         self.child = Some(child);
@@ -193,22 +203,11 @@ pub struct Checker {
 impl Checker {
     /// A checker that lets every code be sold until told otherwise.
     pub fn start() -> Checker {
-        let mut child = Command::new(binary("marking-emulator"))
-            .args(["--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("marking-emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("first line");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("checker said {line:?}"))
-            .to_owned();
-        Checker { child, url: addr }
+        let (child, addr) = listening("marking-emulator", &["--listen", "127.0.0.1:0"]);
+        Checker {
+            child,
+            url: format!("http://{addr}"),
+        }
     }
 
     fn post(&self, path: &str, body: Value) {

@@ -92,6 +92,16 @@ pub enum CheckSource {
     Local,
 }
 
+impl CheckSource {
+    /// Stable machine code, as stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            CheckSource::Online => "online",
+            CheckSource::Local => "local",
+        }
+    }
+}
+
 /// Why a unit may not be sold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -159,6 +169,17 @@ pub enum Outcome {
     NotRequired,
     /// No checker answered; the group's rule let it be sold, flagged for head office.
     Unchecked,
+}
+
+impl Outcome {
+    /// Stable machine code, as stored and reported.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Permitted => "permitted",
+            Outcome::NotRequired => "not_required",
+            Outcome::Unchecked => "unchecked",
+        }
+    }
 }
 
 /// The permit check a sold unit carries to the receipt and to head office.

@@ -3,20 +3,11 @@
 //! it back (in whichever store that was).
 
 use shared_model::events::{ReturnDoc, SaleDoc};
-use shared_model::marking::permit::Outcome;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::device::Device;
 use crate::error::ApiResult;
-
-fn outcome(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Permitted => "permitted",
-        Outcome::NotRequired => "not_required",
-        Outcome::Unchecked => "unchecked",
-    }
-}
 
 /// A batch's marked units as column arrays, for one multi-row INSERT.
 #[derive(Default)]
@@ -44,14 +35,9 @@ impl MarkRows {
             self.code.push(m.code.to_gs1());
             self.product.push(l.product_id);
             self.at.push(s.completed_at);
-            self.outcome.push(outcome(m.check.outcome).to_owned());
-            self.source.push(m.check.source.map(|s| {
-                match s {
-                    shared_model::marking::permit::CheckSource::Online => "online",
-                    shared_model::marking::permit::CheckSource::Local => "local",
-                }
-                .to_owned()
-            }));
+            self.outcome.push(m.check.outcome.code().to_owned());
+            self.source
+                .push(m.check.source.map(|s| s.code().to_owned()));
             self.req_id.push(m.check.req_id.clone());
             self.req_ts.push(m.check.req_timestamp);
         }
