@@ -58,7 +58,7 @@ fn big_catalog(dir: &Path) -> Till {
         },
     )
     .expect("init");
-    let mut csv = String::from("sku,name,barcodes,price,vat,unit,category\n");
+    let mut csv = String::from("sku,name,barcodes,default_price,vat,unit,category\n");
     for i in 0..PRODUCTS {
         let unit = if i % 10 == 0 { "ml" } else { "pcs" };
         csv.push_str(&format!(

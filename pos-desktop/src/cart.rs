@@ -2,15 +2,13 @@
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use shared_model::pricing::{
-    check_manual_discount_limit, price_cart, AppliedPromotion, LineInput, PricedCart,
-};
+use shared_model::pricing::{check_manual_discount_limit, PricedCart};
 use shared_model::tender::accept_tender;
 use shared_model::{Capability, Discount, Money, Quantity, Tender, Unit, VatRate};
 use uuid::Uuid;
 
 use crate::catalog::Product;
-use crate::promos::promotions_for;
+use crate::promos::Pricing;
 use crate::{db, error::Result, Till, TillError};
 use shared_model::events::CustomerDoc;
 use shared_model::marking::permit::SoldMark;
@@ -180,15 +178,16 @@ pub(crate) fn load_open(
             online: r.get(4)?,
         });
     }
-    let applied = promotions_for(conn, db::parse_uuid(&id)?, &lines)?;
+    let id = db::parse_uuid(&id)?;
+    let pricing = Pricing::load(conn, id, &lines)?;
     let mut cart = build(
-        db::parse_uuid(&id)?,
+        id,
         lines,
         customer,
         parse_discount(sale_discount)?,
         payments,
         currency,
-        &applied,
+        &pricing,
     )?;
     cart.receipt_to = receipt_to;
     Ok(Some(cart))
@@ -202,18 +201,9 @@ fn build(
     sale_discount: Option<Discount>,
     payments: Vec<CartPayment>,
     currency: shared_model::Currency,
-    applied: &[AppliedPromotion],
+    pricing: &Pricing,
 ) -> Result<Cart> {
-    let inputs: Vec<LineInput> = lines
-        .iter()
-        .map(|l| LineInput {
-            unit_price: l.unit_price,
-            qty: l.qty,
-            vat: l.vat,
-            discount: l.discount,
-        })
-        .collect();
-    let priced = price_cart(currency, &inputs, applied, sale_discount)?;
+    let priced = pricing.price(currency, sale_discount)?;
     let paid = Money::sum(currency, payments.iter().map(|p| p.amount))?;
     let due = Money::new((priced.total.minor - paid.minor).max(0), currency);
     let change = Money::new((paid.minor - priced.total.minor).max(0), currency);
@@ -416,7 +406,7 @@ impl Till {
         }
         cart.lines[idx].discount = discount;
         // Promotions are recomputed for the new line discount: they apply to what is left.
-        let applied = promotions_for(&self.conn, cart.id, &cart.lines)?;
+        let pricing = Pricing::load(&self.conn, cart.id, &cart.lines)?;
         let candidate = build(
             cart.id,
             cart.lines.clone(),
@@ -424,7 +414,7 @@ impl Till {
             cart.sale_discount,
             vec![],
             self.currency,
-            &applied,
+            &pricing,
         )?;
         check_manual_discount_limit(&candidate.priced, grant.session.discount_limit)?;
         self.conn.execute(
@@ -450,7 +440,7 @@ impl Till {
         if discount.is_some() && cart.lines.iter().any(|l| l.certificate.is_some()) {
             return Err(face_value());
         }
-        let applied = promotions_for(&self.conn, cart.id, &cart.lines)?;
+        let pricing = Pricing::load(&self.conn, cart.id, &cart.lines)?;
         let candidate = build(
             cart.id,
             cart.lines,
@@ -458,7 +448,7 @@ impl Till {
             discount,
             vec![],
             self.currency,
-            &applied,
+            &pricing,
         )?;
         check_manual_discount_limit(&candidate.priced, grant.session.discount_limit)?;
         self.conn.execute(

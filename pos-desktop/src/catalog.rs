@@ -4,6 +4,7 @@ use std::io::Read;
 
 use rusqlite::{OptionalExtension, Row};
 use serde::Serialize;
+use shared_model::catalog_file::{self, CatalogRow};
 use shared_model::{Barcode, Money, Quantity, Unit, VatRate};
 use uuid::Uuid;
 
@@ -201,8 +202,8 @@ impl Till {
             })? as u64)
     }
 
-    /// Imports a catalog CSV with the header `sku,name,barcodes,price,vat,unit,category`
-    /// (barcodes separated by spaces or `|`; price VAT-inclusive per unit, e.g. `12.50`).
+    /// Imports a catalog file in head office's export format
+    /// ([`shared_model::catalog_file`]: `sku,name,category,unit,vat,cost,default_price,barcodes`).
     /// Products are matched by SKU and updated; the whole file imports or nothing does.
     pub fn import_csv<R: Read>(&mut self, input: R) -> Result<ImportReport> {
         self.grant(shared_model::Capability::Configure)?;
@@ -237,7 +238,7 @@ impl Till {
                 Some(id) => {
                     tx.execute(
                         "UPDATE products SET name = ?2, name_lc = ?3, category_id = ?4, unit = ?5,
-                         price_minor = ?6, vat = ?7, active = 1 WHERE id = ?1",
+                         price_minor = ?6, vat = ?7, cost_minor = ?8, active = 1 WHERE id = ?1",
                         (
                             &id,
                             &row.name,
@@ -246,6 +247,7 @@ impl Till {
                             row.unit.code(),
                             row.price.minor,
                             row.vat.code(),
+                            row.cost.minor,
                         ),
                     )?;
                     tx.execute("DELETE FROM barcodes WHERE product_id = ?1", [&id])?;
@@ -255,9 +257,9 @@ impl Till {
                 None => {
                     let id = Uuid::now_v7().to_string();
                     tx.execute(
-                        "INSERT INTO products (id, sku, name, name_lc, category_id, unit, price_minor, vat)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        (&id, &row.sku, &row.name, row.name.to_lowercase(), &category_id, row.unit.code(), row.price.minor, row.vat.code()),
+                        "INSERT INTO products (id, sku, name, name_lc, category_id, unit, price_minor, vat, cost_minor)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        (&id, &row.sku, &row.name, row.name.to_lowercase(), &category_id, row.unit.code(), row.price.minor, row.vat.code(), row.cost.minor),
                     )?;
                     report.created += 1;
                     id
@@ -288,76 +290,49 @@ impl Till {
     }
 }
 
-struct CsvRow {
-    sku: String,
-    name: String,
-    barcodes: Vec<Barcode>,
-    price: Money,
-    vat: VatRate,
-    unit: Unit,
-    category: Option<String>,
-}
-
-const HEADER: [&str; 7] = [
-    "sku", "name", "barcodes", "price", "vat", "unit", "category",
-];
-
-fn parse_csv<R: Read>(input: R, currency: shared_model::Currency) -> Result<Vec<(u64, CsvRow)>> {
+/// Reads a catalog file ([`shared_model::catalog_file`]: head office's export format),
+/// refusing the first row at fault with every problem it has.
+fn parse_csv<R: Read>(
+    mut input: R,
+    currency: shared_model::Currency,
+) -> Result<Vec<(u64, CatalogRow)>> {
+    let err = |line: u64, message: String| TillError::Import { line, message };
+    let mut text = String::new();
+    input
+        .read_to_string(&mut text)
+        .map_err(|e| err(0, format!("the file is not UTF-8 text: {e}")))?;
+    // Head office's export starts with a byte-order mark, for spreadsheets.
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(input);
-    let err = |line: u64, message: String| TillError::Import { line, message };
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = rdr.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let missing = catalog_file::missing_columns(headers.iter());
+    if !missing.is_empty() {
+        return Err(err(
+            1,
+            format!(
+                "missing columns {}; the columns are {}",
+                missing.join(", "),
+                catalog_file::COLUMNS.join(",")
+            ),
+        ));
+    }
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let idx: Vec<usize> = HEADER
-        .iter()
-        .map(|h| {
-            col(h).ok_or_else(|| {
-                err(
-                    1,
-                    format!("missing column {h:?}; expected {}", HEADER.join(",")),
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
     let mut rows = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let line = rec.position().map_or(0, |p| p.line());
-        let f = |i: usize| rec.get(idx[i]).unwrap_or("").to_owned();
-        let sku = f(0);
-        if sku.is_empty() || f(1).is_empty() {
-            return Err(err(line, "sku and name are required".into()));
+        let row =
+            catalog_file::parse_row(|c| col(c).and_then(|i| rec.get(i)).unwrap_or(""), currency)
+                .map_err(|bad| {
+                    let all: Vec<String> = bad.into_iter().map(|e| e.message).collect();
+                    err(line, all.join("; "))
+                })?;
+        if !seen.insert(row.sku.clone()) {
+            return Err(err(line, format!("SKU {} appears twice", row.sku)));
         }
-        if !seen.insert(sku.clone()) {
-            return Err(err(line, format!("SKU {sku} appears twice")));
-        }
-        let barcodes = f(2)
-            .split([' ', '|', ';'])
-            .filter(|s| !s.is_empty())
-            .map(Barcode::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| err(line, e.to_string()))?;
-        let price = Money::parse(&f(3), currency).map_err(|e| err(line, e.to_string()))?;
-        if price.is_negative() {
-            return Err(err(line, "price cannot be negative".into()));
-        }
-        let vat = VatRate::for_goods(&f(4)).map_err(|e| err(line, e.to_string()))?;
-        let unit = Unit::parse(&f(5)).map_err(|e| err(line, e.to_string()))?;
-        let category = Some(f(6)).filter(|c| !c.is_empty());
-        rows.push((
-            line,
-            CsvRow {
-                sku,
-                name: f(1),
-                barcodes,
-                price,
-                vat,
-                unit,
-                category,
-            },
-        ));
+        rows.push((line, row));
     }
     Ok(rows)
 }

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension};
-use shared_model::pricing::{line_amount, AppliedPromotion};
-use shared_model::promotions::{evaluate, PromoContext, PromoLine, Promotion};
+use shared_model::pricing::{price_sale, Discount, Floor, Occasion, PricedCart, SaleLine};
+use shared_model::promotions::Promotion;
 use shared_model::Money;
 use uuid::Uuid;
 
@@ -48,7 +48,8 @@ fn active(conn: &Connection) -> Result<Arc<Vec<Promotion>>> {
 }
 
 /// The moment promotions are evaluated at: frozen when payment starts (so a window
-/// closing mid-payment cannot change what is due), else now; store-local time.
+/// closing mid-payment cannot change what is due), else now; store-local time (the
+/// till's clock is its store's).
 fn pricing_moment(priced_at: Option<String>) -> Result<NaiveDateTime> {
     match priced_at {
         Some(t) => Ok(db::parse_ts(&t)?
@@ -58,69 +59,96 @@ fn pricing_moment(priced_at: Option<String>) -> Result<NaiveDateTime> {
     }
 }
 
-/// The promotions head office sent, applied by the shared engine to these lines (after
-/// their manual line discounts), for this store, at the cart's pricing moment, with
-/// its coupons and customer group. No line goes below its cost; certificate lines
-/// take no promotions at all.
-pub(crate) fn promotions_for(
-    conn: &Connection,
-    cart_id: Uuid,
-    lines: &[CartLine],
-) -> Result<Vec<AppliedPromotion>> {
-    let promos = active(conn)?;
-    if promos.is_empty() || lines.is_empty() {
-        return Ok(Vec::new());
-    }
-    type Row = (Option<String>, Option<String>, Option<String>);
-    let (coupons, group, priced_at): Row = conn
-        .prepare_cached(
-            "SELECT c.coupons, cu.group_code, c.priced_at FROM carts c
-             LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?1",
-        )?
-        .query_row([cart_id.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+/// What a cart is priced with: its lines as pricing sees them, the promotions head
+/// office sent, and the sale's store, moment, coupons and customer group.
+pub(crate) struct Pricing {
+    lines: Vec<SaleLine>,
+    promos: Arc<Vec<Promotion>>,
+    store: Option<Uuid>,
+    now: NaiveDateTime,
+    coupons: Vec<String>,
+    group: Option<String>,
+}
+
+impl Pricing {
+    /// Reads what pricing needs for these lines of this cart.
+    pub(crate) fn load(conn: &Connection, cart_id: Uuid, lines: &[CartLine]) -> Result<Self> {
+        type Row = (Option<String>, Option<String>, Option<String>);
+        let (coupons, group, priced_at): Row = conn
+            .prepare_cached(
+                "SELECT c.coupons, cu.group_code, c.priced_at FROM carts c
+                 LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?1",
+            )?
+            .query_row([cart_id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        let store = db::setting(conn, "location_id")?
+            .map(|s| db::parse_uuid(&s))
+            .transpose()?;
+        Ok(Pricing {
+            lines: lines
+                .iter()
+                .map(|l| sale_line(conn, l))
+                .collect::<Result<_>>()?,
+            promos: active(conn)?,
+            store,
+            now: pricing_moment(priced_at)?,
+            coupons: coupons
+                .map(|c| serde_json::from_str(&c))
+                .transpose()?
+                .unwrap_or_default(),
+            group,
         })
-        .optional()?
-        .unwrap_or_default();
-    let coupons: Vec<String> = coupons
-        .map(|c| serde_json::from_str(&c))
-        .transpose()?
-        .unwrap_or_default();
-    let store = db::setting(conn, "location_id")?
-        .and_then(|s| Uuid::parse_str(&s).ok())
-        .unwrap_or_default();
-    let mut promo_lines = Vec::with_capacity(lines.len());
-    for l in lines {
+    }
+
+    /// The cart priced by the shared rules ([`price_sale`]), with this sale discount.
+    pub(crate) fn price(
+        &self,
+        currency: shared_model::Currency,
+        sale_discount: Option<Discount>,
+    ) -> Result<PricedCart> {
+        let at = Occasion {
+            store: self.store,
+            now: self.now,
+            coupons: &self.coupons,
+            customer_group: self.group.as_deref(),
+        };
+        Ok(price_sale(
+            currency,
+            &self.lines,
+            &self.promos,
+            &at,
+            sale_discount,
+        )?)
+    }
+}
+
+/// A cart line with its product's category and cost; a certificate line takes no
+/// promotions. A line whose product is no longer in the catalog is refused rather
+/// than priced with no cost floor.
+fn sale_line(conn: &Connection, l: &CartLine) -> Result<SaleLine> {
+    let floor_and_category = if l.certificate.is_some() {
+        (Floor::NoPromotions, None)
+    } else {
         let (category, cost): (Option<String>, i64) = conn
             .prepare_cached("SELECT category_id, cost_minor FROM products WHERE id = ?1")?
             .query_row([l.product_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
-            .unwrap_or_default();
-        let gross = line_amount(l.unit_price, l.qty)?;
-        let manual = l.discount.map_or(0, |d| d.amount_off(gross.minor));
-        let amount = Money::new(gross.minor - manual, gross.currency);
-        let floor = if l.certificate.is_some() {
-            amount
-        } else {
-            line_amount(Money::new(cost, gross.currency), l.qty)?
-        };
-        promo_lines.push(PromoLine {
-            product_id: l.product_id,
-            category_id: category.and_then(|c| Uuid::parse_str(&c).ok()),
-            unit_price: l.unit_price,
-            qty: l.qty,
-            amount,
-            floor,
-        });
-    }
-    let ctx = PromoContext {
-        lines: &promo_lines,
-        store,
-        now: pricing_moment(priced_at)?,
-        coupons: &coupons,
-        customer_group: group.as_deref(),
+            .ok_or_else(|| TillError::UnknownProduct(l.sku.clone()))?;
+        (
+            Floor::Cost(Money::new(cost, l.unit_price.currency)),
+            category.map(|c| db::parse_uuid(&c)).transpose()?,
+        )
     };
-    Ok(evaluate(&ctx, &promos))
+    Ok(SaleLine {
+        product_id: l.product_id,
+        category_id: floor_and_category.1,
+        unit_price: l.unit_price,
+        qty: l.qty,
+        vat: l.vat,
+        discount: l.discount,
+        floor: floor_and_category.0,
+    })
 }
 
 /// Checks a coupon code against the promotions that take it: unknown, not yet valid,

@@ -116,7 +116,7 @@ fn main() {
         .collect();
     let ctx = PromoContext {
         lines: &lines,
-        store: id(1),
+        store: Some(id(1)),
         now: NaiveDate::from_ymd_opt(2026, 11, 25)
             .and_then(|d| d.and_hms_opt(12, 0, 0))
             .unwrap_or_default(),

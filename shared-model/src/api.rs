@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::promotions::{Conditions, PromoKind, Target};
+use crate::promotions::{Conditions, PromoKind, Promotion, Target};
 use crate::Role;
 
 /// A page of a list, as every list endpoint answers.
@@ -189,6 +189,22 @@ pub struct PromotionDef {
     pub conditions: Conditions,
     /// Runs.
     pub active: bool,
+}
+
+impl PromotionDef {
+    /// The promotion the engine runs for this definition, stored under `id` at `version`.
+    pub fn promotion(&self, id: Uuid, version: u32) -> Promotion {
+        Promotion {
+            id,
+            version,
+            name: self.name.clone(),
+            priority: self.priority,
+            exclusive: self.exclusive,
+            target: self.target.clone(),
+            kind: self.kind.clone(),
+            conditions: self.conditions.clone(),
+        }
+    }
 }
 
 /// A stored promotion.

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod barcode;
+pub mod catalog_file;
 pub mod certificates;
 pub mod chain;
 pub mod customer;

@@ -152,8 +152,9 @@ pub struct PromoLine {
 pub struct PromoContext<'a> {
     /// Lines.
     pub lines: &'a [PromoLine],
-    /// Store.
-    pub store: Uuid,
+    /// The store; `None` on a till not yet enrolled in one (store-limited promotions
+    /// then do not apply).
+    pub store: Option<Uuid>,
     /// Store-local time of the sale.
     pub now: NaiveDateTime,
     /// Coupon codes presented (case-insensitive).
@@ -193,7 +194,7 @@ pub fn eligible(p: &Promotion, ctx: &PromoContext<'_>) -> bool {
                 hour >= s || hour < e
             }
         })
-        && (c.stores.is_empty() || c.stores.contains(&ctx.store))
+        && (c.stores.is_empty() || ctx.store.is_some_and(|s| c.stores.contains(&s)))
         && c.min_qty.is_none_or(|m| qty >= m.milli())
         && c.min_amount.is_none_or(|m| amount >= m.minor)
         && c.coupon.as_ref().is_none_or(|code| {

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shared_model::catalog_file;
 use shared_model::{Barcode, Currency, Money, Unit, VatRate};
 use sqlx::PgConnection;
 use tracing::instrument;
@@ -295,8 +296,8 @@ pub async fn create_product_svc(
     actor: &AuthUser,
     req: NewProduct,
 ) -> ApiResult<Product> {
-    let sku = text("sku", &req.sku, 64)?;
-    let name = text("name", &req.name, 300)?;
+    let sku = text("sku", &req.sku, catalog_file::SKU_MAX)?;
+    let name = text("name", &req.name, catalog_file::NAME_MAX)?;
     let unit = Unit::parse(&req.unit)?;
     let vat = VatRate::for_goods(&req.vat)?;
     let price = money(&req.default_price, "default_price")?;
@@ -355,7 +356,7 @@ pub async fn update_product_svc(
     let name = req
         .name
         .as_deref()
-        .map(|n| text("name", n, 300))
+        .map(|n| text("name", n, catalog_file::NAME_MAX))
         .transpose()?;
     let vat = req.vat.as_deref().map(VatRate::for_goods).transpose()?;
     let price = req
@@ -429,7 +430,7 @@ async fn create_category(
     auth: Authorized<cap::WriteCatalog>,
     ApiJson(req): ApiJson<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
-    let name = text("name", &req.name, 200)?;
+    let name = text("name", &req.name, catalog_file::CATEGORY_MAX)?;
     let mut tx = state.db.begin().await?;
     let c: Category = sqlx::query_as("INSERT INTO categories (id, name, parent_id) VALUES ($1, $2, $3) RETURNING id, name, parent_id")
         .bind(Uuid::now_v7())

@@ -128,6 +128,24 @@ fn check_text(what: &str, v: &str, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
+/// A time zone must be one PostgreSQL knows: reports, promotion previews and local days
+/// are computed with `AT TIME ZONE`, which a misspelt zone would break for good.
+async fn check_timezone(conn: &mut sqlx::PgConnection, tz: Option<&str>) -> ApiResult<()> {
+    let Some(tz) = tz else { return Ok(()) };
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+            .bind(tz)
+            .fetch_one(conn)
+            .await?;
+    if known {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(format!(
+            "unknown time zone {tz:?} (an IANA name such as Europe/Moscow)"
+        )))
+    }
+}
+
 /// Loads a location (any scope).
 pub async fn load(db: &sqlx::PgPool, id: Uuid) -> ApiResult<Location> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM locations WHERE id = $1"))
@@ -149,6 +167,7 @@ pub async fn create_location(
     check_text("name", &req.name, 200)?;
     check_taxation(req.taxation.as_deref())?;
     let mut tx = state.db.begin().await?;
+    check_timezone(&mut tx, req.timezone.as_deref()).await?;
     let loc: Location = sqlx::query_as(&format!(
         "INSERT INTO locations (id, code, name, kind, address, timezone, non_fiscal, taxation)
          VALUES ($1, $2, $3, $4, $5, COALESCE($6, 'Europe/Moscow'), COALESCE($7, false), COALESCE($8, 'osn'))
@@ -253,6 +272,7 @@ pub async fn update_location(
     let mut tx = state.db.begin().await?;
     let before = load(&state.db, id).await?;
     check_taxation(req.taxation.as_deref())?;
+    check_timezone(&mut tx, req.timezone.as_deref()).await?;
     let after: Location = sqlx::query_as(&format!(
         "UPDATE locations SET name = COALESCE($2, name), address = COALESCE($3, address),
             timezone = COALESCE($4, timezone), active = COALESCE($5, active),

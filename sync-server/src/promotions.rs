@@ -6,11 +6,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared_model::pricing::{price_cart, LineInput};
-use shared_model::promotions::{
-    evaluate, Conditions, PromoContext, PromoKind, PromoLine, Promotion, Target,
-};
-use shared_model::{Currency, Money, Quantity, Unit, VatRate};
+use shared_model::api::PromotionDef;
+use shared_model::promotions::{Conditions, PromoKind, Promotion, Target};
+use sqlx::types::Json as Jsonb;
 use tracing::instrument;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -20,6 +18,9 @@ use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use crate::pagination::{Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
+
+mod preview;
+pub use preview::{preview_cart, PreviewRequest, PreviewResponse};
 
 /// A promotion definition as head office writes it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -66,78 +67,12 @@ pub struct PromotionView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A cart to price.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewRequest {
-    /// The store (its prices and promotions).
-    pub store_id: Uuid,
-    /// Lines: product and quantity.
-    pub lines: Vec<PreviewLine>,
-    /// Coupon codes presented.
-    #[serde(default)]
-    pub coupons: Vec<String>,
-    /// The customer's group, if any.
-    pub customer_group: Option<String>,
-    /// Store-local moment (default: now, UTC).
-    pub at: Option<chrono::NaiveDateTime>,
-}
-
-/// A line to price.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewLine {
-    /// Product.
-    pub product_id: Uuid,
-    /// Quantity ("2", "2.5").
-    pub qty: String,
-}
-
-/// A priced cart.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PreviewResponse {
-    /// Per line: gross, discount, total (decimal strings).
-    pub lines: Vec<PreviewLineOut>,
-    /// Promotions that applied, with what each gave.
-    pub promotions: Vec<AppliedOut>,
-    /// Before discounts.
-    pub gross: String,
-    /// All discounts.
-    pub discount: String,
-    /// To pay.
-    pub total: String,
-}
-
-/// A priced line.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PreviewLineOut {
-    /// Product.
-    pub product_id: Uuid,
-    /// Unit price × quantity.
-    pub gross: String,
-    /// Promotion discounts.
-    pub discount: String,
-    /// To pay for the line.
-    pub total: String,
-}
-
-/// An applied promotion.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AppliedOut {
-    /// Promotion.
-    pub promotion_id: Uuid,
-    /// Its name.
-    pub name: String,
-    /// The saving.
-    pub saving: String,
-}
-
 /// The promotions routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update))
-        .routes(routes!(preview))
+        .routes(routes!(preview::preview))
 }
 
 /// The promotions that run in a manager's stores: chain-wide ones and those naming one of
@@ -195,48 +130,79 @@ async fn check_targets(conn: &mut sqlx::PgConnection, target: &Target) -> ApiRes
     }
 }
 
-type Row = (
-    Uuid,
-    i32,
-    String,
-    i32,
-    bool,
-    serde_json::Value,
-    serde_json::Value,
-    serde_json::Value,
-    bool,
-    DateTime<Utc>,
-);
+/// A promotion as stored.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: Uuid,
+    version: i32,
+    name: String,
+    priority: i32,
+    exclusive: bool,
+    target: Jsonb<Target>,
+    kind: Jsonb<PromoKind>,
+    conditions: Jsonb<Conditions>,
+    active: bool,
+    updated_at: DateTime<Utc>,
+}
 const COLS: &str =
     "id, version, name, priority, exclusive, target, kind, conditions, active, updated_at";
 
-fn view(r: Row) -> ApiResult<PromotionView> {
-    let (id, version, name, priority, exclusive, target, kind, conditions, active, updated_at) = r;
-    fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> ApiResult<T> {
-        serde_json::from_value(v).map_err(ApiError::internal)
+impl Stored {
+    fn view(self) -> PromotionView {
+        PromotionView {
+            id: self.id,
+            version: self.version,
+            def: PromotionInput {
+                name: self.name,
+                priority: self.priority,
+                exclusive: self.exclusive,
+                target: self.target.0,
+                kind: self.kind.0,
+                conditions: self.conditions.0,
+                active: self.active,
+            },
+            updated_at: self.updated_at,
+        }
     }
-    Ok(PromotionView {
-        id,
-        version,
-        def: PromotionInput {
-            name,
-            priority,
-            exclusive,
-            target: parse(target)?,
-            kind: parse(kind)?,
-            conditions: parse(conditions)?,
-            active,
-        },
-        updated_at,
-    })
+
+    /// The promotion the engine runs (through the one conversion in `shared_model`).
+    fn promotion(self) -> Promotion {
+        let def = PromotionDef {
+            name: self.name,
+            priority: self.priority,
+            exclusive: self.exclusive,
+            target: self.target.0,
+            kind: self.kind.0,
+            conditions: self.conditions.0,
+            active: self.active,
+        };
+        def.promotion(self.id, self.version as u32)
+    }
+}
+
+/// The active promotions, as tills run them: those among `ids`, or all when `None`.
+pub(crate) async fn running(
+    conn: &mut sqlx::PgConnection,
+    ids: Option<&[Uuid]>,
+) -> ApiResult<Vec<Promotion>> {
+    let rows: Vec<Stored> = sqlx::query_as(&format!(
+        "SELECT {COLS} FROM promotions WHERE active AND ($1::uuid[] IS NULL OR id = ANY($1)) ORDER BY id"
+    ))
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Stored::promotion).collect())
 }
 
 async fn load(db: &sqlx::PgPool, id: Uuid) -> ApiResult<PromotionView> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLS} FROM promotions WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    view(row.ok_or_else(|| ApiError::NotFound("promotion".into()))?)
+    let row: Option<Stored> =
+        sqlx::query_as(&format!("SELECT {COLS} FROM promotions WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row
+        .ok_or_else(|| ApiError::NotFound("promotion".into()))?
+        .view())
 }
 
 /// Creates (`id = None`) or replaces a promotion, bumping its version.
@@ -260,7 +226,7 @@ pub async fn save(
     };
     let mut tx = state.db.begin().await?;
     check_targets(&mut tx, &def.target).await?;
-    let row: Row = sqlx::query_as(&format!(
+    let row: Stored = sqlx::query_as(&format!(
         "INSERT INTO promotions (id, name, priority, exclusive, target, kind, conditions, active, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, jsonb_set($7, '{{used}}', '0'), $8, $9)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, priority = EXCLUDED.priority, exclusive = EXCLUDED.exclusive,
@@ -281,7 +247,7 @@ pub async fn save(
     .bind(Some(actor.id).filter(|i| !i.is_nil()))
     .fetch_one(&mut *tx)
     .await?;
-    let after = view(row)?;
+    let after = row.view();
     let action = if before.is_some() { "update" } else { "create" };
     audit::record(
         &mut tx,
@@ -312,7 +278,7 @@ async fn list(
 ) -> ApiResult<Json<Page<PromotionView>>> {
     let (limit, offset) = p.limit_offset();
     let scope = auth.scope.ids();
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<Stored> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM promotions WHERE {RUNS_IN} ORDER BY priority DESC, id LIMIT $1 OFFSET $2"
     ))
     .bind(limit)
@@ -328,7 +294,7 @@ async fn list(
     .fetch_one(&state.db)
     .await?;
     Ok(Json(Page::new(
-        rows.into_iter().map(view).collect::<ApiResult<_>>()?,
+        rows.into_iter().map(Stored::view).collect(),
         p,
         total,
     )))
@@ -382,114 +348,4 @@ async fn update(
     Ok(Json(
         save(&state, &auth.user, &auth.scope, Some(id), def).await?,
     ))
-}
-
-/// Prices a cart in a store with its prices and active promotions, as a till would.
-#[instrument(skip_all, err)]
-pub async fn preview_cart(
-    state: &AppState,
-    scope: &Scope,
-    req: PreviewRequest,
-) -> ApiResult<PreviewResponse> {
-    scope.check(req.store_id)?;
-    if req.lines.is_empty() {
-        return Err(ApiError::Validation("at least one line is required".into()));
-    }
-    let mut lines = Vec::new();
-    let mut inputs = Vec::new();
-    for l in &req.lines {
-        type P = (String, String, i64, Option<Uuid>, i64);
-        let p: Option<P> = sqlx::query_as(
-            "SELECT p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor), p.category_id, p.cost_minor FROM products p
-             LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $2 WHERE p.id = $1 AND p.active",
-        )
-        .bind(l.product_id)
-        .bind(req.store_id)
-        .fetch_optional(&state.db)
-        .await?;
-        let (unit, vat, price, category, cost) =
-            p.ok_or_else(|| ApiError::Validation(format!("no product {}", l.product_id)))?;
-        let qty = Quantity::parse_for_sale(&l.qty, Unit::parse(&unit)?)?;
-        let price = Money::rub(price);
-        let amount = shared_model::pricing::line_amount(price, qty)?;
-        lines.push(PromoLine {
-            product_id: l.product_id,
-            category_id: category,
-            unit_price: price,
-            qty,
-            amount,
-            // Never below cost, exactly as the till computes it.
-            floor: shared_model::pricing::line_amount(Money::rub(cost), qty)?,
-        });
-        inputs.push(LineInput {
-            unit_price: price,
-            qty,
-            vat: VatRate::from_code(&vat)?,
-            discount: None,
-        });
-    }
-    let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLS} FROM promotions WHERE active"))
-        .fetch_all(&state.db)
-        .await?;
-    let promos: Vec<Promotion> = rows
-        .into_iter()
-        .map(view)
-        .collect::<ApiResult<Vec<_>>>()?
-        .into_iter()
-        .map(|v| Promotion {
-            id: v.id,
-            version: v.version as u32,
-            name: v.def.name,
-            priority: v.def.priority,
-            exclusive: v.def.exclusive,
-            target: v.def.target,
-            kind: v.def.kind,
-            conditions: v.def.conditions,
-        })
-        .collect();
-    let ctx = PromoContext {
-        lines: &lines,
-        store: req.store_id,
-        now: req.at.unwrap_or_else(|| Utc::now().naive_utc()),
-        coupons: &req.coupons,
-        customer_group: req.customer_group.as_deref(),
-    };
-    let applied = evaluate(&ctx, &promos);
-    let priced = price_cart(Currency::RUB, &inputs, &applied, None)?;
-    let s = |m: Money| m.to_decimal_string();
-    Ok(PreviewResponse {
-        lines: lines
-            .iter()
-            .zip(&priced.lines)
-            .map(|(l, p)| PreviewLineOut {
-                product_id: l.product_id,
-                gross: s(p.gross),
-                discount: s(p.discount()),
-                total: s(p.total),
-            })
-            .collect(),
-        promotions: priced
-            .promotions
-            .iter()
-            .map(|(a, saving)| AppliedOut {
-                promotion_id: a.promotion_id,
-                name: a.name.clone(),
-                saving: s(*saving),
-            })
-            .collect(),
-        gross: s(priced.gross),
-        discount: s(priced.discount),
-        total: s(priced.total),
-    })
-}
-
-/// Preview: price a cart with the store's prices and promotions.
-#[utoipa::path(post, path = "/promotions/preview", tag = "promotions", request_body = PreviewRequest, responses((status = 200, body = PreviewResponse)))]
-#[instrument(skip_all, err)]
-async fn preview(
-    State(state): State<AppState>,
-    auth: Authorized<cap::ManagePromotions>,
-    ApiJson(req): ApiJson<PreviewRequest>,
-) -> ApiResult<Json<PreviewResponse>> {
-    Ok(Json(preview_cart(&state, &auth.scope, req).await?))
 }

@@ -302,7 +302,7 @@ fn a_till_without_a_server_is_bootstrapped_by_its_first_admin() {
         Some(2)
     );
     let csv = d.join("goods.csv");
-    std::fs::write(&csv, "sku,name,barcodes,price,vat,unit,category\nX1,Rose water,4006381333931,12.30,22,ml,Water\n").unwrap();
+    std::fs::write(&csv, "sku,name,barcodes,default_price,vat,unit,category\nX1,Rose water,4006381333931,12.30,22,ml,Water\n").unwrap();
     ok(d, &["catalog", "import", csv.to_str().unwrap()]);
     // With no head office to mark the store non-fiscal, the till sells through a register.
     let emu = crate::emulator::Emulator::start(d);

@@ -382,7 +382,7 @@ fn tampering_is_detected() {
 fn imports_csv_all_or_nothing() {
     let (dir, mut till) = open_till();
     let before = snapshot(dir.path());
-    let bad = "sku,name,barcodes,price,vat,unit,category\nX1,Good,4006381333931,10.00,22,pcs,Test\nX2,Bad,4006381333932,10.00,22,pcs,Test\n";
+    let bad = "sku,name,barcodes,default_price,vat,unit,category\nX1,Good,4006381333931,10.00,22,pcs,Test\nX2,Bad,4006381333932,10.00,22,pcs,Test\n";
     assert!(matches!(
         till.import_csv(bad.as_bytes()).unwrap_err(),
         TillError::Forbidden { .. }
@@ -393,7 +393,7 @@ fn imports_csv_all_or_nothing() {
     assert!(matches!(e, TillError::Import { line: 3, .. }), "{e}");
     assert_eq!(snapshot(dir.path()), before_login);
     assert_ne!(before, before_login); // only the session changed
-    let good = "sku,name,barcodes,price,vat,unit,category\nX1,Good,4006381333931,10.00,22,pcs,Test\nP0001,Renamed,,1.00,10,pcs,\n";
+    let good = "sku,name,barcodes,default_price,vat,unit,category\nX1,Good,4006381333931,10.00,22,pcs,Test\nP0001,Renamed,,1.00,10,pcs,\n";
     let r = till.import_csv(good.as_bytes()).unwrap();
     assert_eq!((r.created, r.updated), (1, 1));
     assert_eq!(till.find_product("4006381333931").unwrap().sku, "X1");

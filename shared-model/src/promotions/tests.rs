@@ -42,7 +42,7 @@ fn monday_noon() -> NaiveDateTime {
 fn ctx(lines: &[PromoLine]) -> PromoContext<'_> {
     PromoContext {
         lines,
-        store: id(77),
+        store: Some(id(77)),
         now: monday_noon(),
         coupons: &[],
         customer_group: None,

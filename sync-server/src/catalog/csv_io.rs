@@ -6,28 +6,16 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use shared_model::{Money, Unit, VatRate};
+use shared_model::catalog_file::{self, ExportRow};
+use shared_model::{Currency, Money, Unit, VatRate};
 use tracing::instrument;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{barcodes, money, text};
 use crate::error::{ApiError, ApiResult};
 use crate::rbac::AuthUser;
 use crate::reports::csv_field;
 use crate::{audit, notify, AppState};
-
-/// The columns, in the export's order (an import may order them any way).
-pub const COLUMNS: [&str; 8] = [
-    "sku",
-    "name",
-    "category",
-    "unit",
-    "vat",
-    "cost",
-    "default_price",
-    "barcodes",
-];
 
 /// The most rows one import takes.
 const MAX_ROWS: usize = 50_000;
@@ -73,60 +61,50 @@ struct Item {
     barcodes: Vec<String>,
 }
 
-/// The export: every active product, barcodes separated by spaces; UTF-8 with a BOM and
-/// CRLF like the reports, text that starts like a formula defused with `'`.
+/// The export: every active product in the catalog file format
+/// ([`shared_model::catalog_file`]); UTF-8 with a BOM and CRLF like the reports, text
+/// that starts like a formula defused with `'`.
 #[instrument(skip_all, err)]
 pub async fn export_svc(db: &sqlx::PgPool) -> ApiResult<String> {
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        i64,
-        i64,
-        Vec<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT p.sku, p.name, c.name, p.unit, p.vat, p.cost_minor, p.default_price_minor,
-                COALESCE((SELECT array_agg(b.code ORDER BY b.code) FROM barcodes b WHERE b.product_id = p.id), '{}')
+    #[derive(sqlx::FromRow)]
+    struct Exported {
+        sku: String,
+        name: String,
+        category: Option<String>,
+        unit: String,
+        vat: String,
+        cost_minor: i64,
+        default_price_minor: i64,
+        barcodes: Vec<String>,
+    }
+    let rows: Vec<Exported> = sqlx::query_as(
+        "SELECT p.sku, p.name, c.name AS category, p.unit, p.vat, p.cost_minor, p.default_price_minor,
+                COALESCE((SELECT array_agg(b.code ORDER BY b.code) FROM barcodes b WHERE b.product_id = p.id), '{}') AS barcodes
          FROM products p LEFT JOIN categories c ON c.id = p.category_id
          WHERE p.active ORDER BY p.sku",
     )
     .fetch_all(db)
     .await?;
     let mut out = String::from("\u{feff}");
-    out.push_str(&COLUMNS.join(","));
+    out.push_str(&catalog_file::COLUMNS.join(","));
     out.push_str("\r\n");
-    for (sku, name, category, unit, vat, cost, price, codes) in rows {
-        let vat = match VatRate::from_code(&vat).map(|v| v.percent()) {
-            Ok(Some(p)) => p.to_string(),
-            Ok(None) => "none".to_owned(),
-            Err(_) => vat,
-        };
-        let fields = [
-            sku,
-            name,
-            category.unwrap_or_default(),
-            unit,
-            vat,
-            Money::rub(cost).to_decimal_string(),
-            Money::rub(price).to_decimal_string(),
-            codes.join(" "),
-        ];
+    for r in rows {
+        let fields = ExportRow {
+            sku: &r.sku,
+            name: &r.name,
+            category: r.category.as_deref(),
+            unit: Unit::parse(&r.unit)?,
+            vat: VatRate::from_code(&r.vat)?,
+            cost: Money::rub(r.cost_minor),
+            price: Money::rub(r.default_price_minor),
+            barcodes: &r.barcodes,
+        }
+        .fields();
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
     Ok(out)
-}
-
-/// Undoes the export's formula defusing (`'=…` back to `=…`).
-fn undefuse(s: &str) -> &str {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
-        _ => s,
-    }
 }
 
 /// Reads and checks every row; returns the rows that parsed and the problems found.
@@ -141,12 +119,8 @@ async fn read(db: &sqlx::PgPool, csv_text: &str) -> ApiResult<(Vec<Item>, Vec<Ro
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| col(c).is_none())
-        .collect();
+    let col = |name: &str| header.iter().position(|h| h.trim() == name);
+    let missing = catalog_file::missing_columns(header.iter().map(String::as_str));
     if !missing.is_empty() {
         return Err(ApiError::Validation(format!(
             "the header lacks the columns {}",
@@ -179,79 +153,45 @@ async fn read(db: &sqlx::PgPool, csv_text: &str) -> ApiResult<(Vec<Item>, Vec<Ro
             }
         };
         let line = rec.position().map_or(n as u64 + 2, |p| p.line());
-        let get = |c: &str| col(c).and_then(|i| rec.get(i)).map(undefuse).unwrap_or("");
-        let mut bad = |column: &str, message: String| {
-            errors.push(RowError {
-                line,
-                column: Some(column.to_owned()),
-                message,
-            });
+        let get = |c: &str| col(c).and_then(|i| rec.get(i)).unwrap_or("");
+        let row = match catalog_file::parse_row(get, Currency::RUB) {
+            Ok(row) => row,
+            Err(bad) => {
+                errors.extend(bad.into_iter().map(|e| RowError {
+                    line,
+                    column: Some(e.column.to_owned()),
+                    message: e.message,
+                }));
+                continue;
+            }
         };
-        let sku = text("sku", get("sku"), 64)
-            .map_err(|e| bad("sku", e.to_string()))
-            .ok();
-        let name = text("name", get("name"), 300)
-            .map_err(|e| bad("name", e.to_string()))
-            .ok();
-        let category = match get("category") {
-            "" => Some(None),
-            c => categories
-                .get(&c.to_lowercase())
-                .map(|id| Some(*id))
-                .or_else(|| {
-                    bad("category", format!("no category {c:?}"));
-                    None
-                }),
+        let category = match &row.category {
+            None => None,
+            Some(c) => match categories.get(&c.to_lowercase()) {
+                Some(id) => Some(*id),
+                None => {
+                    errors.push(RowError {
+                        line,
+                        column: Some("category".into()),
+                        message: format!("no category {c:?}"),
+                    });
+                    continue;
+                }
+            },
         };
-        let unit = Unit::parse(get("unit"))
-            .map_err(|e| bad("unit", e.to_string()))
-            .ok();
-        let v = get("vat");
-        let vat = VatRate::for_goods(v)
-            .map_err(|e| bad("vat", e.to_string()))
-            .ok();
-        let cost = match get("cost") {
-            "" => Some(0),
-            c => money(c, "cost")
-                .map_err(|e| bad("cost", e.to_string()))
-                .ok(),
-        };
-        let price = money(get("default_price"), "default_price")
-            .map_err(|e| bad("default_price", e.to_string()))
-            .ok();
-        let listed: Vec<String> = get("barcodes")
-            .split([' ', ';'])
-            .filter(|b| !b.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let codes = barcodes(&listed)
-            .map_err(|e| bad("barcodes", e.to_string()))
-            .ok();
-        if let (
-            Some(sku),
-            Some(name),
-            Some(category),
-            Some(unit),
-            Some(vat),
-            Some(cost),
-            Some(price),
-            Some(codes),
-        ) = (sku, name, category, unit, vat, cost, price, codes)
-        {
-            items.push((
-                line,
-                Item {
-                    sku,
-                    name,
-                    category,
-                    unit: unit.code(),
-                    vat: vat.code(),
-                    cost,
-                    price,
-                    barcodes: codes,
-                },
-            ));
-        }
+        items.push((
+            line,
+            Item {
+                sku: row.sku,
+                name: row.name,
+                category,
+                unit: row.unit.code(),
+                vat: row.vat.code(),
+                cost: row.cost.minor,
+                price: row.price.minor,
+                barcodes: row.barcodes.iter().map(|b| b.lookup_key()).collect(),
+            },
+        ));
     }
     check_across(db, &mut items, &mut errors).await?;
     errors.sort_by_key(|e| e.line);

@@ -186,46 +186,6 @@ async fn cashiers(
         .collect())
 }
 
-/// Active promotions among `ids` (all active ones when `ids` is `None`).
-async fn promotions(
-    conn: &mut PgConnection,
-    ids: Option<&[Uuid]>,
-) -> ApiResult<Vec<shared_model::promotions::Promotion>> {
-    type Row = (
-        Uuid,
-        i32,
-        String,
-        i32,
-        bool,
-        serde_json::Value,
-        serde_json::Value,
-        serde_json::Value,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, version, name, priority, exclusive, target, kind, conditions FROM promotions
-         WHERE active AND ($1::uuid[] IS NULL OR id = ANY($1)) ORDER BY id",
-    )
-    .bind(ids)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(
-            |(id, version, name, priority, exclusive, target, kind, conditions)| {
-                Ok(shared_model::promotions::Promotion {
-                    id,
-                    version: version as u32,
-                    name,
-                    priority,
-                    exclusive,
-                    target: serde_json::from_value(target).map_err(ApiError::internal)?,
-                    kind: serde_json::from_value(kind).map_err(ApiError::internal)?,
-                    conditions: serde_json::from_value(conditions).map_err(ApiError::internal)?,
-                })
-            },
-        )
-        .collect()
-}
-
 /// Customers among `ids` (all when `None`, paged by id after `after`).
 async fn customers(
     conn: &mut PgConnection,
@@ -361,7 +321,7 @@ async fn snapshot(
         ));
         changes.extend(marking_groups(conn).await?);
         changes.extend(
-            promotions(conn, None)
+            crate::promotions::running(conn, None)
                 .await?
                 .into_iter()
                 .map(Change::Promotion),
@@ -486,7 +446,7 @@ async fn feed(
     }
     let promo_ids = ids_of("promotion");
     if !promo_ids.is_empty() {
-        let found = promotions(conn, Some(&promo_ids)).await?;
+        let found = crate::promotions::running(conn, Some(&promo_ids)).await?;
         for id in &promo_ids {
             match found.iter().find(|p| p.id == *id) {
                 Some(p) => changes.push(Change::Promotion(p.clone())),

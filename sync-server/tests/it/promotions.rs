@@ -70,6 +70,55 @@ async fn promotions_price_a_preview_cart_as_the_tills_will() {
     assert_eq!(list["total"], 2);
 }
 
+/// Promotion hours are the store's local time, as at its tills: happy hours that are
+/// now in a store at UTC+10 apply there, and not in a UTC store, ten hours off.
+#[tokio::test]
+async fn a_previews_hours_are_the_stores_local_time() {
+    use chrono::Timelike;
+    let app = spawn_app().await;
+    let api = app.admin().await;
+    let (status, body) = api
+        .post(
+            "/locations",
+            json!({"code": "X", "name": "X", "kind": "store", "timezone": "Europe/Moskow"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("unknown time zone")));
+    let store = |code: &str, tz: &str| json!({"code": code, "name": code, "kind": "store", "timezone": tz, "non_fiscal": true});
+    // Vladivostok has kept UTC+10 all year since 2014.
+    let far = api
+        .ok_post("/locations", store("VVO", "Asia/Vladivostok"))
+        .await;
+    let utc = api.ok_post("/locations", store("UTC", "UTC")).await;
+    let p = api
+        .ok_post(
+            "/products",
+            json!({"sku": "P", "name": "P", "unit": "pcs", "vat": "22", "default_price": "100"}),
+        )
+        .await;
+    let there = (chrono::Utc::now().hour() + 10) % 24;
+    api.ok_post(
+        "/promotions",
+        json!({"name": "Happy hours", "target": {"type": "all"}, "kind": {"type": "percent_off", "percent": 1000},
+            "conditions": {"hours": [there, (there + 2) % 24]}}),
+    )
+    .await;
+    let preview =
+        |s: &Value| json!({"store_id": s["id"], "lines": [{"product_id": p["id"], "qty": "1"}]});
+    let r = api.ok_post("/promotions/preview", preview(&far)).await;
+    assert_eq!(r["discount"], "10.00", "happy hours now in Vladivostok");
+    let r = api.ok_post("/promotions/preview", preview(&utc)).await;
+    assert_eq!(r["discount"], "0.00", "ten hours earlier in the UTC store");
+    // An explicit moment is the store's local time too.
+    let mut at = preview(&utc);
+    at["at"] = json!(format!("2026-12-07T{:02}:30:00", there));
+    let r = api.ok_post("/promotions/preview", at).await;
+    assert_eq!(r["discount"], "10.00");
+}
+
 #[tokio::test]
 async fn promotions_refuse_bad_input_and_foreign_stores() {
     let app = spawn_app().await;

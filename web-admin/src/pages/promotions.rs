@@ -1,16 +1,15 @@
 //! Promotions: the list, and an editor for every kind the engine knows with a live
-//! preview on a sample cart, priced in the browser by the tills' own engine
-//! (`shared_model::promotions` compiled to wasm) as the manager types.
+//! preview on a sample cart, priced in the browser by the tills' own function
+//! (`shared_model::pricing::price_sale` compiled to wasm) as the manager types.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use shared_model::pricing::{line_amount, price_cart, Discount, LineInput, Percent};
-use shared_model::promotions::{
-    check_definition, evaluate, Conditions, PromoContext, PromoKind, PromoLine, Promotion, Target,
-};
+use shared_model::pricing::{price_sale, Discount, Floor, Occasion, Percent, SaleLine};
+use shared_model::promotions::{check_definition, Conditions, PromoKind, Target};
 use shared_model::{Currency, Money, Quantity, Unit, VatRate};
 use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -571,53 +570,45 @@ pub struct PricedRow {
     pub total: Money,
 }
 
-/// Prices the sample cart with only this promotion, exactly as a till would.
+/// Prices the sample cart with only this promotion, by the function tills price with.
 pub fn price_sample(
     def: &PromotionDef,
     id: Uuid,
-    store: Uuid,
+    store: Option<Uuid>,
     lines: &[(Product, Quantity, Money)],
     coupons: &[String],
     now: NaiveDateTime,
 ) -> Result<(Vec<PricedRow>, Money), String> {
-    let mut promo_lines = Vec::new();
-    let mut inputs = Vec::new();
-    for (p, qty, price) in lines {
-        let cost = Money::parse(&p.cost, Currency::RUB).map_err(|e| e.to_string())?;
-        promo_lines.push(PromoLine {
-            product_id: p.id,
-            category_id: p.category_id,
-            unit_price: *price,
-            qty: *qty,
-            amount: line_amount(*price, *qty).map_err(|e| e.to_string())?,
-            floor: line_amount(cost, *qty).map_err(|e| e.to_string())?,
-        });
-        inputs.push(LineInput {
-            unit_price: *price,
-            qty: *qty,
-            vat: VatRate::from_code(&p.vat).map_err(|e| e.to_string())?,
-            discount: None,
-        });
-    }
-    let promo = Promotion {
-        id,
-        version: 0,
-        name: def.name.clone(),
-        priority: def.priority,
-        exclusive: def.exclusive,
-        target: def.target.clone(),
-        kind: def.kind.clone(),
-        conditions: def.conditions.clone(),
-    };
-    let ctx = PromoContext {
-        lines: &promo_lines,
+    let sale_lines = lines
+        .iter()
+        .map(|(p, qty, price)| {
+            Ok(SaleLine {
+                product_id: p.id,
+                category_id: p.category_id,
+                unit_price: *price,
+                qty: *qty,
+                vat: VatRate::from_code(&p.vat)?,
+                discount: None,
+                floor: Floor::Cost(Money::parse(&p.cost, Currency::RUB)?),
+            })
+        })
+        .collect::<Result<Vec<_>, shared_model::ModelError>>()
+        .map_err(|e| e.to_string())?;
+    let at = Occasion {
         store,
         now,
         coupons,
         customer_group: None,
     };
-    let applied = evaluate(&ctx, std::slice::from_ref(&promo));
-    let priced = price_cart(Currency::RUB, &inputs, &applied, None).map_err(|e| e.to_string())?;
+    let promo = def.promotion(id, 0);
+    let priced = price_sale(
+        Currency::RUB,
+        &sale_lines,
+        std::slice::from_ref(&promo),
+        &at,
+        None,
+    )
+    .map_err(|e| e.to_string())?;
     let rows = lines
         .iter()
         .zip(&priced.lines)
@@ -631,11 +622,40 @@ pub fn price_sample(
     Ok((rows, priced.total))
 }
 
-fn browser_now() -> NaiveDateTime {
-    let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-        .and_then(|day| day.and_hms_opt(d.get_hours(), d.get_minutes(), 0))
+/// Now in the store's time zone (promotion hours are the store's, as at its tills);
+/// the browser's own clock when the zone is unknown to the browser.
+fn store_now(timezone: Option<&str>) -> NaiveDateTime {
+    let date = js_sys::Date::new_0();
+    let local = || {
+        NaiveDate::from_ymd_opt(
+            date.get_full_year() as i32,
+            date.get_month() + 1,
+            date.get_date(),
+        )
+        .and_then(|day| day.and_hms_opt(date.get_hours(), date.get_minutes(), 0))
         .unwrap_or_default()
+    };
+    let Some(tz) = timezone else {
+        return local();
+    };
+    // Swedish dates are ISO-shaped ("2026-12-07 23:15:00"); `Reflect::apply` catches
+    // the RangeError a zone name the browser does not know throws.
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        js_sys::Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v))
+    };
+    let formatted: Option<String> = set("timeZone", tz)
+        .and_then(|_| set("hourCycle", "h23"))
+        .and_then(|_| js_sys::Reflect::get(&date, &JsValue::from_str("toLocaleString")))
+        .and_then(|f| {
+            let args = js_sys::Array::of2(&JsValue::from_str("sv-SE"), &options);
+            js_sys::Reflect::apply(f.unchecked_ref::<js_sys::Function>(), &date, &args)
+        })
+        .ok()
+        .and_then(|v: JsValue| v.as_string());
+    formatted
+        .and_then(|s| NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S").ok())
+        .unwrap_or_else(local)
 }
 
 /// The sample cart and what the promotion does to it.
@@ -673,15 +693,19 @@ pub fn preview(p: &PreviewProps) -> Html {
             });
         });
     }
-    let store_id = Uuid::parse_str(&store).unwrap_or(Uuid::nil());
+    let store_id = Uuid::parse_str(&store).ok();
+    let timezone = ctx
+        .stores()
+        .into_iter()
+        .find(|s| Some(s.id) == store_id)
+        .map(|s| s.timezone);
     let cart: Vec<(Product, Quantity, Money)> = lines
         .iter()
         .filter_map(|l| {
             let unit = Unit::parse(&l.product.unit).ok()?;
             let qty = Quantity::parse_for_sale(&l.qty, unit).ok()?;
-            let price = prices
-                .get(&(l.product.id, store_id))
-                .copied()
+            let price = store_id
+                .and_then(|s| prices.get(&(l.product.id, s)).copied())
                 .or_else(|| Money::parse(&l.product.default_price, Currency::RUB).ok())?;
             Some((l.product.clone(), qty, price))
         })
@@ -690,10 +714,16 @@ pub fn preview(p: &PreviewProps) -> Html {
         .then(|| coupon.trim().to_owned())
         .into_iter()
         .collect();
-    let result = p
-        .draft
-        .as_ref()
-        .map(|(id, d)| price_sample(d, *id, store_id, &cart, &coupons, browser_now()));
+    let result = p.draft.as_ref().map(|(id, d)| {
+        price_sample(
+            d,
+            *id,
+            store_id,
+            &cart,
+            &coupons,
+            store_now(timezone.as_deref()),
+        )
+    });
     html! {
         <aside class="preview" data-testid="promo-preview" aria-live="polite">
             <h3>{ ctx.t("preview_title") }</h3>
@@ -804,30 +834,21 @@ mod tests {
             Quantity::whole(2).unwrap(),
             Money::rub(1_399_000),
         )];
-        let (rows, total) =
-            price_sample(&def, Uuid::nil(), Uuid::nil(), &cart, &[], now()).unwrap();
+        let (rows, total) = price_sample(&def, Uuid::nil(), None, &cart, &[], now()).unwrap();
         assert_eq!(total, Money::rub(2_518_200));
         assert_eq!(rows[0].discount, Money::rub(279_800));
         // Never below cost: 50 % off stops at the cost of the goods.
         f.percent = "50".into();
         let half = f.build().unwrap();
-        let (_, total) = price_sample(&half, Uuid::nil(), Uuid::nil(), &cart, &[], now()).unwrap();
+        let (_, total) = price_sample(&half, Uuid::nil(), None, &cart, &[], now()).unwrap();
         assert_eq!(total, Money::rub(1_820_000));
         // A coupon promotion gives nothing without its coupon.
         f.coupon = "AUTUMN".into();
         let coupon = f.build().unwrap();
-        let (_, total) =
-            price_sample(&coupon, Uuid::nil(), Uuid::nil(), &cart, &[], now()).unwrap();
+        let (_, total) = price_sample(&coupon, Uuid::nil(), None, &cart, &[], now()).unwrap();
         assert_eq!(total, Money::rub(2_798_000));
-        let (_, total) = price_sample(
-            &coupon,
-            Uuid::nil(),
-            Uuid::nil(),
-            &cart,
-            &["autumn".into()],
-            now(),
-        )
-        .unwrap();
+        let (_, total) =
+            price_sample(&coupon, Uuid::nil(), None, &cart, &["autumn".into()], now()).unwrap();
         assert_eq!(total, Money::rub(1_820_000));
     }
 }

@@ -210,7 +210,7 @@ pub enum CatalogCmd {
     },
     /// Show one product by barcode or SKU.
     Show { code: String },
-    /// Import products from CSV: sku,name,barcodes,price,vat,unit,category.
+    /// Import products from a catalog file (head office's export format; docs/catalog-file.md).
     Import { file: PathBuf },
 }
 
