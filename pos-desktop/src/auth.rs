@@ -139,8 +139,8 @@ impl Till {
         self.insert_cashier(name, role, pin)
     }
 
-    /// Adds a cashier without a permission check: for data that comes with the till
-    /// (demo) or, later, from head office.
+    /// Adds a cashier without a permission check: for the demo's cashiers, which come
+    /// with the till (head office's cashiers arrive through the feed instead).
     pub(crate) fn insert_cashier(&mut self, name: &str, role: Role, pin: &str) -> Result<Uuid> {
         validate_pin(pin)?;
         role.check_pin(pin)?;

@@ -8,7 +8,7 @@ use shared_model::{Capability, Discount, Money, Quantity, Tender, Unit, VatRate}
 use uuid::Uuid;
 
 use crate::catalog::Product;
-use crate::promos::Pricing;
+use crate::promos::{Pricing, PromoCache};
 use crate::{db, error::Result, Till, TillError};
 use shared_model::events::CustomerDoc;
 use shared_model::marking::permit::SoldMark;
@@ -124,6 +124,7 @@ fn parse_discount(s: Option<String>) -> Result<Option<Discount>> {
 pub(crate) fn load_open(
     conn: &Connection,
     currency: shared_model::Currency,
+    promos: &PromoCache,
 ) -> Result<Option<Cart>> {
     type Head = (String, Option<String>, Option<String>, Option<String>);
     let row: Option<Head> = conn
@@ -179,7 +180,7 @@ pub(crate) fn load_open(
         });
     }
     let id = db::parse_uuid(&id)?;
-    let pricing = Pricing::load(conn, id, &lines)?;
+    let pricing = Pricing::load(conn, promos, id, &lines)?;
     let mut cart = build(
         id,
         lines,
@@ -224,7 +225,7 @@ fn build(
 impl Till {
     /// The open cart, if a sale is in progress.
     pub fn cart(&self) -> Result<Option<Cart>> {
-        load_open(&self.conn, self.currency)
+        load_open(&self.conn, self.currency, &self.promos)
     }
 
     pub(crate) fn open_cart_id(&self, cashier: Uuid) -> Result<Uuid> {
@@ -330,7 +331,7 @@ impl Till {
                 ),
             )?;
         }
-        let cart = load_open(&tx, self.currency)?.ok_or(TillError::EmptyCart)?;
+        let cart = load_open(&tx, self.currency, &self.promos)?.ok_or(TillError::EmptyCart)?;
         tx.commit()?;
         Ok(cart)
     }
@@ -354,7 +355,7 @@ impl Till {
                 sold.code.identity(),
             ),
         )?;
-        let cart = load_open(&tx, self.currency)?.ok_or(TillError::EmptyCart)?;
+        let cart = load_open(&tx, self.currency, &self.promos)?.ok_or(TillError::EmptyCart)?;
         tx.commit()?;
         Ok(cart)
     }
@@ -406,7 +407,7 @@ impl Till {
         }
         cart.lines[idx].discount = discount;
         // Promotions are recomputed for the new line discount: they apply to what is left.
-        let pricing = Pricing::load(&self.conn, cart.id, &cart.lines)?;
+        let pricing = Pricing::load(&self.conn, &self.promos, cart.id, &cart.lines)?;
         let candidate = build(
             cart.id,
             cart.lines.clone(),
@@ -440,7 +441,7 @@ impl Till {
         if discount.is_some() && cart.lines.iter().any(|l| l.certificate.is_some()) {
             return Err(face_value());
         }
-        let pricing = Pricing::load(&self.conn, cart.id, &cart.lines)?;
+        let pricing = Pricing::load(&self.conn, &self.promos, cart.id, &cart.lines)?;
         let candidate = build(
             cart.id,
             cart.lines,

@@ -1,6 +1,7 @@
-//! The Al Aroma till engine: everything a till does, over a local SQLite file, with no
-//! GUI and no network. The `pos-till` CLI and (later) the Tauri shell are thin layers
-//! over [`Till`].
+//! The Al Aroma till engine: everything a till does — selling, returns, shifts, stock,
+//! fiscal receipts through the register port, marking checks, sync with head office —
+//! over a local SQLite file written first, and no GUI. The `pos-till` CLI and the Tauri
+//! window (`src/bin/pos-desktop`, UI in `ui/`) are thin layers over [`Till`].
 
 pub mod auth;
 pub mod cart;
@@ -69,6 +70,8 @@ pub struct Till {
     currency: Currency,
     locale: Locale,
     dir: PathBuf,
+    /// The promotions last read from this database (see [`promos::PromoCache`]).
+    promos: promos::PromoCache,
 }
 
 impl Till {
@@ -125,6 +128,7 @@ impl Till {
             currency,
             locale,
             dir: dir.to_path_buf(),
+            promos: Default::default(),
         })
     }
 

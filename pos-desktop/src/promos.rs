@@ -13,21 +13,20 @@ use uuid::Uuid;
 use crate::cart::{Cart, CartLine};
 use crate::{db, error::Result, Till, TillError};
 
-/// Parsed promotions of the last database read, by (database file, revision): parsing
-/// 500 definitions on every scan would cost milliseconds; the revision (bumped by
-/// triggers on every change) says when to read them again.
-type Cached = (String, i64, Arc<Vec<Promotion>>);
-static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
+/// The parsed promotions of this till's last read, with the revision they were read at:
+/// parsing 500 definitions on every scan would cost milliseconds; the revision (bumped
+/// by triggers on every change) says when to read them again. Owned by the [`Till`].
+#[derive(Debug, Default)]
+pub(crate) struct PromoCache(Mutex<Option<(i64, Arc<Vec<Promotion>>)>>);
 
 /// The active promotions head office sent.
-fn active(conn: &Connection) -> Result<Arc<Vec<Promotion>>> {
+fn active(conn: &Connection, cache: &PromoCache) -> Result<Arc<Vec<Promotion>>> {
     let rev: i64 = conn
         .prepare_cached("SELECT value FROM counters WHERE name = 'promotions_rev'")?
         .query_row([], |r| r.get(0))?;
-    let key = conn.path().unwrap_or_default().to_owned();
-    if let Ok(cache) = CACHE.lock() {
-        if let Some((k, r, p)) = cache.as_ref() {
-            if *k == key && *r == rev && !key.is_empty() {
+    if let Ok(cached) = cache.0.lock() {
+        if let Some((r, p)) = cached.as_ref() {
+            if *r == rev {
                 return Ok(p.clone());
             }
         }
@@ -41,8 +40,8 @@ fn active(conn: &Connection) -> Result<Arc<Vec<Promotion>>> {
             .map(|d| serde_json::from_str(d))
             .collect::<Result<_, _>>()?,
     );
-    if let Ok(mut cache) = CACHE.lock() {
-        *cache = Some((key, rev, promos.clone()));
+    if let Ok(mut cached) = cache.0.lock() {
+        *cached = Some((rev, promos.clone()));
     }
     Ok(promos)
 }
@@ -72,7 +71,12 @@ pub(crate) struct Pricing {
 
 impl Pricing {
     /// Reads what pricing needs for these lines of this cart.
-    pub(crate) fn load(conn: &Connection, cart_id: Uuid, lines: &[CartLine]) -> Result<Self> {
+    pub(crate) fn load(
+        conn: &Connection,
+        cache: &PromoCache,
+        cart_id: Uuid,
+        lines: &[CartLine],
+    ) -> Result<Self> {
         type Row = (Option<String>, Option<String>, Option<String>);
         let (coupons, group, priced_at): Row = conn
             .prepare_cached(
@@ -90,7 +94,7 @@ impl Pricing {
                 .iter()
                 .map(|l| sale_line(conn, l))
                 .collect::<Result<_>>()?,
-            promos: active(conn)?,
+            promos: active(conn, cache)?,
             store,
             now: pricing_moment(priced_at)?,
             coupons: coupons
@@ -233,7 +237,7 @@ impl Till {
         }
         let cart = self.editable_cart()?;
         check_coupon(
-            &active(&self.conn)?,
+            &active(&self.conn, &self.promos)?,
             &code,
             chrono::Local::now().naive_local(),
         )?;

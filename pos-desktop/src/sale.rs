@@ -197,7 +197,7 @@ impl Till {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let cart = cart::load_open(&tx, currency)?
+        let cart = cart::load_open(&tx, currency, &self.promos)?
             .filter(|c| !c.lines.is_empty())
             .ok_or(TillError::EmptyCart)?;
         let cash_paid = Money::sum(
@@ -415,7 +415,7 @@ impl Till {
         }
         let shift = self.current_shift()?;
         let tx = self.conn.transaction()?;
-        let cart = cart::load_open(&tx, self.currency)?
+        let cart = cart::load_open(&tx, self.currency, &self.promos)?
             .filter(|c| !c.lines.is_empty())
             .ok_or(TillError::EmptyCart)?;
         if !cart.payments.is_empty() {

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized};
 use crate::AppState;
 
@@ -105,25 +105,19 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR entity = $2)
-        AND ($3::text IS NULL OR entity_id = $3)";
-    let items = sqlx::query_as(&format!(
-        "SELECT id, at, user_id, ip, action, entity, entity_id, before, after FROM audit_log {filter}
-         ORDER BY id DESC LIMIT $4 OFFSET $5"
-    ))
-    .bind(f.user_id)
-    .bind(&f.entity)
-    .bind(&f.entity_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let page = Listing::new(
+        "FROM audit_log WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR entity = $2)
+           AND ($3::text IS NULL OR entity_id = $3)",
+    )
+    .bind(f.user_id)?
+    .bind(f.entity)?
+    .bind(f.entity_id)?
+    .page(
+        &state.db,
+        "id, at, user_id, ip, action, entity, entity_id, before, after",
+        "id DESC",
+        p,
+    )
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM audit_log {filter}"))
-        .bind(f.user_id)
-        .bind(&f.entity)
-        .bind(&f.entity_id)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Page::new(items, p, total)))
+    Ok(Json(page))
 }

@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, notify, AppState};
 
@@ -235,16 +235,18 @@ impl From<ProductRow> for Product {
     }
 }
 
-const PRODUCT_SELECT: &str = "SELECT p.id, p.sku, p.name, p.category_id, p.unit, p.vat, p.cost_minor, p.default_price_minor,
+const PRODUCT_COLUMNS: &str = "p.id, p.sku, p.name, p.category_id, p.unit, p.vat, p.cost_minor, p.default_price_minor,
     COALESCE((SELECT array_agg(b.code ORDER BY b.code) FROM barcodes b WHERE b.product_id = p.id), '{}') AS barcodes,
-    p.active, p.updated_at, p.marking_group FROM products p";
+    p.active, p.updated_at, p.marking_group";
 
 /// Loads a product.
 pub async fn load_product(conn: &mut PgConnection, id: Uuid) -> ApiResult<Product> {
-    let row: Option<ProductRow> = sqlx::query_as(&format!("{PRODUCT_SELECT} WHERE p.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<ProductRow> = sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products p WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
     row.map(Product::from)
         .ok_or_else(|| ApiError::NotFound("product".into()))
 }
@@ -465,39 +467,24 @@ async fn list_products(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
     let barcode = f
         .barcode
         .as_deref()
         .map(|b| Barcode::parse(b).map(|b| b.lookup_key()))
         .transpose()?;
-    let filter =
-        "WHERE ($1::text IS NULL OR p.name ILIKE '%' || $1 || '%' OR p.sku ILIKE $1 || '%')
-        AND ($2::text IS NULL OR p.id = (SELECT product_id FROM barcodes WHERE code = $2))
-        AND ($3::uuid IS NULL OR p.category_id = $3) AND ($4::bool IS NULL OR p.active = $4)";
-    let rows: Vec<ProductRow> = sqlx::query_as(&format!(
-        "{PRODUCT_SELECT} {filter} ORDER BY p.sku LIMIT $5 OFFSET $6"
-    ))
-    .bind(&f.q)
-    .bind(&barcode)
-    .bind(f.category_id)
-    .bind(f.active)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let page: Page<ProductRow> = Listing::new(
+        "FROM products p
+         WHERE ($1::text IS NULL OR p.name ILIKE '%' || $1 || '%' OR p.sku ILIKE $1 || '%')
+           AND ($2::text IS NULL OR p.id = (SELECT product_id FROM barcodes WHERE code = $2))
+           AND ($3::uuid IS NULL OR p.category_id = $3) AND ($4::bool IS NULL OR p.active = $4)",
+    )
+    .bind(f.q)?
+    .bind(barcode)?
+    .bind(f.category_id)?
+    .bind(f.active)?
+    .page(&state.db, PRODUCT_COLUMNS, "p.sku", p)
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM products p {filter}"))
-        .bind(&f.q)
-        .bind(&barcode)
-        .bind(f.category_id)
-        .bind(f.active)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Page::new(
-        rows.into_iter().map(Product::from).collect(),
-        p,
-        total,
-    )))
+    Ok(Json(page.map(Product::from)))
 }
 
 /// Create a product.

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::device::Device;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
 
@@ -410,37 +410,20 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = format!(
-        "WHERE ($1::text IS NULL OR status = $1) AND (NOT COALESCE($2, false) OR overdraw_minor > 0)
-           AND ($3::uuid IS NULL OR batch_id = $3) AND {IN_SCOPE}"
+    let from = format!(
+        "FROM gift_certificates
+         WHERE ($1::text IS NULL OR status = $1) AND (NOT COALESCE($2, false) OR overdraw_minor > 0)
+           AND ($3::uuid IS NULL OR batch_id = $3) AND {}",
+        IN_SCOPE.replace("$6", "$4")
     );
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM gift_certificates {filter} ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5"
-    ))
-    .bind(&f.status)
-    .bind(f.overdrawn)
-    .bind(f.batch_id)
-    .bind(limit)
-    .bind(offset)
-    .bind(auth.scope.ids())
-    .fetch_all(&state.db)
-    .await?;
-    let total = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM gift_certificates {}",
-        filter.replace("$6", "$4")
-    ))
-    .bind(&f.status)
-    .bind(f.overdrawn)
-    .bind(f.batch_id)
-    .bind(auth.scope.ids())
-    .fetch_one(&state.db)
-    .await?;
-    Ok(Json(Page::new(
-        rows.into_iter().map(view).collect(),
-        p,
-        total,
-    )))
+    let page: Page<Row> = Listing::new(&from)
+        .bind(f.status)?
+        .bind(f.overdrawn)?
+        .bind(f.batch_id)?
+        .bind(auth.scope.ids())?
+        .page(&state.db, COLS, "updated_at DESC, id", p)
+        .await?;
+    Ok(Json(page.map(view)))
 }
 
 /// One certificate with every movement on it.

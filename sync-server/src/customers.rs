@@ -13,7 +13,7 @@ use uuid::Uuid;
 use shared_model::customer::{normalize_card, normalize_phone};
 
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized};
 use crate::{audit, AppState};
 
@@ -104,27 +104,20 @@ async fn purchases(
 ) -> ApiResult<Json<Page<Purchase>>> {
     // A manager sees what the customer bought in their own stores only.
     let scope = auth.scope.ids();
-    let (limit, offset) = p.limit_offset();
-    let items = sqlx::query_as(
-        "SELECT s.id AS sale_id, s.location_id, s.receipt_no, s.completed_at, s.gross_minor, s.discount_minor,
-                s.total_minor, COALESCE((SELECT SUM(r.total_minor) FROM sale_returns r WHERE r.sale_id = s.id), 0)::bigint AS returned_minor
-         FROM sales s WHERE s.customer_id = $1 AND ($4::uuid[] IS NULL OR s.location_id = ANY($4))
-         ORDER BY s.completed_at DESC, s.id LIMIT $2 OFFSET $3",
+    let page = Listing::new(
+        "FROM sales s WHERE s.customer_id = $1 AND ($2::uuid[] IS NULL OR s.location_id = ANY($2))",
     )
-    .bind(id)
-    .bind(limit)
-    .bind(offset)
-    .bind(&scope)
-    .fetch_all(&state.db)
-    .await?;
-    let total = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sales WHERE customer_id = $1 AND ($2::uuid[] IS NULL OR location_id = ANY($2))",
+    .bind(id)?
+    .bind(scope)?
+    .page(
+        &state.db,
+        "s.id AS sale_id, s.location_id, s.receipt_no, s.completed_at, s.gross_minor, s.discount_minor,
+         s.total_minor, COALESCE((SELECT SUM(r.total_minor) FROM sale_returns r WHERE r.sale_id = s.id), 0)::bigint AS returned_minor",
+        "s.completed_at DESC, s.id",
+        p,
     )
-    .bind(id)
-    .bind(&scope)
-    .fetch_one(&state.db)
     .await?;
-    Ok(Json(Page::new(items, p, total)))
+    Ok(Json(page))
 }
 
 const COLS: &str = "id, name, phone, card_no, email, group_code, created_at";
@@ -225,21 +218,11 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::text IS NULL OR name ILIKE '%' || $1 || '%' OR phone LIKE '%' || $1 || '%' OR card_no = $1)";
-    let items = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM customers {filter} ORDER BY name LIMIT $2 OFFSET $3"
-    ))
-    .bind(&f.q)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let page = Listing::new("FROM customers WHERE ($1::text IS NULL OR name ILIKE '%' || $1 || '%' OR phone LIKE '%' || $1 || '%' OR card_no = $1)")
+    .bind(f.q)?
+    .page(&state.db, COLS, "name", p)
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customers {filter}"))
-        .bind(&f.q)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Page::new(items, p, total)))
+    Ok(Json(page))
 }
 
 /// Create a customer.

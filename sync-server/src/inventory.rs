@@ -17,7 +17,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::ledger::{self, Kind, Moves, Origin, Warehouses};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
 
@@ -236,58 +237,25 @@ async fn parse_lines(
     Ok(out)
 }
 
-/// Records a movement and moves the level by it; refuses to take a warehouse below
-/// zero when configured to. Returns the new level.
-#[allow(clippy::too_many_arguments)]
-async fn apply(
-    conn: &mut PgConnection,
-    state: &AppState,
+/// A movement made at head office by `actor`.
+fn office(
     actor: &AuthUser,
-    location: Uuid,
-    product: Uuid,
-    delta: i64,
-    kind: &str,
+    (location, product, qty_milli): (Uuid, Uuid, i64),
+    kind: Kind,
     reason: Option<&str>,
     transfer: Option<Uuid>,
-) -> ApiResult<i64> {
-    sqlx::query(
-        "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, reason, transfer_id, user_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(location)
-    .bind(product)
-    .bind(delta)
-    .bind(kind)
-    .bind(reason)
-    .bind(transfer)
-    .bind(actor.id)
-    .execute(&mut *conn)
-    .await?;
-    let (level, loc_kind): (i64, String) = sqlx::query_as(
-        "WITH up AS (
-            INSERT INTO inventory_levels (location_id, product_id, qty_milli) VALUES ($1, $2, $3)
-            ON CONFLICT (location_id, product_id)
-            DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()
-            RETURNING qty_milli)
-         SELECT up.qty_milli, l.kind FROM up, locations l WHERE l.id = $1",
-    )
-    .bind(location)
-    .bind(product)
-    .bind(delta)
-    .fetch_one(&mut *conn)
-    .await?;
-    if delta < 0
-        && level < 0
-        && loc_kind == "warehouse"
-        && state.config.block_negative_warehouse_stock
-    {
-        return Err(ApiError::Conflict(format!(
-            "not enough stock of product {product} at the warehouse: {} short",
-            Quantity::from_milli(-level)
-        )));
+) -> ledger::Movement {
+    ledger::Movement {
+        location,
+        product,
+        qty_milli,
+        kind,
+        reason: reason.map(str::to_owned),
+        by: Origin::Office {
+            user: actor.id,
+            transfer,
+        },
     }
-    Ok(level)
 }
 
 /// Opens a stock change's transaction at an active `location` and parses its lines
@@ -337,20 +305,19 @@ pub async fn receive_svc(
 ) -> ApiResult<Vec<Level>> {
     scope.check(req.location_id)?;
     let (mut tx, lines) = begin_at(state, req.location_id, &qty_pairs(&req.lines), false).await?;
+    let mut moves = Moves::default();
     for (product, qty) in &lines {
-        apply(
-            &mut tx,
-            state,
+        moves.push(office(
             actor,
-            req.location_id,
-            *product,
-            qty.milli(),
-            "receive",
+            (req.location_id, *product, qty.milli()),
+            Kind::Receive,
             req.reason.as_deref(),
             None,
-        )
-        .await?;
+        ));
     }
+    moves
+        .write(&mut tx, Warehouses::from_config(&state.config))
+        .await?;
     audit::record(
         &mut tx,
         actor,
@@ -464,6 +431,7 @@ pub async fn ship_svc(
     .bind(actor.id)
     .execute(&mut *tx)
     .await?;
+    let mut moves = Moves::default();
     for (product, qty) in &lines {
         sqlx::query(
             "INSERT INTO transfer_lines (transfer_id, product_id, qty_milli) VALUES ($1, $2, $3)",
@@ -473,19 +441,17 @@ pub async fn ship_svc(
         .bind(qty.milli())
         .execute(&mut *tx)
         .await?;
-        apply(
-            &mut tx,
-            state,
+        moves.push(office(
             actor,
-            req.from_location_id,
-            *product,
-            -qty.milli(),
-            "transfer_out",
+            (req.from_location_id, *product, -qty.milli()),
+            Kind::TransferOut,
             req.note.as_deref(),
             Some(id),
-        )
-        .await?;
+        ));
     }
+    moves
+        .write(&mut tx, Warehouses::from_config(&state.config))
+        .await?;
     let t = load_transfer(&mut tx, id).await?;
     audit::record(
         &mut tx,
@@ -523,21 +489,20 @@ pub async fn receive_transfer_svc(
         ));
     }
     let before = load_transfer(&mut tx, id).await?;
+    let mut moves = Moves::default();
     for line in &before.lines {
         let qty = Quantity::parse(&line.qty)?;
-        apply(
-            &mut tx,
-            state,
+        moves.push(office(
             actor,
-            to,
-            line.product_id,
-            qty.milli(),
-            "transfer_in",
+            (to, line.product_id, qty.milli()),
+            Kind::TransferIn,
             before.note.as_deref(),
             Some(id),
-        )
-        .await?;
+        ));
     }
+    moves
+        .write(&mut tx, Warehouses::from_config(&state.config))
+        .await?;
     sqlx::query("UPDATE transfers SET status = 'received', received_by = $2, received_at = now() WHERE id = $1")
         .bind(id)
         .bind(actor.id)
@@ -579,6 +544,7 @@ pub async fn count_svc(
         .collect();
     let (mut tx, lines) = begin_at(state, req.location_id, &raw, true).await?;
     let mut out = Vec::new();
+    let mut moves = Moves::default();
     for (product, counted) in &lines {
         let expected: i64 = sqlx::query_scalar(
             "SELECT COALESCE((SELECT qty_milli FROM inventory_levels WHERE location_id = $1 AND product_id = $2 FOR UPDATE), 0)",
@@ -588,20 +554,13 @@ pub async fn count_svc(
         .fetch_one(&mut *tx)
         .await?;
         let delta = counted.milli() - expected;
-        if delta != 0 {
-            apply(
-                &mut tx,
-                state,
-                actor,
-                req.location_id,
-                *product,
-                delta,
-                "count",
-                Some(reason),
-                None,
-            )
-            .await?;
-        }
+        moves.push(office(
+            actor,
+            (req.location_id, *product, delta),
+            Kind::Count,
+            Some(reason),
+            None,
+        ));
         out.push(CountResult {
             product_id: *product,
             expected: Quantity::from_milli(expected).to_string(),
@@ -609,6 +568,9 @@ pub async fn count_svc(
             adjustment: Quantity::from_milli(delta).to_string(),
         });
     }
+    moves
+        .write(&mut tx, Warehouses::from_config(&state.config))
+        .await?;
     audit::record(
         &mut tx,
         actor,
@@ -635,32 +597,22 @@ async fn levels(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter =
-        "WHERE ($1::uuid IS NULL OR l.location_id = $1) AND ($2::uuid IS NULL OR l.product_id = $2)
-        AND ($3::uuid[] IS NULL OR l.location_id = ANY($3))";
-    let rows: Vec<Level> = sqlx::query_as(&format!(
-        "SELECT l.location_id, l.product_id, p.sku, p.name, p.unit, l.qty_milli FROM inventory_levels l
-         JOIN products p ON p.id = l.product_id {filter} ORDER BY l.location_id, p.sku LIMIT $4 OFFSET $5"
-    ))
-    .bind(f.location_id)
-    .bind(f.product_id)
-    .bind(auth.scope.ids())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
-    .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM inventory_levels l {filter}"))
-        .bind(f.location_id)
-        .bind(f.product_id)
-        .bind(auth.scope.ids())
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Page::new(
-        rows.into_iter().map(Level::finish).collect(),
+    let page: Page<Level> = Listing::new(
+        "FROM inventory_levels l JOIN products p ON p.id = l.product_id
+         WHERE ($1::uuid IS NULL OR l.location_id = $1) AND ($2::uuid IS NULL OR l.product_id = $2)
+           AND ($3::uuid[] IS NULL OR l.location_id = ANY($3))",
+    )
+    .bind(f.location_id)?
+    .bind(f.product_id)?
+    .bind(auth.scope.ids())?
+    .page(
+        &state.db,
+        "l.location_id, l.product_id, p.sku, p.name, p.unit, l.qty_milli",
+        "l.location_id, p.sku",
         p,
-        total,
-    )))
+    )
+    .await?;
+    Ok(Json(page.map(Level::finish)))
 }
 
 /// Stock movements in scope, newest first.
@@ -675,10 +627,6 @@ async fn movements(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter =
-        "WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::uuid IS NULL OR product_id = $2)
-        AND ($3::uuid[] IS NULL OR location_id = ANY($3))";
     type Row = (
         Uuid,
         Uuid,
@@ -690,44 +638,36 @@ async fn movements(
         Option<Uuid>,
         DateTime<Utc>,
     );
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT id, location_id, product_id, qty_milli, kind, reason, transfer_id, user_id, created_at
-         FROM inventory_movements {filter} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
-    ))
-    .bind(f.location_id)
-    .bind(f.product_id)
-    .bind(auth.scope.ids())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let page: Page<Row> = Listing::new(
+        "FROM inventory_movements
+         WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::uuid IS NULL OR product_id = $2)
+           AND ($3::uuid[] IS NULL OR location_id = ANY($3))",
+    )
+    .bind(f.location_id)?
+    .bind(f.product_id)?
+    .bind(auth.scope.ids())?
+    .page(
+        &state.db,
+        "id, location_id, product_id, qty_milli, kind, reason, transfer_id, user_id, created_at",
+        "created_at DESC, id DESC",
+        p,
+    )
     .await?;
-    let total = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM inventory_movements {filter}"
-    ))
-    .bind(f.location_id)
-    .bind(f.product_id)
-    .bind(auth.scope.ids())
-    .fetch_one(&state.db)
-    .await?;
-    let items = rows
-        .into_iter()
-        .map(
-            |(id, location_id, product_id, q, kind, reason, transfer_id, user_id, created_at)| {
-                Movement {
-                    id,
-                    location_id,
-                    product_id,
-                    qty: Quantity::from_milli(q).to_string(),
-                    kind,
-                    reason,
-                    transfer_id,
-                    user_id,
-                    created_at,
-                }
-            },
-        )
-        .collect();
-    Ok(Json(Page::new(items, p, total)))
+    Ok(Json(page.map(
+        |(id, location_id, product_id, q, kind, reason, transfer_id, user_id, created_at)| {
+            Movement {
+                id,
+                location_id,
+                product_id,
+                qty: Quantity::from_milli(q).to_string(),
+                kind,
+                reason,
+                transfer_id,
+                user_id,
+                created_at,
+            }
+        },
+    )))
 }
 
 /// Receive goods at a location.
@@ -756,32 +696,22 @@ async fn list_transfers(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::text IS NULL OR status = $1)
-        AND ($2::uuid IS NULL OR from_location_id = $2 OR to_location_id = $2)
-        AND ($3::uuid[] IS NULL OR from_location_id = ANY($3) OR to_location_id = ANY($3))";
-    let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
-        "SELECT id FROM transfers {filter} ORDER BY created_at DESC LIMIT $4 OFFSET $5"
-    ))
-    .bind(&f.status)
-    .bind(f.location_id)
-    .bind(auth.scope.ids())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let ids: Page<(Uuid,)> = Listing::new(
+        "FROM transfers WHERE ($1::text IS NULL OR status = $1)
+           AND ($2::uuid IS NULL OR from_location_id = $2 OR to_location_id = $2)
+           AND ($3::uuid[] IS NULL OR from_location_id = ANY($3) OR to_location_id = ANY($3))",
+    )
+    .bind(f.status)?
+    .bind(f.location_id)?
+    .bind(auth.scope.ids())?
+    .page(&state.db, "id", "created_at DESC", p)
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM transfers {filter}"))
-        .bind(&f.status)
-        .bind(f.location_id)
-        .bind(auth.scope.ids())
-        .fetch_one(&state.db)
-        .await?;
     let mut conn = state.db.acquire().await?;
-    let mut items = Vec::with_capacity(ids.len());
-    for id in ids {
-        items.push(load_transfer(&mut conn, id).await?);
+    let mut items = Vec::with_capacity(ids.items.len());
+    for (id,) in &ids.items {
+        items.push(load_transfer(&mut conn, *id).await?);
     }
-    Ok(Json(Page::new(items, p, total)))
+    Ok(Json(Page::new(items, p, ids.total)))
 }
 
 /// Ship a transfer.

@@ -1,5 +1,7 @@
 //! Al Aroma head-office server: the admin API (users, locations, terminals, catalog,
-//! prices, customers, stock) and, in later issues, till sync, promotions and reports.
+//! prices, customers, stock, promotions, gift certificates, marking, reports), till
+//! enrollment and sync (push of till facts, checked before they take effect; the feed of
+//! head office's changes), and the web admin it serves.
 
 pub mod admin;
 pub mod audit;
@@ -12,6 +14,7 @@ pub mod datagen;
 pub mod device;
 pub mod error;
 pub mod inventory;
+pub mod ledger;
 pub mod locations;
 pub mod marking;
 pub mod notify;

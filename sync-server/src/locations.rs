@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
 
@@ -209,23 +209,12 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::text IS NULL OR kind = $1) AND ($2::uuid[] IS NULL OR id = ANY($2))";
-    let items: Vec<Location> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM locations {filter} ORDER BY code LIMIT $3 OFFSET $4"
-    ))
-    .bind(&f.kind)
-    .bind(auth.scope.ids())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let page: Page<Location> = Listing::new("FROM locations WHERE ($1::text IS NULL OR kind = $1) AND ($2::uuid[] IS NULL OR id = ANY($2))")
+    .bind(f.kind)?
+    .bind(auth.scope.ids())?
+    .page(&state.db, COLUMNS, "code", p)
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM locations {filter}"))
-        .bind(&f.kind)
-        .bind(auth.scope.ids())
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Page::new(items, p, total)))
+    Ok(Json(page))
 }
 
 /// Create a location (admin).

@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
 
@@ -276,28 +276,12 @@ async fn list(
     auth: Authorized<cap::ManagePromotions>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PromotionView>>> {
-    let (limit, offset) = p.limit_offset();
-    let scope = auth.scope.ids();
-    let rows: Vec<Stored> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM promotions WHERE {RUNS_IN} ORDER BY priority DESC, id LIMIT $1 OFFSET $2"
-    ))
-    .bind(limit)
-    .bind(offset)
-    .bind(&scope)
-    .fetch_all(&state.db)
-    .await?;
-    let total = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM promotions WHERE {}",
-        RUNS_IN.replace("$3", "$1")
-    ))
-    .bind(&scope)
-    .fetch_one(&state.db)
-    .await?;
-    Ok(Json(Page::new(
-        rows.into_iter().map(Stored::view).collect(),
-        p,
-        total,
-    )))
+    let from = format!("FROM promotions WHERE {}", RUNS_IN.replace("$3", "$1"));
+    let page: Page<Stored> = Listing::new(&from)
+        .bind(auth.scope.ids())?
+        .page(&state.db, COLS, "priority DESC, id", p)
+        .await?;
+    Ok(Json(page.map(Stored::view)))
 }
 
 /// Create a promotion.

@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::{ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, Authorized};
 use crate::AppState;
 
@@ -184,37 +184,29 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::uuid IS NULL OR terminal_id = $2)
-        AND ($3::uuid IS NULL OR shift_id = $3) AND ($4::timestamptz IS NULL OR completed_at >= $4)
-        AND ($5::timestamptz IS NULL OR completed_at < $5) AND ($6::uuid[] IS NULL OR location_id = ANY($6))
-        AND ($7::bool IS NULL OR $7 <> EXISTS (SELECT 1 FROM fiscal_documents fd
-                                               WHERE fd.terminal_id = sales.terminal_id AND fd.doc_id = sales.id))";
-    let heads: Vec<Head> = sqlx::query_as(&format!(
-        "SELECT id, terminal_id, location_id, shift_id, cashier_id, receipt_no, completed_at, gross_minor, discount_minor,
-                total_minor, change_minor, flags, catalog_version, customer_id FROM sales {filter} ORDER BY completed_at DESC, id LIMIT $8 OFFSET $9"
-    ))
-    .bind(f.location_id)
-    .bind(f.terminal_id)
-    .bind(f.shift_id)
-    .bind(f.from)
-    .bind(f.to)
-    .bind(auth.scope.ids())
-    .bind(f.unfiscalised)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let page: Page<Head> = Listing::new(
+        "FROM sales WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::uuid IS NULL OR terminal_id = $2)
+           AND ($3::uuid IS NULL OR shift_id = $3) AND ($4::timestamptz IS NULL OR completed_at >= $4)
+           AND ($5::timestamptz IS NULL OR completed_at < $5) AND ($6::uuid[] IS NULL OR location_id = ANY($6))
+           AND ($7::bool IS NULL OR $7 <> EXISTS (SELECT 1 FROM fiscal_documents fd
+                                                  WHERE fd.terminal_id = sales.terminal_id AND fd.doc_id = sales.id))",
+    )
+    .bind(f.location_id)?
+    .bind(f.terminal_id)?
+    .bind(f.shift_id)?
+    .bind(f.from)?
+    .bind(f.to)?
+    .bind(auth.scope.ids())?
+    .bind(f.unfiscalised)?
+    .page(
+        &state.db,
+        "id, terminal_id, location_id, shift_id, cashier_id, receipt_no, completed_at, gross_minor, discount_minor,
+         total_minor, change_minor, flags, catalog_version, customer_id",
+        "completed_at DESC, id",
+        p,
+    )
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM sales {filter}"))
-        .bind(f.location_id)
-        .bind(f.terminal_id)
-        .bind(f.shift_id)
-        .bind(f.from)
-        .bind(f.to)
-        .bind(auth.scope.ids())
-        .bind(f.unfiscalised)
-        .fetch_one(&state.db)
-        .await?;
+    let (heads, total) = (page.items, page.total);
     let ids: Vec<Uuid> = heads.iter().map(|h| h.0).collect();
     type LineRow = (Uuid, i32, Uuid, String, String, i64, i64, i64, i64, String);
     let lines: Vec<LineRow> = sqlx::query_as(

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::tokens::hash_token;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized};
 use crate::{audit, locations, AppState};
 
@@ -203,24 +203,14 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter =
-        "WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::text IS NULL OR status = $2)";
-    let items = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM terminals {filter} ORDER BY created_at LIMIT $3 OFFSET $4"
-    ))
-    .bind(f.location_id)
-    .bind(&f.status)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
+    let page = Listing::new(
+        "FROM terminals WHERE ($1::uuid IS NULL OR location_id = $1) AND ($2::text IS NULL OR status = $2)",
+    )
+    .bind(f.location_id)?
+    .bind(f.status)?
+    .page(&state.db, COLS, "created_at", p)
     .await?;
-    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM terminals {filter}"))
-        .bind(f.location_id)
-        .bind(&f.status)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(Json(Page::new(items, p, total)))
+    Ok(Json(page))
 }
 
 /// Create a terminal; the response holds its one-time enrollment code (valid 24 h).

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::password;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, notify, AppState};
 
@@ -116,10 +116,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update))
 }
 
-const SELECT: &str = "SELECT u.id, u.login, u.full_name, u.role, u.active, u.pin_hash IS NOT NULL AS has_pin,
+const COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.active, u.pin_hash IS NOT NULL AS has_pin,
     (u.discount_limit_bp / 100.0)::text AS discount_limit_raw, u.created_at, u.vatin,
-    COALESCE(array_agg(ul.location_id ORDER BY ul.location_id) FILTER (WHERE ul.location_id IS NOT NULL), '{}') AS locations
-  FROM users u LEFT JOIN user_locations ul ON ul.user_id = u.id";
+    COALESCE(array_agg(ul.location_id ORDER BY ul.location_id) FILTER (WHERE ul.location_id IS NOT NULL), '{}') AS locations";
+const FROM: &str = "FROM users u LEFT JOIN user_locations ul ON ul.user_id = u.id";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -158,10 +158,12 @@ impl From<Row> for User {
 }
 
 async fn load(conn: &mut PgConnection, id: Uuid) -> ApiResult<User> {
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE u.id = $1 GROUP BY u.id"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} {FROM} WHERE u.id = $1 GROUP BY u.id"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
     row.map(User::from)
         .ok_or_else(|| ApiError::NotFound("user".into()))
 }
@@ -376,37 +378,23 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::text IS NULL OR u.role = $1)
-        AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM user_locations x WHERE x.user_id = u.id AND x.location_id = $2))
-        AND ($3::text IS NULL OR u.login ILIKE '%' || $3 || '%' OR u.full_name ILIKE '%' || $3 || '%')
-        AND ($4::bool IS NULL OR u.active = $4)
-        AND ($5::uuid[] IS NULL OR EXISTS (SELECT 1 FROM user_locations x WHERE x.user_id = u.id AND x.location_id = ANY($5)))";
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} {filter} GROUP BY u.id ORDER BY u.login LIMIT $6 OFFSET $7"
-    ))
-    .bind(&f.role)
-    .bind(f.location_id)
-    .bind(&f.q)
-    .bind(f.active)
-    .bind(auth.scope.ids())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u {filter}"))
-        .bind(&f.role)
-        .bind(f.location_id)
-        .bind(&f.q)
-        .bind(f.active)
-        .bind(auth.scope.ids())
-        .fetch_one(&state.db)
+    let from = format!(
+        "{FROM} WHERE ($1::text IS NULL OR u.role = $1)
+           AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM user_locations x WHERE x.user_id = u.id AND x.location_id = $2))
+           AND ($3::text IS NULL OR u.login ILIKE '%' || $3 || '%' OR u.full_name ILIKE '%' || $3 || '%')
+           AND ($4::bool IS NULL OR u.active = $4)
+           AND ($5::uuid[] IS NULL OR EXISTS (SELECT 1 FROM user_locations x WHERE x.user_id = u.id AND x.location_id = ANY($5)))
+         GROUP BY u.id"
+    );
+    let page: Page<Row> = Listing::new(&from)
+        .bind(f.role)?
+        .bind(f.location_id)?
+        .bind(f.q)?
+        .bind(f.active)?
+        .bind(auth.scope.ids())?
+        .page(&state.db, COLUMNS, "u.login", p)
         .await?;
-    Ok(Json(Page::new(
-        rows.into_iter().map(User::from).collect(),
-        p,
-        total,
-    )))
+    Ok(Json(page.map(User::from)))
 }
 
 /// Create a user.

@@ -124,6 +124,8 @@ fn errors_have_messages_and_exit_codes() {
         refused(d, &["shift", "open", "--float", "1"], "not_initialised"),
         5
     );
+    // A misspelt language is refused, not taken for Russian (and creates nothing).
+    refused(d, &["init", "--demo", "--lang", "eng"], "invalid_input");
     ok(d, &["init", "--demo"]);
     assert_eq!(refused(d, &["init", "--demo"], "already_initialised"), 5);
     assert_eq!(refused(d, &["sale", "add", "P0001"], "no_open_shift"), 4);
@@ -157,6 +159,12 @@ fn errors_have_messages_and_exit_codes() {
         refused(d, &["sale", "discount", "--percent", "5"], "forbidden"),
         4
     );
+    let o = pos_till(d, &["--json", "sale", "discount"]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json error");
+    assert_eq!(v["error"]["code"], "invalid_input");
+    assert!(v["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("say which discount")));
     ok(d, &["sale", "pay", "cash", "100"]);
     assert_eq!(refused(d, &["sale", "complete"], "invalid_input"), 4);
     assert_eq!(

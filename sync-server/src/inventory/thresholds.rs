@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{begin_at, qty_pairs, QtyLine};
 use crate::error::{ApiJson, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, AuthUser, Authorized, Scope};
 use crate::{audit, AppState};
 
@@ -72,9 +72,9 @@ fn finish((location_id, product_id, sku, name, min, qty): Row) -> Threshold {
     }
 }
 
-const SELECT: &str =
-    "SELECT t.location_id, t.product_id, p.sku, p.name, t.min_qty_milli, COALESCE(l.qty_milli, 0)
-     FROM stock_thresholds t JOIN products p ON p.id = t.product_id
+const COLUMNS: &str =
+    "t.location_id, t.product_id, p.sku, p.name, t.min_qty_milli, COALESCE(l.qty_milli, 0)";
+const FROM: &str = "FROM stock_thresholds t JOIN products p ON p.id = t.product_id
      LEFT JOIN inventory_levels l ON l.location_id = t.location_id AND l.product_id = t.product_id";
 
 /// Sets (or with zero removes) thresholds at a location; all lines or none.
@@ -119,7 +119,7 @@ pub async fn set_svc(
     .await?;
     let ids: Vec<Uuid> = set.iter().map(|l| l.0).collect();
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE t.location_id = $1 AND t.product_id = ANY($2) ORDER BY p.sku"
+        "SELECT {COLUMNS} {FROM} WHERE t.location_id = $1 AND t.product_id = ANY($2) ORDER BY p.sku"
     ))
     .bind(req.location_id)
     .bind(&ids)
@@ -140,29 +140,17 @@ pub async fn list_svc(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = p.limit_offset();
-    let filter = "WHERE ($1::uuid IS NULL OR t.location_id = $1) AND ($2::uuid[] IS NULL OR t.location_id = ANY($2))
-        AND ($3::bool IS NOT TRUE OR COALESCE(l.qty_milli, 0) < t.min_qty_milli)";
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} {filter} ORDER BY t.location_id, p.sku LIMIT $4 OFFSET $5"
-    ))
-    .bind(f.location_id)
-    .bind(scope.ids())
-    .bind(f.low)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db)
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM stock_thresholds t
-         LEFT JOIN inventory_levels l ON l.location_id = t.location_id AND l.product_id = t.product_id {filter}"
-    ))
-    .bind(f.location_id)
-    .bind(scope.ids())
-    .bind(f.low)
-    .fetch_one(db)
-    .await?;
-    Ok(Page::new(rows.into_iter().map(finish).collect(), p, total))
+    let from = format!(
+        "{FROM} WHERE ($1::uuid IS NULL OR t.location_id = $1) AND ($2::uuid[] IS NULL OR t.location_id = ANY($2))
+           AND ($3::bool IS NOT TRUE OR COALESCE(l.qty_milli, 0) < t.min_qty_milli)"
+    );
+    let page: Page<Row> = Listing::new(&from)
+        .bind(f.location_id)?
+        .bind(scope.ids())?
+        .bind(f.low)?
+        .page(db, COLUMNS, "t.location_id, p.sku", p)
+        .await?;
+    Ok(page.map(finish))
 }
 
 /// Low-stock thresholds in scope, with each level (`low=true`: only those below).

@@ -22,6 +22,7 @@ use super::quarantine::{self, Held};
 use super::sale_rows::SaleRows;
 use crate::device::{check_protocol, Device};
 use crate::error::{ApiError, ApiResult};
+use crate::ledger::{Kind, Movement, Moves, Origin, Warehouses};
 use crate::AppState;
 
 /// Where the terminal's receipt chain stands while a batch is applied.
@@ -503,17 +504,19 @@ async fn apply_fact(conn: &mut PgConnection, device: &Device, e: &EventEnvelope)
             .await?;
         }
         EventPayload::StockMoved(m) => {
-            effects::move_stock(
-                conn,
-                loc,
-                m.product_id,
-                m.qty.milli(),
-                "adjust",
-                Some(&m.reason),
-                e.event_id,
-                e.occurred_at,
-            )
-            .await?;
+            let mut moves = Moves::default();
+            moves.push(Movement {
+                location: loc,
+                product: m.product_id,
+                qty_milli: m.qty.milli(),
+                kind: Kind::Adjust,
+                reason: Some(m.reason.clone()),
+                by: Origin::Till {
+                    event: e.event_id,
+                    at: e.occurred_at,
+                },
+            });
+            moves.write(conn, Warehouses::TILL_FACTS).await?;
         }
     }
     Ok(())

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use shared_model::events::{ReturnDoc, SaleDoc};
 use shared_model::facts::SoldSale;
 use shared_model::{Money, Quantity};
@@ -14,49 +13,7 @@ use uuid::Uuid;
 use crate::certificates::{reconcile_refunds, reconcile_sale};
 use crate::device::Device;
 use crate::error::{ApiError, ApiResult};
-
-/// A stock movement, dated when the till made it (a week-late batch moves stock on the
-/// days it happened, as the movements report shows).
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn move_stock(
-    conn: &mut PgConnection,
-    location: Uuid,
-    product: Uuid,
-    delta: i64,
-    kind: &str,
-    reason: Option<&str>,
-    source: Uuid,
-    at: DateTime<Utc>,
-) -> ApiResult<()> {
-    if delta == 0 {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, reason, source_event, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(location)
-    .bind(product)
-    .bind(delta)
-    .bind(kind)
-    .bind(reason)
-    .bind(source)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO inventory_levels (location_id, product_id, qty_milli) VALUES ($1, $2, $3)
-         ON CONFLICT (location_id, product_id)
-         DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
-    )
-    .bind(location)
-    .bind(product)
-    .bind(delta)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+use crate::ledger::{Kind, Movement, Moves, Origin, Warehouses};
 
 /// The certificate movements of a sale whose rows are stored.
 pub(super) async fn sale_certificates(
@@ -102,19 +59,21 @@ pub(super) async fn apply_return(
     .await?;
     reconcile_refunds(conn, device, d).await?;
     crate::marking::registry::returned(conn, device, d).await?;
+    let mut moves = Moves::default();
     for l in &d.lines {
-        move_stock(
-            conn,
-            device.location_id,
-            l.product_id,
-            l.qty.milli(),
-            "return",
-            d.reason.as_deref(),
-            event_id,
-            d.completed_at,
-        )
-        .await?;
+        moves.push(Movement {
+            location: device.location_id,
+            product: l.product_id,
+            qty_milli: l.qty.milli(),
+            kind: Kind::Return,
+            reason: d.reason.clone(),
+            by: Origin::Till {
+                event: event_id,
+                at: d.completed_at,
+            },
+        });
     }
+    moves.write(conn, Warehouses::TILL_FACTS).await?;
     crate::reports::rollup::add_return_rows(conn, d).await
 }
 

@@ -19,7 +19,7 @@ use super::sale_rows::SaleRows;
 use crate::audit;
 use crate::device::Device;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::pagination::{Page, PageParams};
+use crate::pagination::{Listing, Page, PageParams};
 use crate::rbac::{cap, Authorized};
 use crate::AppState;
 
@@ -145,29 +145,21 @@ async fn list(
         page: f.page,
         per_page: f.per_page,
     };
-    let (limit, offset) = page.limit_offset();
-    let rows: Vec<QuarantinedReceipt> = sqlx::query_as(
-        "SELECT q.event_id, q.terminal_id, q.location_id, q.kind, q.document_id, q.receipt_no, q.total_minor,
-                q.problems, q.acceptable, q.status, q.at, q.resolved_at, q.resolved_by, q.note, e.payload
-         FROM quarantine q JOIN till_events e ON e.event_id = q.event_id
-         WHERE ($1 = 'all' OR q.status = $1) AND ($2::uuid[] IS NULL OR q.location_id = ANY($2))
-         ORDER BY q.at, q.event_id LIMIT $3 OFFSET $4",
-    )
-    .bind(&status)
-    .bind(auth.scope.ids())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&state.db)
-    .await?;
-    let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM quarantine q
+    let page = Listing::new(
+        "FROM quarantine q JOIN till_events e ON e.event_id = q.event_id
          WHERE ($1 = 'all' OR q.status = $1) AND ($2::uuid[] IS NULL OR q.location_id = ANY($2))",
     )
-    .bind(&status)
-    .bind(auth.scope.ids())
-    .fetch_one(&state.db)
+    .bind(status)?
+    .bind(auth.scope.ids())?
+    .page(
+        &state.db,
+        "q.event_id, q.terminal_id, q.location_id, q.kind, q.document_id, q.receipt_no, q.total_minor,
+         q.problems, q.acceptable, q.status, q.at, q.resolved_at, q.resolved_by, q.note, e.payload",
+        "q.at, q.event_id",
+        page,
+    )
     .await?;
-    Ok(Json(Page::new(rows, page, total)))
+    Ok(Json(page))
 }
 
 /// A person's decision on a held receipt.

@@ -5,7 +5,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::device::Device;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::ledger::{Kind, Movement, Moves, Origin, Warehouses};
 
 /// Rows of the batch's sales, written with one multi-row INSERT per table: sales are
 /// nearly all of what tills send, and per-row round trips would cap ingest far below
@@ -197,36 +198,30 @@ impl SaleRows {
         let goods: Vec<usize> = (0..self.l_sale.len())
             .filter(|i| self.l_certificate[*i].is_none())
             .collect();
-        let products: Vec<Uuid> = goods.iter().map(|i| self.l_product[*i]).collect();
-        let events: Vec<Uuid> = goods.iter().map(|i| self.l_event[*i]).collect();
-        let sales: Vec<Uuid> = goods.iter().map(|i| self.l_sale[*i]).collect();
-        let negated: Vec<i64> = goods.iter().map(|i| -a[0][*i]).collect();
-        let ids: Vec<Uuid> = (0..negated.len()).map(|_| Uuid::now_v7()).collect();
-        sqlx::query(
-            "INSERT INTO inventory_movements (id, location_id, product_id, qty_milli, kind, source_event, created_at)
-             SELECT u.id, $1, u.p, u.q, 'sale', u.e, s.completed_at
-             FROM UNNEST($2::uuid[], $3::uuid[], $4::bigint[], $5::uuid[], $6::uuid[]) AS u(id, p, q, e, s)
-             JOIN sales s ON s.id = u.s",
-        )
-        .bind(device.location_id)
-        .bind(&ids)
-        .bind(&products)
-        .bind(&negated)
-        .bind(&events)
-        .bind(&sales)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO inventory_levels (location_id, product_id, qty_milli)
-             SELECT $1, u.p, SUM(u.q) FROM UNNEST($2::uuid[], $3::bigint[]) AS u(p, q) GROUP BY u.p ORDER BY u.p
-             ON CONFLICT (location_id, product_id)
-             DO UPDATE SET qty_milli = inventory_levels.qty_milli + EXCLUDED.qty_milli, updated_at = now()",
-        )
-        .bind(device.location_id)
-        .bind(&products)
-        .bind(&negated)
-        .execute(&mut *conn)
-        .await?;
+        let at: std::collections::HashMap<Uuid, _> = self
+            .id
+            .iter()
+            .copied()
+            .zip(self.at.iter().copied())
+            .collect();
+        let mut moves = Moves::default();
+        for i in goods {
+            let sale = self.l_sale[i];
+            moves.push(Movement {
+                location: device.location_id,
+                product: self.l_product[i],
+                qty_milli: -a[0][i],
+                kind: Kind::Sale,
+                reason: None,
+                by: Origin::Till {
+                    event: self.l_event[i],
+                    at: at.get(&sale).copied().ok_or_else(|| {
+                        ApiError::internal(format!("line of sale {sale} without its sale"))
+                    })?,
+                },
+            });
+        }
+        moves.write(conn, Warehouses::TILL_FACTS).await?;
         Ok(())
     }
 

@@ -123,8 +123,14 @@ fn finish(result: Result<Out, TillError>, json: bool) -> ExitCode {
     }
 }
 
+/// A `--lang` value; a misspelt one is refused rather than silently Russian.
+fn parse_lang(l: &str) -> Result<Locale, TillError> {
+    Locale::parse(l)
+        .ok_or_else(|| TillError::InvalidInput(format!("unknown language {l:?}; use ru or en")))
+}
+
 fn init(dir: &std::path::Path, demo: bool, store: String, lang: &str) -> Result<Out, TillError> {
-    let locale = Locale::parse(lang).unwrap_or_default();
+    let locale = parse_lang(lang)?;
     let till = Till::init(
         dir,
         &InitOptions {
@@ -168,10 +174,9 @@ fn discount(a: &DiscountArgs, till: &Till) -> Result<Option<Discount>, TillError
         (Some(p), None, false) => Ok(Some(Discount::Percent(Percent::parse(p)?))),
         (None, Some(m), false) => Ok(Some(Discount::Amount(Money::parse(m, till.currency())?))),
         (None, None, true) => Ok(None),
-        _ => Err(shared_model::ModelError::InvalidPercent(
-            "give one of --percent, --amount or --clear".into(),
-        )
-        .into()),
+        _ => Err(TillError::InvalidInput(
+            "say which discount: one of --percent, --amount or --clear".into(),
+        )),
     }
 }
 
@@ -239,10 +244,7 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 till.set_idle_lock_minutes(m)?;
             }
             if let Some(l) = lang {
-                let locale = Locale::parse(&l).ok_or_else(|| {
-                    TillError::InvalidInput(format!("unknown language {l:?}; use ru or en"))
-                })?;
-                till.set_locale(locale)?;
+                till.set_locale(parse_lang(&l)?)?;
             }
             if let Some(s) = store {
                 till.set_store_name(&s)?;
