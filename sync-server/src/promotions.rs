@@ -53,6 +53,20 @@ fn yes() -> bool {
     true
 }
 
+impl From<PromotionInput> for PromotionDef {
+    fn from(d: PromotionInput) -> Self {
+        PromotionDef {
+            name: d.name,
+            priority: d.priority,
+            exclusive: d.exclusive,
+            target: d.target,
+            kind: d.kind,
+            conditions: d.conditions,
+            active: d.active,
+        }
+    }
+}
+
 /// A stored promotion.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PromotionView {
@@ -167,16 +181,8 @@ impl Stored {
 
     /// The promotion the engine runs (through the one conversion in `shared_model`).
     fn promotion(self) -> Promotion {
-        let def = PromotionDef {
-            name: self.name,
-            priority: self.priority,
-            exclusive: self.exclusive,
-            target: self.target.0,
-            kind: self.kind.0,
-            conditions: self.conditions.0,
-            active: self.active,
-        };
-        def.promotion(self.id, self.version as u32)
+        let (id, version) = (self.id, self.version as u32);
+        PromotionDef::from(self.view().def).promotion(id, version)
     }
 }
 

@@ -125,7 +125,7 @@ fn errors_have_messages_and_exit_codes() {
         5
     );
     // A misspelt language is refused, not taken for Russian (and creates nothing).
-    refused(d, &["init", "--demo", "--lang", "eng"], "invalid_input");
+    refused(d, &["init", "--demo", "--lang", "fr"], "invalid_input");
     ok(d, &["init", "--demo"]);
     assert_eq!(refused(d, &["init", "--demo"], "already_initialised"), 5);
     assert_eq!(refused(d, &["sale", "add", "P0001"], "no_open_shift"), 4);

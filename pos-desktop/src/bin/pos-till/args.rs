@@ -45,26 +45,7 @@ pub enum Command {
     #[command(subcommand)]
     Cashier(CashierCmd),
     /// Till settings: receipt language, store name, printer, idle lock, scanner keys.
-    Settings {
-        /// Receipt language: ru or en.
-        #[arg(long)]
-        lang: Option<String>,
-        /// Store name printed on receipts.
-        #[arg(long)]
-        store: Option<String>,
-        /// Receipt printer: files[:DIR], device:/dev/usb/lp0 or tcp:HOST:PORT (ESC/POS).
-        #[arg(long)]
-        printer: Option<String>,
-        /// Minutes without input before the till window locks back to the PIN screen.
-        #[arg(long)]
-        idle_lock: Option<u32>,
-        /// What the store's scanners send before each code (empty: nothing).
-        #[arg(long)]
-        scanner_prefix: Option<String>,
-        /// The key that ends a scanned code: Enter or Tab.
-        #[arg(long)]
-        scanner_suffix: Option<String>,
-    },
+    Settings(SettingsArgs),
     /// Catalog lookup and import.
     #[command(subcommand)]
     Catalog(CatalogCmd),
@@ -402,4 +383,27 @@ pub enum CashierCmd {
         #[arg(long)]
         pin: Option<String>,
     },
+}
+
+/// What `settings` may change (each optional; nothing given: just show them).
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Receipt language: ru or en.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Store name printed on receipts.
+    #[arg(long)]
+    pub store: Option<String>,
+    /// Receipt printer: files[:DIR], device:/dev/usb/lp0 or tcp:HOST:PORT (ESC/POS).
+    #[arg(long)]
+    pub printer: Option<String>,
+    /// Minutes without input before the till window locks back to the PIN screen.
+    #[arg(long)]
+    pub idle_lock: Option<u32>,
+    /// What the store's scanners send before each code (empty: nothing).
+    #[arg(long)]
+    pub scanner_prefix: Option<String>,
+    /// The key that ends a scanned code: Enter or Tab.
+    #[arg(long)]
+    pub scanner_suffix: Option<String>,
 }

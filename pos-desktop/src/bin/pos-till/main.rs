@@ -1,7 +1,10 @@
 //! `pos-till`: the till engine from the command line, for scripts, tests, demos and support.
 
 mod args;
+mod devices;
+mod goods;
 mod human;
+mod people;
 
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
@@ -9,7 +12,6 @@ use std::process::ExitCode;
 
 use args::*;
 use clap::Parser;
-use pos_desktop::returns::RefundTo;
 use pos_desktop::{provision, upgrade, InitOptions, Till, TillError};
 use serde::Serialize;
 use serde_json::json;
@@ -17,12 +19,12 @@ use shared_model::events::CashDirection;
 use shared_model::{Discount, Locale, Money, Percent, Tender};
 
 /// What a command prints: a JSON value for `--json`, text for people.
-struct Out {
+pub(crate) struct Out {
     json: serde_json::Value,
     text: String,
 }
 
-fn out<T: Serialize>(value: &T, text: impl Into<String>) -> Result<Out, TillError> {
+pub(crate) fn out<T: Serialize>(value: &T, text: impl Into<String>) -> Result<Out, TillError> {
     Ok(Out {
         json: serde_json::to_value(value)?,
         text: text.into(),
@@ -124,7 +126,7 @@ fn finish(result: Result<Out, TillError>, json: bool) -> ExitCode {
 }
 
 /// A `--lang` value; a misspelt one is refused rather than silently Russian.
-fn parse_lang(l: &str) -> Result<Locale, TillError> {
+pub(crate) fn parse_lang(l: &str) -> Result<Locale, TillError> {
     Locale::parse(l)
         .ok_or_else(|| TillError::InvalidInput(format!("unknown language {l:?}; use ru or en")))
 }
@@ -158,7 +160,7 @@ fn init(dir: &std::path::Path, demo: bool, store: String, lang: &str) -> Result<
     )
 }
 
-fn pin_or_stdin(pin: Option<String>) -> Result<String, TillError> {
+pub(crate) fn pin_or_stdin(pin: Option<String>) -> Result<String, TillError> {
     match pin {
         Some(p) => Ok(p),
         None => {
@@ -195,123 +197,14 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             let s = till.login(&pin_or_stdin(pin)?)?;
             out(&s, format!("Logged in: {} ({})", s.name, s.role.code()))
         }
-        Command::Cashier(CashierCmd::List) => {
-            let list = till.cashiers()?;
-            let text = list
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}  {:<30} {:<17} {}",
-                        c.id,
-                        c.name,
-                        c.role.code(),
-                        if c.active { "" } else { "inactive" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            out(&list, text)
-        }
-        Command::Cashier(CashierCmd::Add { name, role, pin }) => {
-            let role = shared_model::Role::parse(&role)?;
-            let id = till.add_cashier(&name, role, &pin_or_stdin(pin)?)?;
-            out(
-                &json!({"id": id, "name": name, "role": role}),
-                format!("Added {name} ({})", role.code()),
-            )
-        }
-        Command::Settings {
-            lang,
-            store,
-            printer,
-            idle_lock,
-            scanner_prefix,
-            scanner_suffix,
-        } => {
-            if scanner_prefix.is_some() || scanner_suffix.is_some() {
-                let now = till.scanner()?;
-                let setup = shared_model::keyboard::ScannerSetup::parse(
-                    scanner_prefix.as_deref().unwrap_or(&now.prefix),
-                    scanner_suffix.as_deref().unwrap_or(&now.suffix),
-                )
-                .map_err(TillError::InvalidInput)?;
-                till.set_scanner(&setup)?;
-            }
-            if let Some(p) = printer {
-                till.set_printer(&pos_desktop::printer::Printer::parse(&p)?)?;
-            }
-            if let Some(m) = idle_lock {
-                till.set_idle_lock_minutes(m)?;
-            }
-            if let Some(l) = lang {
-                till.set_locale(parse_lang(&l)?)?;
-            }
-            if let Some(s) = store {
-                till.set_store_name(&s)?;
-            }
-            let (lang, store) = (till.locale().code(), till.store_name()?);
-            let (printer, idle) = (till.printer()?, till.idle_lock_minutes()?);
-            let scanner = till.scanner()?;
-            let (prefix, suffix) = (scanner.prefix, scanner.suffix);
-            out(
-                &json!({"lang": lang, "store": store, "printer": printer, "idle_lock_minutes": idle,
-                        "scanner_prefix": prefix, "scanner_suffix": suffix}),
-                format!(
-                    "Language: {lang}\nStore: {store}\nPrinter: {printer:?}\nIdle lock: {idle} min\nScanner: prefix {prefix:?}, suffix {suffix}"
-                ),
-            )
-        }
+        Command::Cashier(c) => people::cashier(till, c),
+        Command::Settings(a) => people::settings(till, a),
         Command::Logout => {
             till.logout()?;
             out(&json!({"logged_out": true}), "Logged out")
         }
-        Command::Status => {
-            let session = till.session().ok();
-            let shift = till.current_shift()?;
-            let cart = till.cart()?;
-            let outbox = till.outbox_status()?;
-            let sync = till.sync_status()?;
-            let text = format!(
-                "Terminal: {}\nCashier: {}\nShift: {}\nSale in progress: {}\nEvents waiting to sync: {}\nHead office: {}",
-                till.terminal_id(),
-                session.as_ref().map_or("nobody logged in".into(), |s| format!("{} ({})", s.name, s.role.code())),
-                shift.as_ref().map_or("closed".into(), |s| format!("No. {} since {}", s.shift_no, s.opened_at)),
-                cart.as_ref().map_or("none".into(), |c| format!("{} lines, {}", c.lines.len(), c.priced.total.format(l))),
-                outbox.pending,
-                match (&sync.server, &sync.last_error) {
-                    (None, _) => "not enrolled (working offline)".to_owned(),
-                    (Some(s), Some(e)) => format!("{s} — {e}"),
-                    (Some(s), None) => format!(
-                        "{s} — last push {}, last pull {}",
-                        sync.last_push_at.as_deref().unwrap_or("never"),
-                        sync.last_pull_at.as_deref().unwrap_or("never")
-                    ),
-                }
-            );
-            out(
-                &json!({"terminal_id": till.terminal_id(), "session": session, "shift": shift, "cart": cart, "outbox": outbox, "sync": sync}),
-                text,
-            )
-        }
-        Command::Catalog(CatalogCmd::Search { text, limit }) => {
-            let found = till.search(&text.join(" "), limit)?;
-            out(&found, human::products(&found, l))
-        }
-        Command::Catalog(CatalogCmd::Show { code }) => {
-            let p = till.find_product(&code)?;
-            let view = pos_desktop::catalog::ProductView {
-                stock: till.stock_of(p.id)?,
-                product: p,
-            };
-            out(&view, human::products(std::slice::from_ref(&view), l))
-        }
-        Command::Catalog(CatalogCmd::Import { file }) => {
-            let r = till.import_csv(std::fs::File::open(&file)?)?;
-            out(
-                &r,
-                format!("Imported: {} new, {} updated", r.created, r.updated),
-            )
-        }
+        Command::Status => people::status(till),
+        Command::Catalog(c) => goods::catalog(till, c),
         Command::Shift(ShiftCmd::Open { float }) => {
             let s = till.open_shift(&float)?;
             out(
@@ -339,56 +232,7 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             )
         }
         Command::Sale(s) => sale(till, s, l, cart_out),
-        Command::Return(a) => {
-            let refund = match a.refund {
-                Refund::Cash => RefundTo::Cash,
-                Refund::Original => RefundTo::Original,
-            };
-            let qtys: Vec<String> = if a.qty.is_empty() {
-                Vec::new()
-            } else {
-                a.qty.clone()
-            };
-            if !qtys.is_empty() && qtys.len() != a.line.len() {
-                return Err(TillError::InvalidInput(
-                    "give one --qty for each --line".into(),
-                ));
-            }
-            let r = if !a.mark.is_empty() {
-                if !a.line.is_empty() {
-                    return Err(TillError::InvalidInput(
-                        "give the marked units by --mark or the lines by --line, not both".into(),
-                    ));
-                }
-                let lines = a
-                    .mark
-                    .iter()
-                    .map(|m| till.sale_line_of_mark(a.receipt_no, m))
-                    .collect::<Result<Vec<u32>, _>>()?;
-                let sel: Vec<(u32, &str)> = lines.iter().map(|n| (*n, "1")).collect();
-                till.return_goods(a.receipt_no, Some(&sel), refund, a.reason.as_deref())?
-            } else if a.line.is_empty() {
-                till.return_goods(a.receipt_no, None, refund, a.reason.as_deref())?
-            } else if qtys.is_empty() {
-                // What is left of each named line.
-                till.return_rest(a.receipt_no, &a.line, refund, a.reason.as_deref())?
-            } else {
-                let sel: Vec<(u32, &str)> = a
-                    .line
-                    .iter()
-                    .copied()
-                    .zip(qtys.iter().map(String::as_str))
-                    .collect();
-                till.return_goods(a.receipt_no, Some(&sel), refund, a.reason.as_deref())?
-            };
-            let text = format!(
-                "Return receipt {} — refund {}\n\n{}",
-                r.link.receipt_no,
-                r.doc.total.format(l),
-                till.return_receipt_text(&r)?
-            );
-            out(&r, text)
-        }
+        Command::Return(a) => goods::return_goods(till, a),
         Command::Receipt { receipt_no, escpos } => {
             let text = till.receipt_text(receipt_no)?;
             if let Some(path) = escpos {
@@ -408,60 +252,13 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
             let x = till.x_report_with_register()?;
             out(&x, human::report("X report", &x, l))
         }
-        Command::Stock(StockCmd::Show { code }) => {
-            let p = till.find_product(&code)?;
-            let q = till.stock_of(p.id)?;
-            out(
-                &json!({"sku": p.sku, "stock": q}),
-                format!("{} {}: {} {}", p.sku, p.name, q.format(l), p.unit.label(l)),
-            )
-        }
-        Command::Stock(StockCmd::Adjust { code, qty, reason }) => {
-            let m = till.adjust_stock(&code, &qty, &reason)?;
-            out(
-                &m,
-                format!("Stock of {} changed by {}", m.sku, m.qty.format(l)),
-            )
-        }
+        Command::Stock(c) => goods::stock(till, c),
         Command::Enroll {
             server,
             code,
             insecure_http,
-        } => {
-            if insecure_http {
-                eprintln!(
-                    "warning: plain http allowed: the till's secret crosses the network in clear"
-                );
-            }
-            let e = till.enroll_with(&server, &code, insecure_http)?;
-            out(
-                &json!({"terminal_id": e.terminal_id, "location_id": e.location_id, "epoch": e.epoch}),
-                format!(
-                    "Enrolled as terminal {} of store {}",
-                    e.terminal_id, e.location_id
-                ),
-            )
-        }
-        Command::Sync { watch: true } => {
-            let lp = pos_desktop::sync_loop::SyncLoop::start(
-                till.dir().to_path_buf(),
-                Default::default(),
-                |r| match r {
-                    Ok(r) => println!(
-                        "{} synced: sent {}, received {}, {} waiting",
-                        chrono::Local::now().format("%H:%M:%S"),
-                        r.pushed,
-                        r.pulled,
-                        r.pending
-                    ),
-                    Err(e) => eprintln!("{} {e}", chrono::Local::now().format("%H:%M:%S")),
-                },
-            );
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(3600));
-                lp.wake();
-            }
-        }
+        } => devices::enroll(till, &server, &code, insecure_http),
+        Command::Sync { watch: true } => sync_watch(till),
         Command::Sync { watch: false } => {
             let r = till.sync_once()?;
             out(
@@ -472,128 +269,9 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
                 ),
             )
         }
-        Command::Customer(CustomerCmd::Find { phone_or_card }) => {
-            let c = till.find_customer(&phone_or_card)?;
-            let text = customer_line(&c);
-            out(&c, text)
-        }
-        Command::Customer(CustomerCmd::Add {
-            name,
-            phone,
-            card,
-            group,
-        }) => {
-            let c =
-                till.register_customer(&name, phone.as_deref(), card.as_deref(), group.as_deref())?;
-            let text = format!("Registered {}", customer_line(&c));
-            out(&c, text)
-        }
-        Command::Register(RegisterCmd::Set {
-            url,
-            timeout_ms,
-            taxation,
-        }) => {
-            let url = Some(url.as_str()).filter(|u| *u != "none");
-            till.set_fiscal_register(url)?;
-            if let Some(ms) = timeout_ms {
-                till.set_fiscal_timeout_ms(ms)?;
-            }
-            if let Some(t) = taxation {
-                till.set_taxation(shared_model::fiscal::Taxation::parse(&t)?)?;
-            }
-            let v = till.register_view()?;
-            out(&v, human::register(&v))
-        }
-        Command::Register(RegisterCmd::Status) => {
-            let v = till.register_view()?;
-            out(&v, human::register(&v))
-        }
-        Command::Register(RegisterCmd::Retry) => {
-            till.settle_fiscal()?;
-            let v = till.register_view()?;
-            out(&v, human::register(&v))
-        }
-        Command::Register(RegisterCmd::Outage { reason }) => {
-            let o = till.declare_register_outage(&reason)?;
-            let text = format!(
-                "Register declared out of order by {} ({}); sales go on and get correction receipts once it is repaired",
-                o.declared_by, o.reason
-            );
-            out(&o, text)
-        }
-        Command::Marking(MarkingCmd::Groups) => {
-            let g = till.marking_groups()?;
-            let text = g
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{} ({}): codes from {}, permit check {}, no answer: {}",
-                        g.name,
-                        g.code,
-                        g.code_from,
-                        g.permit_from
-                            .map_or("not set".to_owned(), |d| format!("from {d}")),
-                        g.no_answer.code()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            out(&g, text)
-        }
-        Command::Marking(MarkingCmd::Checkers {
-            online,
-            local,
-            timeout_ms,
-        }) => {
-            let keep = till.marking_checkers()?;
-            let pick = |new: Option<String>, old: Option<String>| match new.as_deref() {
-                Some("none") => None,
-                Some(_) => new,
-                None => old,
-            };
-            let online = pick(online, keep.online);
-            let local = pick(local, keep.local);
-            till.set_marking_checkers(online.as_deref(), local.as_deref(), timeout_ms)?;
-            let s = till.marking_checkers()?;
-            let text = format!(
-                "Online: {}\nLocal module: {}\nTime box: {} ms each",
-                s.online.as_deref().unwrap_or("none"),
-                s.local.as_deref().unwrap_or("none"),
-                s.timeout_ms
-            );
-            out(&s, text)
-        }
-        Command::Register(RegisterCmd::Restored) => {
-            let n = till.end_register_outage()?;
-            let v = till.register_view()?;
-            let text = format!(
-                "{n} deferred document(s) sent to the register\n{}",
-                human::register(&v)
-            );
-            out(&json!({"settled": n, "register": v}), text)
-        }
-        Command::Register(RegisterCmd::Compare) => {
-            let d = till.register_comparison()?;
-            let text = match &d {
-                None => "No fiscal register on this till".to_owned(),
-                Some(d) if d.is_empty() => {
-                    "The register's counters equal the till's figures".to_owned()
-                }
-                Some(d) => d
-                    .iter()
-                    .map(|x| {
-                        format!(
-                            "{}: till {}, register {}",
-                            x.what,
-                            x.till.format(l),
-                            x.register.format(l)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            };
-            out(&d, text)
-        }
+        Command::Customer(c) => goods::customer(till, c),
+        Command::Register(c) => devices::register(till, c),
+        Command::Marking(c) => devices::marking(till, c),
         Command::Certificate { code } => {
             let c = till.certificate(&code)?;
             let text = format!(
@@ -634,14 +312,26 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
     }
 }
 
-fn customer_line(c: &shared_model::events::CustomerDoc) -> String {
-    format!(
-        "{} — phone {}, card {}, group {}",
-        c.name,
-        c.phone.as_deref().unwrap_or("-"),
-        c.card_no.as_deref().unwrap_or("-"),
-        c.group.as_deref().unwrap_or("-")
-    )
+/// `sync --watch`: syncs in the foreground until stopped, one line per round.
+fn sync_watch(till: &Till) -> ! {
+    let lp = pos_desktop::sync_loop::SyncLoop::start(
+        till.dir().to_path_buf(),
+        Default::default(),
+        |r| match r {
+            Ok(r) => println!(
+                "{} synced: sent {}, received {}, {} waiting",
+                chrono::Local::now().format("%H:%M:%S"),
+                r.pushed,
+                r.pulled,
+                r.pending
+            ),
+            Err(e) => eprintln!("{} {e}", chrono::Local::now().format("%H:%M:%S")),
+        },
+    );
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+        lp.wake();
+    }
 }
 
 fn sale(
