@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use shared_model::chain::{ReceiptBody, ReceiptLink};
-use shared_model::events::{ChainedReceipt, EventPayload, PaymentDoc, ReturnDoc, ReturnLineDoc};
+use shared_model::events::{
+    ChainedReceipt, EventPayload, PaymentDoc, ReturnDoc, ReturnLineDoc, SaleDoc, SaleLineDoc,
+};
 use shared_model::pricing::return_share;
 use shared_model::tender::refund_to_original;
 use shared_model::{Capability, Currency, Money, Quantity, Tender, VatRate};
@@ -171,6 +173,118 @@ pub(crate) fn load_return(
     })
 }
 
+/// A sold line, what was returned of it before `(qty, amount, vat)`, and what is left.
+type LineLeft<'a> = (&'a SaleLineDoc, (i64, i64, i64), Quantity);
+
+/// Line `no` of the sale with what earlier returns took of it.
+fn left_of<'a>(
+    sale: &'a SaleDoc,
+    before: &HashMap<u32, (i64, i64, i64)>,
+    no: u32,
+) -> Result<LineLeft<'a>> {
+    let l = sale
+        .lines
+        .iter()
+        .find(|l| l.line_no == no)
+        .ok_or(TillError::NoSuchLine(no as usize))?;
+    let b = before.get(&no).copied().unwrap_or_default();
+    Ok((l, b, Quantity::from_milli(l.qty.milli() - b.0)))
+}
+
+/// What comes back, one entry a line: everything not yet returned (`None`), or the
+/// lines and quantities asked, each within what is left of it (a line named twice
+/// adds up). Certificates sold are not goods.
+fn wanted_lines(
+    sale: &SaleDoc,
+    before: &HashMap<u32, (i64, i64, i64)>,
+    lines: Option<&[(u32, &str)]>,
+    receipt_no: u64,
+) -> Result<Vec<(u32, Quantity)>> {
+    let mut wanted: Vec<(u32, Quantity)> = Vec::new();
+    match lines {
+        None => {
+            for l in sale.lines.iter().filter(|l| l.certificate.is_none()) {
+                let (_, _, left) = left_of(sale, before, l.line_no)?;
+                if left.is_positive() {
+                    wanted.push((l.line_no, left));
+                }
+            }
+            if wanted.is_empty() {
+                return Err(TillError::NothingToReturn(receipt_no));
+            }
+        }
+        Some(sel) => {
+            for (no, qty) in sel {
+                let (l, _, left) = left_of(sale, before, *no)?;
+                if l.certificate.is_some() {
+                    return Err(TillError::InvalidInput(
+                            "a sold gift certificate is not returned as goods; head office can block it"
+                                .into(),
+                        ));
+                }
+                let qty = Quantity::parse_for_sale(qty, l.unit)?;
+                let asked = wanted
+                    .iter()
+                    .filter(|w| w.0 == *no)
+                    .map(|w| w.1.milli())
+                    .sum::<i64>()
+                    + qty.milli();
+                if asked > left.milli() {
+                    return Err(TillError::ReturnExceedsSold { line: *no, left });
+                }
+                wanted.push((*no, qty));
+            }
+            if wanted.is_empty() {
+                return Err(TillError::NothingToReturn(receipt_no));
+            }
+        }
+    }
+    // Merge repeated line numbers, then price each by cumulative share.
+    wanted.sort_by_key(|w| w.0);
+    let mut merged: Vec<(u32, Quantity)> = Vec::new();
+    for (no, q) in wanted {
+        match merged.last_mut() {
+            Some(last) if last.0 == no => last.1 = last.1.checked_add(q)?,
+            _ => merged.push((no, q)),
+        }
+    }
+    Ok(merged)
+}
+
+/// The return's rows in the till's own tables: the return, its lines and the stock
+/// they bring back, and its refunds.
+fn store_rows(tx: &Connection, doc: &ReturnDoc, no: u64, sale_id: &str) -> Result<()> {
+    let id = doc.return_id.to_string();
+    let at = db::ts(doc.completed_at);
+    tx.execute(
+            "INSERT INTO returns (id, receipt_no, sale_id, shift_id, cashier_id, completed_at, currency, total_minor, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            (&id, no as i64, &sale_id, doc.shift_id.to_string(), doc.cashier_id.to_string(), &at, doc.currency.code(), doc.total.minor, &doc.reason),
+        )?;
+    for l in &doc.lines {
+        let product_id = l.product_id.to_string();
+        tx.execute(
+                "INSERT INTO return_lines (return_id, sale_id, sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor,
+                                           mark, mark_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                rusqlite::params![&id, &sale_id, l.sale_line_no, &product_id, &l.sku, &l.name, l.qty.milli(), l.amount.minor, l.vat_rate.code(), l.vat.minor,
+                    l.mark.as_ref().map(|m| m.to_gs1()), l.mark.as_ref().map(|m| m.identity())],
+            )?;
+        tx.execute(
+                "INSERT INTO stock_movements (id, product_id, qty_milli, reason, return_id, at) VALUES (?1, ?2, ?3, 'return', ?4, ?5)",
+                (Uuid::now_v7().to_string(), &product_id, l.qty.milli(), &id, &at),
+            )?;
+    }
+    for (i, r) in doc.refunds.iter().enumerate() {
+        tx.execute(
+                "INSERT INTO return_refunds (return_id, pos, tender, amount_minor, approval_code, certificate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                (&id, i as i64 + 1, r.tender.code(), r.amount.minor, &r.approval_code, &r.certificate),
+            )?;
+    }
+    Ok(())
+}
+
 impl Till {
     /// Takes back what is left to return of each of `lines` of sale `receipt_no` (after
     /// earlier partial returns, only the rest).
@@ -220,68 +334,8 @@ impl Till {
         let sale = self.sale_by_receipt(receipt_no)?;
         let sale_id = sale.doc.sale_id.to_string();
         let before = returned_so_far(&self.conn, &sale_id)?;
-        let left_of = |no: u32| -> Result<(
-            &shared_model::events::SaleLineDoc,
-            (i64, i64, i64),
-            Quantity,
-        )> {
-            let l = sale
-                .doc
-                .lines
-                .iter()
-                .find(|l| l.line_no == no)
-                .ok_or(TillError::NoSuchLine(no as usize))?;
-            let b = before.get(&no).copied().unwrap_or_default();
-            Ok((l, b, Quantity::from_milli(l.qty.milli() - b.0)))
-        };
-        let mut wanted: Vec<(u32, Quantity)> = Vec::new();
-        match lines {
-            None => {
-                for l in sale.doc.lines.iter().filter(|l| l.certificate.is_none()) {
-                    let (_, _, left) = left_of(l.line_no)?;
-                    if left.is_positive() {
-                        wanted.push((l.line_no, left));
-                    }
-                }
-                if wanted.is_empty() {
-                    return Err(TillError::NothingToReturn(receipt_no));
-                }
-            }
-            Some(sel) => {
-                for (no, qty) in sel {
-                    let (l, _, left) = left_of(*no)?;
-                    if l.certificate.is_some() {
-                        return Err(TillError::InvalidInput(
-                            "a sold gift certificate is not returned as goods; head office can block it"
-                                .into(),
-                        ));
-                    }
-                    let qty = Quantity::parse_for_sale(qty, l.unit)?;
-                    let asked = wanted
-                        .iter()
-                        .filter(|w| w.0 == *no)
-                        .map(|w| w.1.milli())
-                        .sum::<i64>()
-                        + qty.milli();
-                    if asked > left.milli() {
-                        return Err(TillError::ReturnExceedsSold { line: *no, left });
-                    }
-                    wanted.push((*no, qty));
-                }
-                if wanted.is_empty() {
-                    return Err(TillError::NothingToReturn(receipt_no));
-                }
-            }
-        }
-        // Merge repeated line numbers, then price each by cumulative share.
-        wanted.sort_by_key(|w| w.0);
-        let mut merged: Vec<(u32, Quantity)> = Vec::new();
-        for (no, q) in wanted {
-            match merged.last_mut() {
-                Some(last) if last.0 == no => last.1 = last.1.checked_add(q)?,
-                _ => merged.push((no, q)),
-            }
-        }
+        let left_of = |no: u32| left_of(&sale.doc, &before, no);
+        let merged = wanted_lines(&sale.doc, &before, lines, receipt_no)?;
         let mut doc_lines = Vec::new();
         for (no, qty) in merged {
             let (l, b, _) = left_of(no)?;
@@ -361,35 +415,7 @@ impl Till {
                 Some(&receipt),
             )?;
         }
-        let no = link.receipt_no;
-        let id = doc.return_id.to_string();
-        let at = db::ts(doc.completed_at);
-        tx.execute(
-            "INSERT INTO returns (id, receipt_no, sale_id, shift_id, cashier_id, completed_at, currency, total_minor, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            (&id, no as i64, &sale_id, shift.id.to_string(), doc.cashier_id.to_string(), &at, currency.code(), total.minor, &doc.reason),
-        )?;
-        for l in &doc.lines {
-            let product_id = l.product_id.to_string();
-            tx.execute(
-                "INSERT INTO return_lines (return_id, sale_id, sale_line_no, product_id, sku, name, qty_milli, amount_minor, vat, vat_minor,
-                                           mark, mark_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                rusqlite::params![&id, &sale_id, l.sale_line_no, &product_id, &l.sku, &l.name, l.qty.milli(), l.amount.minor, l.vat_rate.code(), l.vat.minor,
-                    l.mark.as_ref().map(|m| m.to_gs1()), l.mark.as_ref().map(|m| m.identity())],
-            )?;
-            tx.execute(
-                "INSERT INTO stock_movements (id, product_id, qty_milli, reason, return_id, at) VALUES (?1, ?2, ?3, 'return', ?4, ?5)",
-                (Uuid::now_v7().to_string(), &product_id, l.qty.milli(), &id, &at),
-            )?;
-        }
-        for (i, r) in doc.refunds.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO return_refunds (return_id, pos, tender, amount_minor, approval_code, certificate)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                (&id, i as i64 + 1, r.tender.code(), r.amount.minor, &r.approval_code, &r.certificate),
-            )?;
-        }
+        store_rows(&tx, &doc, link.receipt_no, &sale_id)?;
         let uses: Vec<(String, i64, bool)> = doc
             .refunds
             .iter()

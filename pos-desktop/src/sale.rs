@@ -186,6 +186,173 @@ pub(crate) fn load_sale(
     })
 }
 
+/// The sale's document, as the receipt, the fiscal register and head office see it:
+/// each cart line with its priced amounts, the tenders and the promotions given.
+fn sale_doc(
+    cart: &cart::Cart,
+    shift_id: Uuid,
+    cashier_id: Uuid,
+    change: Money,
+    catalog_version: Option<String>,
+) -> SaleDoc {
+    let currency = cart.priced.total.currency;
+    let lines: Vec<SaleLineDoc> = cart
+        .lines
+        .iter()
+        .zip(&cart.priced.lines)
+        .map(|(l, p)| SaleLineDoc {
+            line_no: l.line_no as u32,
+            product_id: l.product_id,
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            unit: l.unit,
+            qty: l.qty,
+            unit_price: l.unit_price,
+            vat_rate: l.vat,
+            gross: p.gross,
+            discount: p.discount(),
+            total: p.total,
+            vat: p.vat,
+            certificate: l.certificate.clone(),
+            mark: l.mark.clone(),
+        })
+        .collect();
+    SaleDoc {
+        sale_id: cart.id,
+        shift_id,
+        cashier_id,
+        completed_at: db::now(),
+        currency,
+        payments: cart
+            .payments
+            .iter()
+            .map(|p| PaymentDoc {
+                tender: p.tender,
+                amount: p.amount,
+                approval_code: p.approval_code.clone(),
+                certificate: p.certificate.clone(),
+            })
+            .collect(),
+        gross: cart.priced.gross,
+        discount: cart.priced.discount,
+        total: cart.priced.total,
+        change,
+        vat: cart.priced.vat.clone(),
+        catalog_version,
+        lines,
+        promotions: cart
+            .priced
+            .promotions
+            .iter()
+            .map(|(a, amount)| SalePromotion {
+                promotion_id: a.promotion_id,
+                version: a.version,
+                name: a.name.clone(),
+                amount: *amount,
+            })
+            .collect(),
+        customer_id: cart.customer.as_ref().map(|c| c.customer_id),
+    }
+}
+
+/// The sale's rows in the till's own tables: the sale, its lines and the stock they
+/// take (certificates are not stock), its payments and its promotions.
+fn store_rows(tx: &Connection, doc: &SaleDoc, receipt_no: u64, shift_id: Uuid) -> Result<()> {
+    let sale_id = doc.sale_id.to_string();
+    let at = db::ts(doc.completed_at);
+    tx.execute(
+            "INSERT INTO sales (id, receipt_no, shift_id, cashier_id, completed_at, currency, gross_minor,
+                                discount_minor, total_minor, change_minor, line_count, catalog_version, customer_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            (
+                &sale_id,
+                receipt_no as i64,
+                shift_id.to_string(),
+                doc.cashier_id.to_string(),
+                &at,
+                doc.currency.code(),
+                doc.gross.minor,
+                doc.discount.minor,
+                doc.total.minor,
+                doc.change.minor,
+                doc.lines.len() as i64,
+                &doc.catalog_version,
+                doc.customer_id.map(|c| c.to_string()),
+            ),
+        )?;
+    {
+        let mut ins_line = tx.prepare_cached(
+                "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor,
+                                         vat, gross_minor, discount_minor, total_minor, vat_minor, certificate, mark, mark_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            )?;
+        let mut ins_move = tx.prepare_cached(
+            "INSERT INTO stock_movements (id, product_id, qty_milli, reason, sale_id, at)
+                 VALUES (?1, ?2, ?3, 'sale', ?4, ?5)",
+        )?;
+        for l in &doc.lines {
+            let product_id = l.product_id.to_string();
+            ins_line.execute(rusqlite::params![
+                &sale_id,
+                l.line_no,
+                &product_id,
+                &l.sku,
+                &l.name,
+                l.unit.code(),
+                l.qty.milli(),
+                l.unit_price.minor,
+                l.vat_rate.code(),
+                l.gross.minor,
+                l.discount.minor,
+                l.total.minor,
+                l.vat.minor,
+                &l.certificate,
+                l.mark.as_ref().map(serde_json::to_string).transpose()?,
+                l.mark.as_ref().map(|m| m.code.identity()),
+            ])?;
+            if l.certificate.is_some() {
+                continue; // a certificate is not stock
+            }
+            ins_move.execute((
+                Uuid::now_v7().to_string(),
+                &product_id,
+                -l.qty.milli(),
+                &sale_id,
+                &at,
+            ))?;
+        }
+        let mut ins_pay = tx.prepare_cached(
+                "INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code, certificate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+        for (i, p) in doc.payments.iter().enumerate() {
+            ins_pay.execute((
+                &sale_id,
+                i as i64 + 1,
+                p.tender.code(),
+                p.amount.minor,
+                &p.approval_code,
+                &p.certificate,
+            ))?;
+        }
+        let mut ins_promo = tx.prepare_cached(
+            "INSERT INTO sale_promotions (sale_id, pos, promotion_id, version, name, amount_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (i, p) in doc.promotions.iter().enumerate() {
+            ins_promo.execute((
+                &sale_id,
+                i as i64 + 1,
+                p.promotion_id.to_string(),
+                p.version,
+                &p.name,
+                p.amount.minor,
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 impl Till {
     /// Completes the sale in progress: checks it is paid, then records everything in
     /// one transaction. Returns the receipt.
@@ -208,69 +375,23 @@ impl Till {
                 .map(|p| p.amount),
         )?;
         let change = change_due(cart.priced.total, cart.paid, cash_paid)?;
-        let lines: Vec<SaleLineDoc> = cart
+        let doc = sale_doc(
+            &cart,
+            shift.id,
+            grant.session.cashier_id,
+            change,
+            db::setting(&tx, "pull_cursor")?,
+        );
+        // A parked sale may have held the same unit: the first to complete sells it.
+        for l in doc
             .lines
             .iter()
-            .zip(&cart.priced.lines)
-            .map(|(l, p)| SaleLineDoc {
-                line_no: l.line_no as u32,
-                product_id: l.product_id,
-                sku: l.sku.clone(),
-                name: l.name.clone(),
-                unit: l.unit,
-                qty: l.qty,
-                unit_price: l.unit_price,
-                vat_rate: l.vat,
-                gross: p.gross,
-                discount: p.discount(),
-                total: p.total,
-                vat: p.vat,
-                certificate: l.certificate.clone(),
-                mark: l.mark.clone(),
-            })
-            .collect();
-        // A parked sale may have held the same unit: the first to complete sells it.
-        for l in lines.iter().filter_map(|l| l.mark.as_ref().map(|m| (l, m))) {
+            .filter_map(|l| l.mark.as_ref().map(|m| (l, m)))
+        {
             if crate::marking::sold_here(&tx, &l.1.code)? {
                 return Err(TillError::MarkSoldHere(l.0.name.clone()));
             }
         }
-        let doc = SaleDoc {
-            sale_id: cart.id,
-            shift_id: shift.id,
-            cashier_id: grant.session.cashier_id,
-            completed_at: db::now(),
-            currency,
-            payments: cart
-                .payments
-                .iter()
-                .map(|p| PaymentDoc {
-                    tender: p.tender,
-                    amount: p.amount,
-                    approval_code: p.approval_code.clone(),
-                    certificate: p.certificate.clone(),
-                })
-                .collect(),
-            gross: cart.priced.gross,
-            discount: cart.priced.discount,
-            total: cart.priced.total,
-            change,
-            vat: cart.priced.vat.clone(),
-            catalog_version: db::setting(&tx, "pull_cursor")?,
-            lines,
-            promotions: cart
-                .priced
-                .promotions
-                .iter()
-                .map(|(a, amount)| SalePromotion {
-                    promotion_id: a.promotion_id,
-                    version: a.version,
-                    name: a.name.clone(),
-                    amount: *amount,
-                })
-                .collect(),
-            customer_id: cart.customer.as_ref().map(|c| c.customer_id),
-        };
         let link = ledger::issue(&tx, doc.sale_id, ReceiptBody::Sale(&doc))?;
         if let Some((operator, taxation)) = fiscal_ctx {
             let ctx = ReceiptContext {
@@ -284,99 +405,7 @@ impl Till {
             let receipt = sale_receipt(&doc, &ctx);
             crate::fiscal::queue(&tx, doc.sale_id, FiscalFor::Sale, Some(&receipt))?;
         }
-        let receipt_no = link.receipt_no;
-        let sale_id = doc.sale_id.to_string();
-        let at = db::ts(doc.completed_at);
-        tx.execute(
-            "INSERT INTO sales (id, receipt_no, shift_id, cashier_id, completed_at, currency, gross_minor,
-                                discount_minor, total_minor, change_minor, line_count, catalog_version, customer_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            (
-                &sale_id,
-                receipt_no as i64,
-                shift.id.to_string(),
-                doc.cashier_id.to_string(),
-                &at,
-                currency.code(),
-                doc.gross.minor,
-                doc.discount.minor,
-                doc.total.minor,
-                change.minor,
-                doc.lines.len() as i64,
-                &doc.catalog_version,
-                doc.customer_id.map(|c| c.to_string()),
-            ),
-        )?;
-        {
-            let mut ins_line = tx.prepare_cached(
-                "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, unit, qty_milli, unit_price_minor,
-                                         vat, gross_minor, discount_minor, total_minor, vat_minor, certificate, mark, mark_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )?;
-            let mut ins_move = tx.prepare_cached(
-                "INSERT INTO stock_movements (id, product_id, qty_milli, reason, sale_id, at)
-                 VALUES (?1, ?2, ?3, 'sale', ?4, ?5)",
-            )?;
-            for l in &doc.lines {
-                let product_id = l.product_id.to_string();
-                ins_line.execute(rusqlite::params![
-                    &sale_id,
-                    l.line_no,
-                    &product_id,
-                    &l.sku,
-                    &l.name,
-                    l.unit.code(),
-                    l.qty.milli(),
-                    l.unit_price.minor,
-                    l.vat_rate.code(),
-                    l.gross.minor,
-                    l.discount.minor,
-                    l.total.minor,
-                    l.vat.minor,
-                    &l.certificate,
-                    l.mark.as_ref().map(serde_json::to_string).transpose()?,
-                    l.mark.as_ref().map(|m| m.code.identity()),
-                ])?;
-                if l.certificate.is_some() {
-                    continue; // a certificate is not stock
-                }
-                ins_move.execute((
-                    Uuid::now_v7().to_string(),
-                    &product_id,
-                    -l.qty.milli(),
-                    &sale_id,
-                    &at,
-                ))?;
-            }
-            let mut ins_pay = tx.prepare_cached(
-                "INSERT INTO sale_payments (sale_id, pos, tender, amount_minor, approval_code, certificate)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for (i, p) in doc.payments.iter().enumerate() {
-                ins_pay.execute((
-                    &sale_id,
-                    i as i64 + 1,
-                    p.tender.code(),
-                    p.amount.minor,
-                    &p.approval_code,
-                    &p.certificate,
-                ))?;
-            }
-            let mut ins_promo = tx.prepare_cached(
-                "INSERT INTO sale_promotions (sale_id, pos, promotion_id, version, name, amount_minor)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for (i, p) in doc.promotions.iter().enumerate() {
-                ins_promo.execute((
-                    &sale_id,
-                    i as i64 + 1,
-                    p.promotion_id.to_string(),
-                    p.version,
-                    &p.name,
-                    p.amount.minor,
-                ))?;
-            }
-        }
+        store_rows(&tx, &doc, link.receipt_no, shift.id)?;
         let event = ChainedReceipt {
             doc: doc.clone(),
             link: link.clone(),
@@ -400,7 +429,7 @@ impl Till {
         certificates::record(&tx, doc.sale_id, &uses, &sold)?;
         let promo_ids: Vec<Uuid> = doc.promotions.iter().map(|p| p.promotion_id).collect();
         promos::count_uses(&tx, &promo_ids)?;
-        tx.execute("DELETE FROM carts WHERE id = ?1", [&sale_id])?;
+        tx.execute("DELETE FROM carts WHERE id = ?1", [doc.sale_id.to_string()])?;
         tx.commit()?;
         let fiscal = self.settle_after(doc.sale_id)?;
         Ok(CompletedSale { doc, link, fiscal })

@@ -147,75 +147,9 @@ pub async fn push(state: &AppState, device: &Device, req: PushRequest) -> ApiRes
 /// One attempt at applying a batch.
 async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResult<PushResponse> {
     let mut tx = state.db.begin().await?;
-    let first = req.events.first().map_or(1, |e| e.seq as i64);
-    // A new epoch starts where the till's unacknowledged outbox starts, and inherits
-    // the receipt chain from the terminal's previous epoch.
-    sqlx::query(
-        "INSERT INTO terminal_sync (terminal_id, epoch, first_seq, acked_seq, last_receipt_no, last_hash)
-         SELECT $1, $2, $3, $3 - 1,
-                COALESCE((SELECT last_receipt_no FROM terminal_sync WHERE terminal_id = $1 ORDER BY epoch DESC LIMIT 1), 0),
-                (SELECT last_hash FROM terminal_sync WHERE terminal_id = $1 ORDER BY epoch DESC LIMIT 1)
-         ON CONFLICT (terminal_id, epoch) DO NOTHING",
-    )
-    .bind(device.terminal_id)
-    .bind(device.epoch as i32)
-    .bind(first)
-    .execute(&mut *tx)
-    .await?;
-    let (mut acked, last_no, last_hash): (i64, i64, Option<String>) = sqlx::query_as(
-        "SELECT acked_seq, last_receipt_no, last_hash FROM terminal_sync WHERE terminal_id = $1 AND epoch = $2 FOR UPDATE",
-    )
-    .bind(device.terminal_id)
-    .bind(device.epoch as i32)
-    .fetch_one(&mut *tx)
-    .await?;
-    let ids: Vec<Uuid> = req.events.iter().map(|e| e.event_id).collect();
-    let stored: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
-        "SELECT event_id, content_hash FROM till_events WHERE event_id = ANY($1)",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
-    let products: Vec<Uuid> = req
-        .events
-        .iter()
-        .filter_map(|e| match &e.payload {
-            EventPayload::SaleCompleted(r) => Some(r.doc.lines.iter().map(|l| l.product_id)),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    let prices: HashMap<Uuid, i64> = sqlx::query_as::<_, (Uuid, i64)>(
-        "SELECT p.id, COALESCE(pr.price_minor, p.default_price_minor) FROM products p
-         LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $2 WHERE p.id = ANY($1)",
-    )
-    .bind(&products)
-    .bind(device.location_id)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
-    let faces: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT code, nominal_minor FROM gift_certificates WHERE code = ANY($1)",
-    )
-    .bind(
-        req.events
-            .iter()
-            .filter_map(|e| match &e.payload {
-                EventPayload::SaleCompleted(r) => {
-                    Some(r.doc.lines.iter().filter_map(|l| l.certificate.clone()))
-                }
-                _ => None,
-            })
-            .flatten()
-            .collect::<Vec<_>>(),
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
+    let (mut acked, last_no, last_hash) = open_epoch(&mut tx, device, req).await?;
+    let known = Known::load(&mut tx, device, req).await?;
+    let (stored, prices, faces) = (&known.stored, &known.prices, &known.faces);
     let mut chain = Chain {
         last_no,
         last_hash,
@@ -301,11 +235,129 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
         acked = seq;
         applied += 1;
     }
+    store_events(&mut tx, device, &fresh).await?;
+    sales.flush(&mut tx, device).await?;
+    let returns = give_effect(&mut tx, device, &receipts, return_chain, &mut held).await?;
+    for h in &held {
+        quarantine::hold(&mut tx, device, h).await?;
+    }
+    crate::reports::rollup::add_batch(&mut tx, sales.ids(), &returns).await?;
+    close_batch(&mut tx, device, acked, &chain, req.newest_seq).await?;
+    tx.commit().await?;
+    Ok(PushResponse {
+        acked_seq: acked.max(0) as u64,
+        applied,
+        duplicates,
+    })
+}
+
+/// Opens (or continues) the till's epoch and locks its row: returns the last event
+/// acknowledged and the receipt chain's end. A new epoch starts where the till's
+/// unacknowledged outbox starts, and inherits the receipt chain from the previous one.
+async fn open_epoch(
+    tx: &mut PgConnection,
+    device: &Device,
+    req: &PushRequest,
+) -> ApiResult<(i64, i64, Option<String>)> {
+    let first = req.events.first().map_or(1, |e| e.seq as i64);
+    sqlx::query(
+        "INSERT INTO terminal_sync (terminal_id, epoch, first_seq, acked_seq, last_receipt_no, last_hash)
+         SELECT $1, $2, $3, $3 - 1,
+                COALESCE((SELECT last_receipt_no FROM terminal_sync WHERE terminal_id = $1 ORDER BY epoch DESC LIMIT 1), 0),
+                (SELECT last_hash FROM terminal_sync WHERE terminal_id = $1 ORDER BY epoch DESC LIMIT 1)
+         ON CONFLICT (terminal_id, epoch) DO NOTHING",
+    )
+    .bind(device.terminal_id)
+    .bind(device.epoch as i32)
+    .bind(first)
+    .execute(&mut *tx)
+    .await?;
+    let row: (i64, i64, Option<String>) = sqlx::query_as(
+        "SELECT acked_seq, last_receipt_no, last_hash FROM terminal_sync WHERE terminal_id = $1 AND epoch = $2 FOR UPDATE",
+    )
+    .bind(device.terminal_id)
+    .bind(device.epoch as i32)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(row)
+}
+
+/// What head office already knows that a batch is checked against: the events it holds
+/// (by content hash), this store's prices of the goods sold, certificates' face values.
+struct Known {
+    stored: HashMap<Uuid, String>,
+    prices: HashMap<Uuid, i64>,
+    faces: HashMap<String, i64>,
+}
+
+impl Known {
+    async fn load(tx: &mut PgConnection, device: &Device, req: &PushRequest) -> ApiResult<Self> {
+        let ids: Vec<Uuid> = req.events.iter().map(|e| e.event_id).collect();
+        let stored: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
+            "SELECT event_id, content_hash FROM till_events WHERE event_id = ANY($1)",
+        )
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        let products: Vec<Uuid> = req
+            .events
+            .iter()
+            .filter_map(|e| match &e.payload {
+                EventPayload::SaleCompleted(r) => Some(r.doc.lines.iter().map(|l| l.product_id)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let prices: HashMap<Uuid, i64> = sqlx::query_as::<_, (Uuid, i64)>(
+            "SELECT p.id, COALESCE(pr.price_minor, p.default_price_minor) FROM products p
+         LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $2 WHERE p.id = ANY($1)",
+        )
+        .bind(&products)
+        .bind(device.location_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        let faces: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+            "SELECT code, nominal_minor FROM gift_certificates WHERE code = ANY($1)",
+        )
+        .bind(
+            req.events
+                .iter()
+                .filter_map(|e| match &e.payload {
+                    EventPayload::SaleCompleted(r) => {
+                        Some(r.doc.lines.iter().filter_map(|l| l.certificate.clone()))
+                    }
+                    _ => None,
+                })
+                .flatten()
+                .collect::<Vec<_>>(),
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        Ok(Known {
+            stored,
+            prices,
+            faces,
+        })
+    }
+}
+
+/// Stores every new event as received (the till's facts are kept whatever their checks).
+async fn store_events(
+    tx: &mut PgConnection,
+    device: &Device,
+    fresh: &[(&EventEnvelope, String)],
+) -> ApiResult<()> {
     if !fresh.is_empty() {
         let payloads: Vec<serde_json::Value> = fresh
             .iter()
-            .map(|(e, _)| serde_json::to_value(&e.payload).unwrap_or_default())
-            .collect();
+            .map(|(e, _)| serde_json::to_value(&e.payload).map_err(ApiError::internal))
+            .collect::<ApiResult<_>>()?;
         sqlx::query(
             "INSERT INTO till_events (event_id, terminal_id, epoch, seq, kind, content_hash, payload, occurred_at)
              SELECT u.id, $1, $2, u.seq, u.kind, u.h, u.p, u.at
@@ -322,19 +374,29 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
         .execute(&mut *tx)
         .await?;
     }
-    sales.flush(&mut tx, device).await?;
-    // Certificate movements and returns, in arrival order (the batch's sales are stored
-    // above, so a return finds its sale and its line costs).
+    Ok(())
+}
+
+/// Gives the batch's passing receipts effect in arrival order: certificate movements of
+/// sales, and returns checked against their sales (stored just before, so a return finds
+/// its sale and its line costs); a return that fails is held. Returns the returns applied.
+async fn give_effect(
+    tx: &mut PgConnection,
+    device: &Device,
+    receipts: &[&EventEnvelope],
+    mut return_chain: HashMap<Uuid, Problems>,
+    held: &mut Vec<Held>,
+) -> ApiResult<Vec<Uuid>> {
     let mut returns = Vec::new();
-    for e in receipts {
+    for e in receipts.iter().copied() {
         match &e.payload {
             EventPayload::SaleCompleted(r) => {
-                effects::sale_certificates(&mut tx, device, &r.doc).await?
+                effects::sale_certificates(&mut *tx, device, &r.doc).await?
             }
             EventPayload::ReturnCompleted(r) => {
                 let d = &r.doc;
                 let mut problems = return_chain.remove(&e.event_id).unwrap_or_default();
-                let sold = effects::sold_sale(&mut tx, d.sale_id).await?;
+                let sold = effects::sold_sale(&mut *tx, d.sale_id).await?;
                 let found = match &sold {
                     Some((s, earlier)) => check_return(d, Some(s), earlier),
                     None => check_return(d, None, &[]),
@@ -343,7 +405,7 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
                     problems.add(p);
                 }
                 if problems.is_empty() {
-                    effects::apply_return(&mut tx, device, e.event_id, r.link.receipt_no, d)
+                    effects::apply_return(&mut *tx, device, e.event_id, r.link.receipt_no, d)
                         .await?;
                     returns.push(d.return_id);
                 } else {
@@ -360,10 +422,17 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
             _ => {}
         }
     }
-    for h in &held {
-        quarantine::hold(&mut tx, device, h).await?;
-    }
-    crate::reports::rollup::add_batch(&mut tx, sales.ids(), &returns).await?;
+    Ok(returns)
+}
+
+/// Acknowledges the batch: the last event held, the chain's end, and the alerts raised.
+async fn close_batch(
+    tx: &mut PgConnection,
+    device: &Device,
+    acked: i64,
+    chain: &Chain,
+    newest_seq: Option<u64>,
+) -> ApiResult<()> {
     sqlx::query(
         "UPDATE terminal_sync SET acked_seq = $3, last_receipt_no = $4, last_hash = $5, last_push_at = now(),
                 till_newest_seq = COALESCE($6, till_newest_seq)
@@ -374,7 +443,7 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
     .bind(acked)
     .bind(chain.last_no)
     .bind(&chain.last_hash)
-    .bind(req.newest_seq.map(|s| s as i64))
+    .bind(newest_seq.map(|s| s as i64))
     .execute(&mut *tx)
     .await?;
     for (kind, detail) in &chain.alerts {
@@ -385,12 +454,7 @@ async fn apply(state: &AppState, device: &Device, req: &PushRequest) -> ApiResul
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
-    Ok(PushResponse {
-        acked_seq: acked.max(0) as u64,
-        applied,
-        duplicates,
-    })
+    Ok(())
 }
 
 /// A receipt that does not match its hash, or does not link to the one before, is held.
