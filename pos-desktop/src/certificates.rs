@@ -14,7 +14,7 @@ use shared_model::tender::accept_tender;
 use shared_model::{Capability, Currency, Money, Tender};
 use uuid::Uuid;
 
-use crate::cart::Cart;
+use crate::cart_model::Cart;
 use crate::{db, error::Result, Till, TillError};
 
 /// The product certificate lines are sold as (inactive: never scanned, no stock).
@@ -116,24 +116,6 @@ pub(crate) fn apply_entry(conn: &Connection, c: &CertificateEntry) -> Result<()>
 /// Stores head office's answer about a certificate the cashier named.
 pub(crate) fn apply_state(conn: &Connection, c: &CertificateState) -> Result<()> {
     apply_entry(conn, &CertificateEntry::of(c))
-}
-
-/// Rewrites the codes of this till's own certificate uses as lookup keys (upgrading a
-/// till from before keys: no code stays in its database).
-pub(crate) fn rekey_uses(conn: &Connection) -> Result<()> {
-    let rows: Vec<(String, String)> = conn
-        .prepare("SELECT id, key FROM certificate_uses")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (id, code) in rows {
-        if let Ok(code) = CertificateCode::parse(&code) {
-            conn.execute(
-                "UPDATE certificate_uses SET key = ?2 WHERE id = ?1",
-                (&id, code.lookup_key()),
-            )?;
-        }
-    }
-    Ok(())
 }
 
 /// The chain's offline policy as head office last sent it (a safe default before).

@@ -8,7 +8,7 @@ use shared_model::events::{CustomerDoc, EventPayload};
 use shared_model::Capability;
 use uuid::Uuid;
 
-use crate::cart::Cart;
+use crate::cart_model::Cart;
 use crate::{db, error::Result, outbox, Till, TillError};
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {

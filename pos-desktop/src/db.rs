@@ -54,6 +54,24 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A data migration (schema 6): rewrites the codes of this till's own certificate uses as lookup keys (upgrading a
+/// till from before keys: no code stays in its database).
+fn rekey_certificate_uses(conn: &Connection) -> Result<()> {
+    let rows: Vec<(String, String)> = conn
+        .prepare("SELECT id, key FROM certificate_uses")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, code) in rows {
+        if let Ok(code) = shared_model::certificates::CertificateCode::parse(&code) {
+            conn.execute(
+                "UPDATE certificate_uses SET key = ?2 WHERE id = ?1",
+                (&id, code.lookup_key()),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let version: usize = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -68,7 +86,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", i + 1)?;
     }
     if version < 6 {
-        crate::certificates::rekey_uses(&tx)?;
+        rekey_certificate_uses(&tx)?;
     }
     let broken: Option<String> = tx
         .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))

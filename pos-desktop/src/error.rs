@@ -55,7 +55,7 @@ pub enum TillError {
     InvalidPin,
     /// The fiscal register could not do what was asked.
     #[error("{0}")]
-    Register(#[from] crate::fiscal::RegisterError),
+    Register(#[from] RegisterError),
     /// The register's state stops sales until someone acts (Z report, ОФД, paper, ФН).
     #[error("sales are stopped: {0}")]
     RegisterBlocked(String),
@@ -278,3 +278,71 @@ impl TillError {
 
 /// Result with [`TillError`].
 pub type Result<T, E = TillError> = std::result::Result<T, E>;
+
+/// Why a register did not do what it was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    /// The register did not answer (or its answer was lost): whether the task ran is
+    /// unknown until the register is asked about it by its uuid.
+    #[error("the fiscal register did not answer: {0}")]
+    NoAnswer(String),
+    /// The task is queued or running on the register: ask again shortly.
+    #[error("the fiscal register is still working on it")]
+    InProgress,
+    /// No paper.
+    #[error("the fiscal register is out of paper: load a roll and retry")]
+    PaperOut,
+    /// The cover is open.
+    #[error("the fiscal register's cover is open: close it and retry")]
+    CoverOpen,
+    /// The register's shift is over 24 hours old.
+    #[error("the fiscal register's shift is over 24 hours old: close the shift (Z report)")]
+    ShiftExpired,
+    /// The register's shift is closed.
+    #[error("the fiscal register's shift is closed")]
+    ShiftClosed,
+    /// The register's shift is already open.
+    #[error("the fiscal register's shift is already open")]
+    ShiftOpen,
+    /// The fiscal storage is locked: the ОФД has not confirmed documents for 30 days.
+    #[error("the fiscal storage is locked: documents have not reached the OFD for 30 days; connect the register to the internet")]
+    OfdLock,
+    /// The fiscal storage's term is over.
+    #[error("the fiscal storage has expired and must be replaced")]
+    FnExpired,
+    /// Not enough cash in the register's drawer counter.
+    #[error("the fiscal register counts less cash in the drawer")]
+    NoCash,
+    /// The register refused the task's contents (names the field): a fault of ours.
+    #[error("the fiscal register refused the receipt ({code}): {description}")]
+    Refused {
+        /// Driver error code.
+        code: u32,
+        /// The register's words.
+        description: String,
+    },
+}
+
+impl RegisterError {
+    /// A stable code the window words in the cashier's language.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegisterError::NoAnswer(_) => "no_answer",
+            RegisterError::InProgress => "in_progress",
+            RegisterError::PaperOut => "paper_out",
+            RegisterError::CoverOpen => "cover_open",
+            RegisterError::ShiftExpired => "shift_expired",
+            RegisterError::ShiftClosed => "shift_closed",
+            RegisterError::ShiftOpen => "shift_open",
+            RegisterError::OfdLock => "ofd_lock",
+            RegisterError::FnExpired => "fn_expired",
+            RegisterError::NoCash => "no_cash",
+            RegisterError::Refused { .. } => "refused",
+        }
+    }
+
+    /// Whether the task may have run (so it must be looked up, never simply redone).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, RegisterError::NoAnswer(_) | RegisterError::InProgress)
+    }
+}

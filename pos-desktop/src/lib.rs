@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod cart;
+mod cart_model;
 pub mod catalog;
 pub mod certificates;
 pub mod customers;

@@ -222,18 +222,6 @@ impl Till {
         })
     }
 
-    /// Takes back the marked unit a scanned code names, against sale `receipt_no`.
-    pub fn return_unit(
-        &mut self,
-        receipt_no: u64,
-        scan: &str,
-        refund_to: crate::returns::RefundTo,
-        reason: Option<&str>,
-    ) -> Result<crate::returns::CompletedReturn> {
-        let line = self.sale_line_of_mark(receipt_no, scan)?;
-        self.return_goods(receipt_no, Some(&[(line, "1")]), refund_to, reason)
-    }
-
     /// The line of sale `receipt_no` that sold the unit with this code, not yet returned.
     pub fn sale_line_of_mark(&self, receipt_no: u64, scan: &str) -> Result<u32> {
         let code = MarkingCode::parse(scan)?;

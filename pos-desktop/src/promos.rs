@@ -5,12 +5,13 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OptionalExtension};
-use shared_model::pricing::{price_sale, Discount, Floor, Occasion, PricedCart, SaleLine};
+use shared_model::pricing::{Discount, PricedCart};
 use shared_model::promotions::Promotion;
+use shared_model::sale_pricing::{price_sale, Floor, Occasion, SaleLine};
 use shared_model::Money;
 use uuid::Uuid;
 
-use crate::cart::{Cart, CartLine};
+use crate::cart_model::{Cart, CartLine};
 use crate::{db, error::Result, Till, TillError};
 
 /// The parsed promotions of this till's last read, with the revision they were read at:

@@ -318,6 +318,18 @@ impl Till {
         self.return_goods(receipt_no, Some(&sel), refund_to, reason)
     }
 
+    /// Takes back the marked unit a scanned code names, against sale `receipt_no`.
+    pub fn return_unit(
+        &mut self,
+        receipt_no: u64,
+        scan: &str,
+        refund_to: RefundTo,
+        reason: Option<&str>,
+    ) -> Result<CompletedReturn> {
+        let line = self.sale_line_of_mark(receipt_no, scan)?;
+        self.return_goods(receipt_no, Some(&[(line, "1")]), refund_to, reason)
+    }
+
     /// Takes goods back against sale receipt `receipt_no`. `lines` lists
     /// `(line number, quantity)`; `None` returns everything not yet returned.
     pub fn return_goods(

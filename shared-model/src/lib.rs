@@ -22,6 +22,7 @@ pub mod promotions;
 pub mod quantity;
 pub mod role;
 pub mod rounding;
+pub mod sale_pricing;
 pub mod shift;
 pub mod sync;
 pub mod tender;

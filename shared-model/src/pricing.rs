@@ -3,7 +3,7 @@
 //! The order is the contract every till and the server share:
 //! 1. line gross = unit price × quantity, rounded half-up to the minor unit;
 //! 2. the manual line discount (percent or amount), capped at the line gross;
-//! 3. promotions ([`AppliedPromotion`]s computed by [`crate::promotions::evaluate`],
+//! 3. promotions ([`AppliedPromotion`]s computed by the promotions engine, `promotions::evaluate`,
 //!    each already allocated to lines), capped at what is left;
 //! 4. the sale-level manual discount, spread over what is left by largest remainder;
 //! 5. VAT extracted from each line's net amount and summed per rate.
@@ -320,9 +320,6 @@ pub fn return_share(
     let at = |q: i64| div_round_half_up(amount as i128 * q as i128, sold) as i64;
     at(returned_before.milli() + qty_now.milli()) - at(returned_before.milli())
 }
-
-mod sale;
-pub use sale::{price_sale, Floor, Occasion, SaleLine};
 
 #[cfg(test)]
 mod tests;

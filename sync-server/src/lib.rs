@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod catalog;
 pub mod certificates;
@@ -59,7 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(marking::router())
         .merge(inventory::router())
         .merge(customers::router())
-        .merge(audit::router())
+        .merge(audit_log::router())
         .merge(sync::router())
         .merge(sales::router())
         .merge(promotions::router())
@@ -94,6 +95,8 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves `app` on `listener` until ctrl-c or SIGTERM, then finishes in-flight requests.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
+    // PostgreSQL's change notifications, relayed to the feed and sales channels.
+    notify::spawn_relay(state.clone());
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

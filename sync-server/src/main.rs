@@ -129,6 +129,10 @@ async fn serve(config: Config) -> Result<(), String> {
     let bind = config.bind;
     let retention = config.change_retention_days;
     let state = AppState::connect(config).await.map_err(|e| e.to_string())?;
+    // Certificates stored before lookup keys existed get theirs before anyone looks.
+    sync_server::certificates::backfill_keys(&state.db)
+        .await
+        .map_err(|e| format!("certificate lookup keys: {e}"))?;
     // Hourly: prune change-feed history past its retention and keep the coming months'
     // sale-line partitions in place.
     let db = state.db.clone();

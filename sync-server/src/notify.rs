@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
 use secrecy::ExposeSecret;
-use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use uuid::Uuid;
 
@@ -85,11 +84,6 @@ async fn relay_once(state: &AppState) -> redis::RedisResult<()> {
         let _ = to.send(Uuid::parse_str(&payload).ok());
     }
     Ok(())
-}
-
-/// A new broadcast channel for [`AppState::notifier`].
-pub fn channel_pair() -> broadcast::Sender<Option<Uuid>> {
-    broadcast::channel(256).0
 }
 
 /// Server-sent events for a till: `changed` whenever data for its store may be waiting.

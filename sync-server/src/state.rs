@@ -84,6 +84,10 @@ pub async fn migrate(db: &PgPool) -> Result<(), StartError> {
         .map_err(|e| StartError::Db(e.to_string()))
 }
 
+/// Notifications a slow listener may fall behind by before it is told it lagged (and
+/// re-reads the feed from its cursor).
+const NOTIFY_BACKLOG: usize = 256;
+
 impl AppState {
     /// Connects everything and migrates the database.
     pub async fn connect(config: Config) -> Result<AppState, StartError> {
@@ -102,9 +106,6 @@ impl AppState {
             .map_err(|e| StartError::Config(e.to_string()))?;
         let db = connect_db(&config).await?;
         migrate(&db).await?;
-        crate::certificates::backfill_keys(&db)
-            .await
-            .map_err(|e| StartError::Db(format!("certificate lookup keys: {e}")))?;
         let reports_db = match &config.reports_database_url {
             Some(url) => connect_url(url.expose_secret(), &config).await?,
             None => db.clone(),
@@ -126,10 +127,9 @@ impl AppState {
             config: Arc::new(config),
             keys: Arc::new(keys),
             trusted_proxies: Arc::new(trusted_proxies),
-            notifier: crate::notify::channel_pair(),
-            sales_notifier: crate::notify::channel_pair(),
+            notifier: tokio::sync::broadcast::channel(NOTIFY_BACKLOG).0,
+            sales_notifier: tokio::sync::broadcast::channel(NOTIFY_BACKLOG).0,
         };
-        crate::notify::spawn_relay(state.clone());
         Ok(state)
     }
 }

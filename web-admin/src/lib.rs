@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod app;
+pub mod clock;
+pub mod ctx;
 pub mod i18n;
 pub mod lines;
 pub mod pages;

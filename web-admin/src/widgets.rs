@@ -5,7 +5,7 @@ use shared_model::{Currency, Locale, Money};
 use yew::prelude::*;
 
 use crate::api::ApiError;
-use crate::app::Ctx;
+use crate::ctx::Ctx;
 use crate::types::{cell, Report};
 
 /// The page's context (always provided inside the shell).

@@ -1,5 +1,6 @@
 //! Authentication: login, token refresh with rotation and reuse detection, logout.
 
+pub mod identity;
 pub mod password;
 pub mod tokens;
 
@@ -18,9 +19,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::rbac::{check_csrf, client_ip, AuthUser, Authenticated};
 use crate::state::AppState;
 use crate::{audit, ratelimit};
+use identity::{check_csrf, client_ip, AuthUser, Authenticated};
 
 /// Cookie carrying the access token for the browser.
 pub const ACCESS_COOKIE: &str = "alaroma_access";

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use shared_model::pricing::{price_sale, Floor, Occasion, SaleLine};
+use shared_model::sale_pricing::{price_sale, Floor, Occasion, SaleLine};
 use shared_model::{Currency, Money, Quantity, Unit, VatRate};
 use tracing::instrument;
 use utoipa::ToSchema;

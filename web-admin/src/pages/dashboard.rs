@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::api;
-use crate::pages::reports::{days_before, today};
+use crate::pages::reports::days_before;
 use crate::types::{cell, Report};
 use crate::widgets::{minor, use_ctx, use_fetch, BarChart, ReportTable};
 
@@ -42,7 +42,8 @@ pub fn dashboard() -> Html {
             }
         });
     }
-    let (day, week_ago) = (today(), days_before(today(), 6));
+    let day = crate::clock::stores_today(&ctx.locations);
+    let week_ago = days_before(day, 6);
     let period = format!("from={week_ago}&to={day}");
     let trend = use_fetch::<Report>(format!("/reports/sales-summary?group=day&{period}"), 0).0;
     let top = use_fetch::<Report>(format!("/reports/sales-by/product?limit=5&{period}"), 0).0;

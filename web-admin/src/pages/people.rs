@@ -6,7 +6,7 @@ use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::app::role_key;
+use crate::ctx::role_key;
 use crate::types::{Location, Page, User};
 use crate::widgets::{
     event_checked, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Select,

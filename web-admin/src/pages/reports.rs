@@ -13,13 +13,6 @@ use crate::widgets::{
     Select,
 };
 
-/// Today in the browser's time zone.
-pub fn today() -> NaiveDate {
-    let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-        .unwrap_or_default()
-}
-
 /// `days` before `d`.
 pub fn days_before(d: NaiveDate, days: u64) -> NaiveDate {
     d.checked_sub_days(Days::new(days)).unwrap_or(d)
@@ -61,8 +54,9 @@ pub struct ReportViewProps {
 #[function_component(ReportView)]
 pub fn report_view(p: &ReportViewProps) -> Html {
     let ctx = use_ctx();
-    let to = use_state(|| today().to_string());
-    let from = use_state(|| days_before(today(), 6).to_string());
+    let today = crate::clock::stores_today(&ctx.locations);
+    let to = use_state(|| today.to_string());
+    let from = use_state(|| days_before(today, 6).to_string());
     let location = use_state(String::new);
     let from_err = NaiveDate::parse_from_str(&from, "%Y-%m-%d")
         .is_err()

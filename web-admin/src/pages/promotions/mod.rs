@@ -1,6 +1,6 @@
 //! Promotions: the list, and an editor for every kind the engine knows with a live
 //! preview on a sample cart, priced in the browser by the tills' own function
-//! (`shared_model::pricing::price_sale` compiled to wasm) as the manager types.
+//! (`shared_model::sale_pricing::price_sale` compiled to wasm) as the manager types.
 
 use yew::prelude::*;
 

@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use shared_model::pricing::{price_sale, Floor, Occasion, SaleLine};
+use chrono::NaiveDateTime;
+use shared_model::sale_pricing::{price_sale, Floor, Occasion, SaleLine};
 use shared_model::{Currency, Money, Quantity, Unit, VatRate};
 use uuid::Uuid;
-use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::api;
@@ -87,42 +86,6 @@ pub fn price_sample(
     Ok((rows, priced.total))
 }
 
-/// Now in the store's time zone (promotion hours are the store's, as at its tills);
-/// the browser's own clock when the zone is unknown to the browser.
-fn store_now(timezone: Option<&str>) -> NaiveDateTime {
-    let date = js_sys::Date::new_0();
-    let local = || {
-        NaiveDate::from_ymd_opt(
-            date.get_full_year() as i32,
-            date.get_month() + 1,
-            date.get_date(),
-        )
-        .and_then(|day| day.and_hms_opt(date.get_hours(), date.get_minutes(), 0))
-        .unwrap_or_default()
-    };
-    let Some(tz) = timezone else {
-        return local();
-    };
-    // Swedish dates are ISO-shaped ("2026-12-07 23:15:00"); `Reflect::apply` catches
-    // the RangeError a zone name the browser does not know throws.
-    let options = js_sys::Object::new();
-    let set = |k: &str, v: &str| {
-        js_sys::Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v))
-    };
-    let formatted: Option<String> = set("timeZone", tz)
-        .and_then(|_| set("hourCycle", "h23"))
-        .and_then(|_| js_sys::Reflect::get(&date, &JsValue::from_str("toLocaleString")))
-        .and_then(|f| {
-            let args = js_sys::Array::of2(&JsValue::from_str("sv-SE"), &options);
-            js_sys::Reflect::apply(f.unchecked_ref::<js_sys::Function>(), &date, &args)
-        })
-        .ok()
-        .and_then(|v: JsValue| v.as_string());
-    formatted
-        .and_then(|s| NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S").ok())
-        .unwrap_or_else(local)
-}
-
 /// The sample cart and what the promotion does to it.
 #[function_component(Preview)]
 pub fn preview(p: &PreviewProps) -> Html {
@@ -186,7 +149,7 @@ pub fn preview(p: &PreviewProps) -> Html {
             store_id,
             &cart,
             &coupons,
-            store_now(timezone.as_deref()),
+            crate::clock::local_now(timezone.as_deref()),
         )
     });
     html! {

@@ -8,7 +8,7 @@
 use chrono::NaiveDateTime;
 use uuid::Uuid;
 
-use super::{line_amount, price_cart, Discount, LineInput, PricedCart};
+use crate::pricing::{line_amount, price_cart, Discount, LineInput, PricedCart};
 use crate::promotions::{evaluate, PromoContext, PromoLine, Promotion};
 use crate::{Currency, ModelError, Money, Quantity, VatRate};
 
