@@ -1,6 +1,6 @@
 //! The audit writer: every write records who changed what, when, from where, with the
-//! before and after, in the write's own transaction. Reading the log is
-//! [`crate::audit_log`].
+//! before and after, in the write's own transaction. Reading the log is the
+//! `audit_log` module's route.
 
 use serde::Serialize;
 use serde_json::Value;

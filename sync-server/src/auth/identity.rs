@@ -1,7 +1,7 @@
 //! Authentication: who is making this request. A bearer token or the access cookie
 //! (with its CSRF check), verified, and the user and session read afresh from the
 //! database, so a role change, deactivation or ended session applies at once. What the
-//! user may do is [`crate::rbac`]'s business.
+//! user may do is the `rbac` module's business.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;

@@ -145,3 +145,30 @@ pub(crate) fn enroll(
         ),
     )
 }
+
+/// `outbox`: what waits to go to head office.
+pub(crate) fn outbox(till: &mut Till) -> Result<Out, TillError> {
+    let s = till.outbox_status()?;
+    out(
+        &s,
+        format!(
+            "{} events waiting to sync (last sequence number {})",
+            s.pending, s.last_seq
+        ),
+    )
+}
+
+/// `verify`: integrity, whole sales, gapless numbers and the receipt hash chain.
+pub(crate) fn verify(till: &mut Till) -> Result<Out, TillError> {
+    let v = till.verify()?;
+    let text = if v.ok {
+        format!("OK: {} receipts, {} events; integrity, whole sales, gapless numbers and hash chain verified", v.receipts, v.events)
+    } else {
+        format!("PROBLEMS FOUND:\n{}", v.problems.join("\n"))
+    };
+    if v.ok {
+        out(&v, text)
+    } else {
+        Err(TillError::Corrupt(text))
+    }
+}

@@ -140,3 +140,42 @@ fn customer_line(c: &shared_model::events::CustomerDoc) -> String {
         c.group.as_deref().unwrap_or("-")
     )
 }
+
+/// `receipt N`: a receipt's text, and its ESC/POS bytes to a file or device if asked.
+pub(crate) fn receipt(
+    till: &mut Till,
+    receipt_no: u64,
+    escpos: Option<std::path::PathBuf>,
+) -> Result<Out, TillError> {
+    use std::io::Write;
+    let text = till.receipt_text(receipt_no)?;
+    if let Some(path) = escpos {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)?
+            .write_all(&pos_desktop::receipt::escpos(&text))?;
+    }
+    out(
+        &json!({"receipt_no": receipt_no, "text": text}),
+        text.clone(),
+    )
+}
+
+/// `certificate CODE`: what a gift certificate holds, here and at head office.
+pub(crate) fn certificate(till: &mut Till, code: &str) -> Result<Out, TillError> {
+    let l = till.locale();
+    let c = till.certificate(code)?;
+    let text = format!(
+                "Gift certificate {}: {}, {} left of {} (head office: {}, pending here: {}), valid until {}",
+                c.code,
+                c.status.code(),
+                c.available.format(l),
+                c.nominal.format(l),
+                c.balance.format(l),
+                c.pending.format(l),
+                c.expires_on.format("%d.%m.%Y")
+            );
+    out(&c, text)
+}

@@ -233,21 +233,7 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
         }
         Command::Sale(s) => sale(till, s, l, cart_out),
         Command::Return(a) => goods::return_goods(till, a),
-        Command::Receipt { receipt_no, escpos } => {
-            let text = till.receipt_text(receipt_no)?;
-            if let Some(path) = escpos {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(true)
-                    .open(path)?
-                    .write_all(&pos_desktop::receipt::escpos(&text))?;
-            }
-            out(
-                &json!({"receipt_no": receipt_no, "text": text}),
-                text.clone(),
-            )
-        }
+        Command::Receipt { receipt_no, escpos } => goods::receipt(till, receipt_no, escpos),
         Command::Report(ReportCmd::X) => {
             let x = till.x_report_with_register()?;
             out(&x, human::report("X report", &x, l))
@@ -272,43 +258,9 @@ fn run(till: &mut Till, cmd: Command) -> Result<Out, TillError> {
         Command::Customer(c) => goods::customer(till, c),
         Command::Register(c) => devices::register(till, c),
         Command::Marking(c) => devices::marking(till, c),
-        Command::Certificate { code } => {
-            let c = till.certificate(&code)?;
-            let text = format!(
-                "Gift certificate {}: {}, {} left of {} (head office: {}, pending here: {}), valid until {}",
-                c.code,
-                c.status.code(),
-                c.available.format(l),
-                c.nominal.format(l),
-                c.balance.format(l),
-                c.pending.format(l),
-                c.expires_on.format("%d.%m.%Y")
-            );
-            out(&c, text)
-        }
-        Command::Outbox => {
-            let s = till.outbox_status()?;
-            out(
-                &s,
-                format!(
-                    "{} events waiting to sync (last sequence number {})",
-                    s.pending, s.last_seq
-                ),
-            )
-        }
-        Command::Verify => {
-            let v = till.verify()?;
-            let text = if v.ok {
-                format!("OK: {} receipts, {} events; integrity, whole sales, gapless numbers and hash chain verified", v.receipts, v.events)
-            } else {
-                format!("PROBLEMS FOUND:\n{}", v.problems.join("\n"))
-            };
-            if v.ok {
-                out(&v, text)
-            } else {
-                Err(TillError::Corrupt(text))
-            }
-        }
+        Command::Certificate { code } => goods::certificate(till, &code),
+        Command::Outbox => devices::outbox(till),
+        Command::Verify => devices::verify(till),
     }
 }
 
