@@ -206,7 +206,14 @@ async fn list(
         p,
     )
     .await?;
-    let (heads, total) = (page.items, page.total);
+    let total = page.total;
+    let items = with_their_parts(&state.db, page.items).await?;
+    Ok(Json(Page::new(items, p, total)))
+}
+
+/// The sales of these heads with their lines, payments, promotions and fiscal receipts,
+/// each read for the whole page at once.
+async fn with_their_parts(db: &sqlx::PgPool, heads: Vec<Head>) -> ApiResult<Vec<Sale>> {
     let ids: Vec<Uuid> = heads.iter().map(|h| h.0).collect();
     type LineRow = (Uuid, i32, Uuid, String, String, i64, i64, i64, i64, String);
     let lines: Vec<LineRow> = sqlx::query_as(
@@ -215,7 +222,7 @@ async fn list(
          ORDER BY sale_id, line_no",
     )
     .bind(&ids)
-    .fetch_all(&state.db)
+    .fetch_all(db)
     .await?;
     type PayRow = (Uuid, String, i64, Option<String>, Option<String>);
     let pays: Vec<PayRow> = sqlx::query_as(
@@ -223,14 +230,14 @@ async fn list(
          WHERE sale_id = ANY($1) ORDER BY sale_id, pos",
     )
     .bind(&ids)
-    .fetch_all(&state.db)
+    .fetch_all(db)
     .await?;
     let promos: Vec<(Uuid, Uuid, i32, String, i64)> = sqlx::query_as(
         "SELECT sale_id, promotion_id, version, name, amount_minor FROM sale_promotions
          WHERE sale_id = ANY($1) ORDER BY sale_id, pos",
     )
     .bind(&ids)
-    .fetch_all(&state.db)
+    .fetch_all(db)
     .await?;
     type FiscalRow = (Uuid, i64, String, DateTime<Utc>, String, i32, i32, bool);
     let fiscal: Vec<FiscalRow> = sqlx::query_as(
@@ -238,7 +245,7 @@ async fn list(
          WHERE doc_id = ANY($1) AND kind = 'sale'",
     )
     .bind(&ids)
-    .fetch_all(&state.db)
+    .fetch_all(db)
     .await?;
     let items = heads
         .into_iter()
@@ -320,5 +327,5 @@ async fn list(
             },
         )
         .collect();
-    Ok(Json(Page::new(items, p, total)))
+    Ok(items)
 }
