@@ -8,7 +8,6 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use shared_model::Role;
 
-use crate::auth::identity::authenticate;
 pub use crate::auth::identity::{check_csrf, client_ip, AuthUser, Authenticated, Scope};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -131,8 +130,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let (user, scope) = authenticate(parts, &state).await?;
+        // Who first (authentication), then whether their role may (authorisation).
+        let Authenticated { user, scope } = Authenticated::from_request_parts(parts, state).await?;
         if !allows(user.role, C::CAP) {
             return Err(ApiError::Forbidden(format!(
                 "your role ({}) may not do this",

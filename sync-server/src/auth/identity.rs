@@ -134,7 +134,7 @@ pub fn check_csrf(parts: &Parts, state: &AppState) -> ApiResult<()> {
 }
 
 /// The request's user and their location scope.
-pub(crate) async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, Scope)> {
+async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, Scope)> {
     let bearer = parts
         .headers
         .get(axum::http::header::AUTHORIZATION)
