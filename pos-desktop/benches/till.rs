@@ -173,6 +173,46 @@ fn baseline_db(path: &Path) -> Connection {
     c
 }
 
+/// The baseline's sale: the same rows written by plain inserts in one transaction.
+fn baseline_sale(base: &Connection, n: usize) {
+    let tx = base.unchecked_transaction().expect("tx");
+    let id = format!("sale-{n:032}");
+    let at = "2026-11-25T10:00:00.000Z";
+    tx.execute(
+        "INSERT INTO rc VALUES (?1, 'sale', ?2, ?3, ?4)",
+        (n as i64, &id, "0".repeat(64), "f".repeat(64)),
+    )
+    .expect("rc");
+    tx.execute(
+        "INSERT INTO sale VALUES (?1, ?2, 'shift', 'cashier', ?3, 'RUB', 30000, 0, 30000, 70000, 3)",
+        (&id, n as i64, at),
+    )
+    .expect("sale");
+    for l in 0..3 {
+        tx.execute(
+            "INSERT INTO sale_line VALUES (?1, ?2, 'product', 'S000001', 'Товар', 'pcs', 1000, 10000, 'vat22', 10000, 0, 10000, 1667)",
+            (&id, l),
+        )
+        .expect("line");
+        tx.execute(
+            "INSERT INTO mv VALUES (?1, 'product', -1000, 'sale', ?2, ?3)",
+            (format!("{id}{l}"), &id, at),
+        )
+        .expect("mv");
+    }
+    tx.execute(
+        "INSERT INTO pay VALUES (?1, 1, 'cash', 100000, NULL)",
+        [&id],
+    )
+    .expect("pay");
+    tx.execute(
+        "INSERT INTO ob VALUES (?1, ?2, 'sale_completed', ?2, ?3, ?4)",
+        (n as i64, &id, "x".repeat(2_000), at),
+    )
+    .expect("ob");
+    tx.commit().expect("commit");
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (scans, sales) = if quick { (500, 100) } else { (5_000, 1_000) };
@@ -241,42 +281,7 @@ fn main() {
         sale_t.push(t.elapsed());
 
         let t = Instant::now();
-        let tx = base.unchecked_transaction().expect("tx");
-        let id = format!("sale-{n:032}");
-        let at = "2026-11-25T10:00:00.000Z";
-        tx.execute(
-            "INSERT INTO rc VALUES (?1, 'sale', ?2, ?3, ?4)",
-            (n as i64, &id, "0".repeat(64), "f".repeat(64)),
-        )
-        .expect("rc");
-        tx.execute(
-            "INSERT INTO sale VALUES (?1, ?2, 'shift', 'cashier', ?3, 'RUB', 30000, 0, 30000, 70000, 3)",
-            (&id, n as i64, at),
-        )
-        .expect("sale");
-        for l in 0..3 {
-            tx.execute(
-                "INSERT INTO sale_line VALUES (?1, ?2, 'product', 'S000001', 'Товар', 'pcs', 1000, 10000, 'vat22', 10000, 0, 10000, 1667)",
-                (&id, l),
-            )
-            .expect("line");
-            tx.execute(
-                "INSERT INTO mv VALUES (?1, 'product', -1000, 'sale', ?2, ?3)",
-                (format!("{id}{l}"), &id, at),
-            )
-            .expect("mv");
-        }
-        tx.execute(
-            "INSERT INTO pay VALUES (?1, 1, 'cash', 100000, NULL)",
-            [&id],
-        )
-        .expect("pay");
-        tx.execute(
-            "INSERT INTO ob VALUES (?1, ?2, 'sale_completed', ?2, ?3, ?4)",
-            (n as i64, &id, "x".repeat(2_000), at),
-        )
-        .expect("ob");
-        tx.commit().expect("commit");
+        baseline_sale(&base, n);
         sale_b.push(t.elapsed());
     }
     assert!(till.verify().expect("verify").ok);

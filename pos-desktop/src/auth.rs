@@ -174,7 +174,7 @@ impl Till {
             .prepare("SELECT id, name, role, active FROM cashiers ORDER BY name")?;
         let rows = st.query_map([], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, db::Id>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, bool>(3)?,
@@ -183,7 +183,7 @@ impl Till {
         rows.map(|row| {
             let (id, name, role, active) = row?;
             Ok(CashierInfo {
-                id: db::parse_uuid(&id)?,
+                id: id.0,
                 name,
                 role: Role::parse(&role)?,
                 active,
@@ -197,13 +197,14 @@ impl Till {
         let mut st = self
             .conn
             .prepare("SELECT id, pin_hash FROM cashiers WHERE active = 1")?;
-        let rows: Vec<(String, String)> = st
+        let rows: Vec<(db::Id, String)> = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        rows.iter()
+        Ok(rows
+            .into_iter()
             .filter(|(_, hash)| pin_matches(pin, hash))
-            .map(|(id, _)| db::parse_uuid(id))
-            .collect()
+            .map(|(id, _)| id.0)
+            .collect())
     }
 
     fn cashier_by_pin(&self, pin: &str) -> Result<Option<Uuid>> {

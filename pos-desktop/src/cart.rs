@@ -64,7 +64,7 @@ pub(crate) fn load_open(
         lines.push(CartLine {
             line_no: lines.len() + 1,
             pos: r.get(0)?,
-            product_id: db::parse_uuid(&r.get::<_, String>(1)?)?,
+            product_id: r.get::<_, db::Id>(1)?.0,
             sku: r.get(2)?,
             name: r.get(3)?,
             unit: Unit::parse(&r.get::<_, String>(4)?)?,
@@ -146,11 +146,11 @@ impl Till {
         if let Some(id) = self
             .conn
             .query_row("SELECT id FROM carts WHERE status = 'open'", [], |r| {
-                r.get::<_, String>(0)
+                r.get::<_, db::Id>(0)
             })
             .optional()?
         {
-            return db::parse_uuid(&id);
+            return Ok(id.0);
         }
         let id = Uuid::now_v7();
         self.conn.execute(
@@ -468,7 +468,7 @@ impl Till {
         )?;
         let rows = st.query_map([], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, db::Id>(0)?,
                 r.get::<_, String>(1)?,
                 r.get(2)?,
                 r.get::<_, i64>(3)?,
@@ -477,7 +477,7 @@ impl Till {
         rows.map(|row| {
             let (id, parked_at, note, lines) = row?;
             Ok(ParkedCart {
-                id: db::parse_uuid(&id)?,
+                id: id.0,
                 parked_at,
                 note,
                 lines: lines as u64,

@@ -58,7 +58,7 @@ const PRODUCT_COLS: &str = "p.id, p.sku, p.name, c.name, p.unit, p.price_minor, 
 
 impl Till {
     fn product_from_row(&self, r: &Row<'_>) -> rusqlite::Result<Result<Product>> {
-        let id: String = r.get(0)?;
+        let id: db::Id = r.get(0)?;
         let unit: String = r.get(4)?;
         let vat: String = r.get(6)?;
         let codes: Option<String> = r.get(7)?;
@@ -67,7 +67,7 @@ impl Till {
             (r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?);
         Ok((|| {
             Ok(Product {
-                id: db::parse_uuid(&id)?,
+                id: id.0,
                 sku,
                 name,
                 category,

@@ -52,7 +52,7 @@ pub(crate) fn load(
     code: &CertificateCode,
     currency: Currency,
 ) -> Result<Option<CertificateState>> {
-    type Row = (i64, i64, String, String, Option<String>);
+    type Row = (i64, i64, String, String, Option<db::Id>);
     let row: Option<Row> = conn
         .prepare_cached(
             "SELECT nominal_minor, balance_minor, status, expires_on, home_store FROM certificates WHERE key = ?1",
@@ -73,7 +73,7 @@ pub(crate) fn load(
         expires_on: expires
             .parse()
             .map_err(|e| TillError::Data(format!("certificate expiry {expires:?}: {e}")))?,
-        home_store: home.map(|h| db::parse_uuid(&h)).transpose()?,
+        home_store: home.map(|h| h.0),
     }))
 }
 

@@ -25,7 +25,7 @@ pub(crate) fn by_id(conn: &Connection, id: &str) -> Result<Option<CustomerDoc>> 
 }
 
 type Row = (
-    String,
+    db::Id,
     String,
     Option<String>,
     Option<String>,
@@ -34,7 +34,7 @@ type Row = (
 
 fn doc((id, name, phone, card_no, group): Row) -> Result<CustomerDoc> {
     Ok(CustomerDoc {
-        customer_id: db::parse_uuid(&id)?,
+        customer_id: id.0,
         name,
         phone,
         card_no,

@@ -135,14 +135,14 @@ fn sale_line(conn: &Connection, l: &CartLine) -> Result<SaleLine> {
     let floor_and_category = if l.certificate.is_some() {
         (Floor::NoPromotions, None)
     } else {
-        let (category, cost): (Option<String>, i64) = conn
+        let (category, cost): (Option<db::Id>, i64) = conn
             .prepare_cached("SELECT category_id, cost_minor FROM products WHERE id = ?1")?
             .query_row([l.product_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or_else(|| TillError::UnknownProduct(l.sku.clone()))?;
         (
             Floor::Cost(Money::new(cost, l.unit_price.currency)),
-            category.map(|c| db::parse_uuid(&c)).transpose()?,
+            category.map(|c| c.0),
         )
     };
     Ok(SaleLine {

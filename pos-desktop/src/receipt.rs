@@ -11,137 +11,34 @@ use crate::{error::Result, returns::CompletedReturn, sale::CompletedSale, Till};
 /// Characters per line on 80 mm paper with the standard font.
 pub const WIDTH: usize = 48;
 
+/// The receipt's words: key, Russian, English.
+const WORDS: &[(&str, &str, &str)] = &[
+    ("sale", "КАССОВЫЙ ЧЕК", "SALE RECEIPT"),
+    ("return", "ЧЕК ВОЗВРАТА", "RETURN RECEIPT"),
+    ("no", "№", "No."),
+    ("for_receipt", "к чеку №", "for receipt No."),
+    ("cashier", "Кассир", "Cashier"),
+    ("terminal", "Касса", "Till"),
+    ("discount", "Скидка", "Discount"),
+    ("total", "ИТОГО", "TOTAL"),
+    ("refund", "К ВОЗВРАТУ", "REFUND"),
+    ("cash", "Наличные", "Cash"),
+    ("card", "Карта", "Card"),
+    ("certificate", "Сертификат", "Gift certificate"),
+    ("promotions", "в т.ч. по акциям:", "of which promotions:"),
+    ("approval", "код авт.", "approval"),
+    ("change", "Сдача", "Change"),
+    ("incl", "в т.ч.", "incl."),
+    ("reason", "Причина", "Reason"),
+    ("thanks", "Спасибо за покупку!", "Thank you!"),
+];
+
+/// A receipt word in the till's language (an unknown key prints nothing).
 fn t(locale: Locale, key: &str) -> &'static str {
-    let ru = locale == Locale::Ru;
-    match key {
-        "sale" => {
-            if ru {
-                "КАССОВЫЙ ЧЕК"
-            } else {
-                "SALE RECEIPT"
-            }
-        }
-        "return" => {
-            if ru {
-                "ЧЕК ВОЗВРАТА"
-            } else {
-                "RETURN RECEIPT"
-            }
-        }
-        "no" => {
-            if ru {
-                "№"
-            } else {
-                "No."
-            }
-        }
-        "for_receipt" => {
-            if ru {
-                "к чеку №"
-            } else {
-                "for receipt No."
-            }
-        }
-        "cashier" => {
-            if ru {
-                "Кассир"
-            } else {
-                "Cashier"
-            }
-        }
-        "terminal" => {
-            if ru {
-                "Касса"
-            } else {
-                "Till"
-            }
-        }
-        "discount" => {
-            if ru {
-                "Скидка"
-            } else {
-                "Discount"
-            }
-        }
-        "total" => {
-            if ru {
-                "ИТОГО"
-            } else {
-                "TOTAL"
-            }
-        }
-        "refund" => {
-            if ru {
-                "К ВОЗВРАТУ"
-            } else {
-                "REFUND"
-            }
-        }
-        "cash" => {
-            if ru {
-                "Наличные"
-            } else {
-                "Cash"
-            }
-        }
-        "card" => {
-            if ru {
-                "Карта"
-            } else {
-                "Card"
-            }
-        }
-        "certificate" => {
-            if ru {
-                "Сертификат"
-            } else {
-                "Gift certificate"
-            }
-        }
-        "promotions" => {
-            if ru {
-                "в т.ч. по акциям:"
-            } else {
-                "of which promotions:"
-            }
-        }
-        "approval" => {
-            if ru {
-                "код авт."
-            } else {
-                "approval"
-            }
-        }
-        "change" => {
-            if ru {
-                "Сдача"
-            } else {
-                "Change"
-            }
-        }
-        "incl" => {
-            if ru {
-                "в т.ч."
-            } else {
-                "incl."
-            }
-        }
-        "reason" => {
-            if ru {
-                "Причина"
-            } else {
-                "Reason"
-            }
-        }
-        "thanks" => {
-            if ru {
-                "Спасибо за покупку!"
-            } else {
-                "Thank you!"
-            }
-        }
-        _ => "",
-    }
+    WORDS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map_or("", |(_, ru, en)| if locale == Locale::Ru { ru } else { en })
 }
 
 /// Who and where, for the receipt header.

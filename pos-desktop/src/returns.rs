@@ -96,10 +96,10 @@ pub(crate) fn load_return(
 ) -> Result<CompletedReturn> {
     let m = |v: i64| Money::new(v, currency);
     type Head = (
-        String,
+        db::Id,
         i64,
-        String,
-        String,
+        db::Id,
+        db::Id,
         String,
         i64,
         Option<String>,
@@ -129,7 +129,7 @@ pub(crate) fn load_return(
     while let Some(r) = rows.next()? {
         lines.push(ReturnLineDoc {
             sale_line_no: r.get(0)?,
-            product_id: db::parse_uuid(&r.get::<_, String>(1)?)?,
+            product_id: r.get::<_, db::Id>(1)?.0,
             sku: r.get(2)?,
             name: r.get(3)?,
             qty: Quantity::from_milli(r.get(4)?),
@@ -150,10 +150,10 @@ pub(crate) fn load_return(
     )?;
     let doc = ReturnDoc {
         return_id: db::parse_uuid(return_id)?,
-        sale_id: db::parse_uuid(&sale_id)?,
+        sale_id: sale_id.0,
         sale_receipt_no: sale_no as u64,
-        shift_id: db::parse_uuid(&shift_id)?,
-        cashier_id: db::parse_uuid(&cashier)?,
+        shift_id: shift_id.0,
+        cashier_id: cashier.0,
         completed_at: db::parse_ts(&at)?,
         currency,
         lines,

@@ -84,13 +84,13 @@ pub(crate) fn load_sale(
         )?
         .query_row([sale_id], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<_, db::Id>(0)?,
+                r.get::<_, db::Id>(1)?,
                 r.get::<_, String>(2)?,
                 [r.get::<_, i64>(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
                 (r.get::<_, i64>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?),
                 r.get::<_, Option<String>>(10)?,
-                r.get::<_, Option<String>>(11)?,
+                r.get::<_, Option<db::Id>>(11)?,
             ))
         })
         .optional()?
@@ -114,7 +114,7 @@ pub(crate) fn load_sale(
     while let Some(r) = rows.next()? {
         lines.push(SaleLineDoc {
             line_no: r.get(0)?,
-            product_id: db::parse_uuid(&r.get::<_, String>(1)?)?,
+            product_id: r.get::<_, db::Id>(1)?.0,
             sku: r.get(2)?,
             name: r.get(3)?,
             unit: Unit::parse(&r.get::<_, String>(4)?)?,
@@ -139,7 +139,7 @@ pub(crate) fn load_sale(
     let mut rows = st.query([sale_id])?;
     while let Some(r) = rows.next()? {
         promotions.push(SalePromotion {
-            promotion_id: db::parse_uuid(&r.get::<_, String>(0)?)?,
+            promotion_id: r.get::<_, db::Id>(0)?.0,
             version: r.get(1)?,
             name: r.get(2)?,
             amount: m(r.get(3)?),
@@ -157,10 +157,11 @@ pub(crate) fn load_sale(
             .map(|l| (l.vat_rate, l.total.minor, l.vat.minor)),
         currency,
     );
+    let sale_uuid = db::parse_uuid(sale_id)?;
     let doc = SaleDoc {
-        sale_id: db::parse_uuid(sale_id)?,
-        shift_id: db::parse_uuid(&shift)?,
-        cashier_id: db::parse_uuid(&cashier)?,
+        sale_id: sale_uuid,
+        shift_id: shift.0,
+        cashier_id: cashier.0,
         completed_at: db::parse_ts(&at)?,
         currency,
         lines,
@@ -172,9 +173,9 @@ pub(crate) fn load_sale(
         vat,
         catalog_version,
         promotions,
-        customer_id: customer_id.map(|c| db::parse_uuid(&c)).transpose()?,
+        customer_id: customer_id.map(|c| c.0),
     };
-    let fiscal = crate::fiscal::state_of(conn, db::parse_uuid(sale_id)?)?;
+    let fiscal = crate::fiscal::state_of(conn, sale_uuid)?;
     Ok(CompletedSale {
         fiscal,
         doc,

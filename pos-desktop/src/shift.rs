@@ -26,7 +26,7 @@ pub struct Shift {
 }
 
 pub(crate) fn current(conn: &Connection, currency: Currency) -> Result<Option<Shift>> {
-    let row: Option<(String, i64, String, i64)> = conn
+    let row: Option<(db::Id, i64, String, i64)> = conn
         .prepare_cached(
             "SELECT id, shift_no, opened_at, float_minor FROM shifts WHERE closed_at IS NULL",
         )?
@@ -34,7 +34,7 @@ pub(crate) fn current(conn: &Connection, currency: Currency) -> Result<Option<Sh
         .optional()?;
     row.map(|(id, no, at, float)| {
         Ok(Shift {
-            id: db::parse_uuid(&id)?,
+            id: id.0,
             shift_no: no as u64,
             opened_at: at,
             float: Money::new(float, currency),

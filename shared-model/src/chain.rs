@@ -1,24 +1,14 @@
 //! The receipt hash chain: each receipt carries the hash of the one before it, so a
 //! deleted, inserted or edited receipt breaks every hash after it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use crate::events::ReceiptLink;
 use crate::events::{ReturnDoc, SaleDoc};
 
 /// The `prev_hash` of a terminal's first receipt.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// A receipt's number and its link in the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReceiptLink {
-    /// Gapless per-terminal receipt number, from 1 (sales and returns share it).
-    pub receipt_no: u64,
-    /// Hash of the previous receipt ([`GENESIS_HASH`] for the first).
-    pub prev_hash: String,
-    /// Hash of this receipt.
-    pub hash: String,
-}
 
 /// What a receipt records; the hashed content.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -138,13 +138,24 @@ pub struct FiscalRecord {
     pub correction: bool,
 }
 
+/// A receipt's number and its link in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptLink {
+    /// Gapless per-terminal receipt number, from 1 (sales and returns share it).
+    pub receipt_no: u64,
+    /// Hash of the previous receipt (the chain's genesis hash for the first).
+    pub prev_hash: String,
+    /// Hash of this receipt.
+    pub hash: String,
+}
+
 /// A receipt document with its place in the terminal's hash chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainedReceipt<T> {
     /// The document.
     pub doc: T,
     /// Receipt number and chain link.
-    pub link: crate::chain::ReceiptLink,
+    pub link: ReceiptLink,
 }
 
 /// A completed sale, exactly as it was priced and paid.

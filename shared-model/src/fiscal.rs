@@ -2,7 +2,6 @@
 //! or a return, mapped from the till's own documents, and what it answers. Pure: the
 //! till's register port (ATOL or none) turns these into its protocol and back.
 
-pub mod counters;
 pub mod health;
 #[cfg(test)]
 mod tests;

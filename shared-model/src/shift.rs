@@ -1,5 +1,7 @@
 //! Shift figures (X and Z reports) and the cash reconciliation rule.
 
+pub mod counters;
+
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
@@ -57,7 +59,7 @@ pub struct ShiftReport {
     /// The fiscal register's counters beside these figures (fiscal tills only; for a Z,
     /// read just before the register's own Z).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub register: Option<crate::fiscal::counters::RegisterCheck>,
+    pub register: Option<counters::RegisterCheck>,
 }
 
 /// The cash that should be in the drawer.

@@ -91,20 +91,28 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Every group, by code.
 pub async fn groups(conn: &mut PgConnection) -> ApiResult<Vec<MarkingGroup>> {
-    let rows: Vec<(String, String, NaiveDate, Option<NaiveDate>, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        code: String,
+        name: String,
+        code_from: NaiveDate,
+        permit_from: Option<NaiveDate>,
+        no_answer: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT code, name, code_from, permit_from, no_answer FROM marking_groups ORDER BY code",
     )
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(code, name, code_from, permit_from, no_answer)| {
+        .map(|r| {
             Ok(MarkingGroup {
-                no_answer: NoAnswer::parse(&no_answer)
-                    .ok_or_else(|| ApiError::Internal(format!("no_answer {no_answer:?}")))?,
-                code,
-                name,
-                code_from,
-                permit_from,
+                no_answer: NoAnswer::parse(&r.no_answer)
+                    .ok_or_else(|| ApiError::Internal(format!("no_answer {:?}", r.no_answer)))?,
+                code: r.code,
+                name: r.name,
+                code_from: r.code_from,
+                permit_from: r.permit_from,
             })
         })
         .collect()

@@ -3,17 +3,12 @@
 //! instance subscribes and fans out to the tills and browsers connected to it over
 //! server-sent events. Redis down only delays notifications: tills still poll.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::{Stream, StreamExt};
+use futures_util::StreamExt;
 use secrecy::ExposeSecret;
-use tokio_stream::wrappers::BroadcastStream;
 use uuid::Uuid;
 
-use crate::device::Device;
 use crate::AppState;
 
 /// Channel name (under the configured prefix).
@@ -84,23 +79,4 @@ async fn relay_once(state: &AppState) -> redis::RedisResult<()> {
         let _ = to.send(Uuid::parse_str(&payload).ok());
     }
     Ok(())
-}
-
-/// Server-sent events for a till: `changed` whenever data for its store may be waiting.
-#[utoipa::path(get, path = "/sync/events", tag = "sync", responses((status = 200, description = "text/event-stream")))]
-pub async fn events(
-    State(state): State<AppState>,
-    device: Device,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let store = device.location_id;
-    let stream = BroadcastStream::new(state.notifier.subscribe()).filter_map(move |m| async move {
-        match m {
-            Ok(Some(l)) if l != store => None,
-            // A lagged receiver missed messages: tell the till to pull anyway.
-            _ => Some(Ok(Event::default().event("changed").data("pull"))),
-        }
-    });
-    let hello =
-        futures_util::stream::once(async { Ok(Event::default().event("changed").data("pull")) });
-    Sse::new(hello.chain(stream)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -155,22 +155,72 @@ fn rub(m: i64) -> String {
     Money::rub(m).to_decimal_string()
 }
 
-type Head = (
-    Uuid,
-    Uuid,
-    Uuid,
-    Uuid,
-    Uuid,
-    i64,
-    DateTime<Utc>,
-    i64,
-    i64,
-    i64,
-    i64,
-    Vec<String>,
-    Option<String>,
-    Option<Uuid>,
-);
+/// A sale's own row.
+#[derive(sqlx::FromRow)]
+struct Head {
+    id: Uuid,
+    terminal_id: Uuid,
+    location_id: Uuid,
+    shift_id: Uuid,
+    cashier_id: Uuid,
+    receipt_no: i64,
+    completed_at: DateTime<Utc>,
+    gross_minor: i64,
+    discount_minor: i64,
+    total_minor: i64,
+    change_minor: i64,
+    flags: Vec<String>,
+    catalog_version: Option<String>,
+    customer_id: Option<Uuid>,
+}
+
+/// One line of a sale.
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    sale_id: Uuid,
+    line_no: i32,
+    product_id: Uuid,
+    sku: String,
+    name: String,
+    qty_milli: i64,
+    unit_price_minor: i64,
+    discount_minor: i64,
+    total_minor: i64,
+    vat: String,
+}
+
+/// One payment of a sale.
+#[derive(sqlx::FromRow)]
+struct PayRow {
+    sale_id: Uuid,
+    tender: String,
+    amount_minor: i64,
+    approval_code: Option<String>,
+    certificate: Option<String>,
+}
+
+/// One promotion applied to a sale.
+#[derive(sqlx::FromRow)]
+struct PromoRow {
+    sale_id: Uuid,
+    promotion_id: Uuid,
+    version: i32,
+    name: String,
+    amount_minor: i64,
+}
+
+/// A sale's fiscal receipt.
+#[derive(sqlx::FromRow)]
+struct FiscalRow {
+    doc_id: Uuid,
+    number: i64,
+    sign: String,
+    fiscal_at: DateTime<Utc>,
+    fn_serial: String,
+    shift_no: i32,
+    receipt_no: i32,
+    correction: bool,
+}
 
 /// Sales in scope, newest first, with totals over the whole filter.
 #[utoipa::path(get, path = "/sales", tag = "sales", params(SaleFilter), responses((status = 200, body = Page<Sale>)))]
@@ -214,8 +264,7 @@ async fn list(
 /// The sales of these heads with their lines, payments, promotions and fiscal receipts,
 /// each read for the whole page at once.
 async fn with_their_parts(db: &sqlx::PgPool, heads: Vec<Head>) -> ApiResult<Vec<Sale>> {
-    let ids: Vec<Uuid> = heads.iter().map(|h| h.0).collect();
-    type LineRow = (Uuid, i32, Uuid, String, String, i64, i64, i64, i64, String);
+    let ids: Vec<Uuid> = heads.iter().map(|h| h.id).collect();
     let lines: Vec<LineRow> = sqlx::query_as(
         "SELECT sale_id, line_no, product_id, sku, name, qty_milli, unit_price_minor, discount_minor, total_minor, vat
          FROM sale_lines WHERE (sale_id, local_day) IN (SELECT id, local_day FROM sales WHERE id = ANY($1))
@@ -224,7 +273,6 @@ async fn with_their_parts(db: &sqlx::PgPool, heads: Vec<Head>) -> ApiResult<Vec<
     .bind(&ids)
     .fetch_all(db)
     .await?;
-    type PayRow = (Uuid, String, i64, Option<String>, Option<String>);
     let pays: Vec<PayRow> = sqlx::query_as(
         "SELECT sale_id, tender, amount_minor, approval_code, certificate FROM sale_payments
          WHERE sale_id = ANY($1) ORDER BY sale_id, pos",
@@ -232,14 +280,13 @@ async fn with_their_parts(db: &sqlx::PgPool, heads: Vec<Head>) -> ApiResult<Vec<
     .bind(&ids)
     .fetch_all(db)
     .await?;
-    let promos: Vec<(Uuid, Uuid, i32, String, i64)> = sqlx::query_as(
+    let promos: Vec<PromoRow> = sqlx::query_as(
         "SELECT sale_id, promotion_id, version, name, amount_minor FROM sale_promotions
          WHERE sale_id = ANY($1) ORDER BY sale_id, pos",
     )
     .bind(&ids)
     .fetch_all(db)
     .await?;
-    type FiscalRow = (Uuid, i64, String, DateTime<Utc>, String, i32, i32, bool);
     let fiscal: Vec<FiscalRow> = sqlx::query_as(
         "SELECT doc_id, number, sign, fiscal_at, fn_serial, shift_no, receipt_no, correction FROM fiscal_documents
          WHERE doc_id = ANY($1) AND kind = 'sale'",
@@ -247,85 +294,79 @@ async fn with_their_parts(db: &sqlx::PgPool, heads: Vec<Head>) -> ApiResult<Vec<
     .bind(&ids)
     .fetch_all(db)
     .await?;
-    let items = heads
-        .into_iter()
-        .map(
-            |(
-                id,
-                terminal_id,
-                location_id,
-                shift_id,
-                cashier_id,
-                receipt_no,
-                completed_at,
-                g,
-                d,
-                t,
-                c,
-                flags,
-                catalog_version,
-                customer_id,
-            )| Sale {
-                id,
-                terminal_id,
-                location_id,
-                shift_id,
-                cashier_id,
-                receipt_no,
-                completed_at,
-                gross: rub(g),
-                discount: rub(d),
-                total: rub(t),
-                change: rub(c),
-                flags,
-                catalog_version,
-                lines: lines
-                    .iter()
-                    .filter(|l| l.0 == id)
-                    .map(|l| SaleLine {
-                        line_no: l.1,
-                        product_id: l.2,
-                        sku: l.3.clone(),
-                        name: l.4.clone(),
-                        qty: shared_model::Quantity::from_milli(l.5).to_string(),
-                        unit_price: rub(l.6),
-                        discount: rub(l.7),
-                        total: rub(l.8),
-                        vat: l.9.clone(),
-                    })
-                    .collect(),
-                payments: pays
-                    .iter()
-                    .filter(|p| p.0 == id)
-                    .map(|p| SalePayment {
-                        tender: p.1.clone(),
-                        amount: rub(p.2),
-                        approval_code: p.3.clone(),
-                        certificate: p.4.clone(),
-                    })
-                    .collect(),
-                promotions: promos
-                    .iter()
-                    .filter(|p| p.0 == id)
-                    .map(|p| SalePromotion {
-                        promotion_id: p.1,
-                        version: p.2,
-                        name: p.3.clone(),
-                        amount: rub(p.4),
-                    })
-                    .collect(),
-                customer_id,
-                fiscal: fiscal.iter().find(|x| x.0 == id).map(|x| SaleFiscal {
-                    number: x.1,
-                    sign: x.2.clone(),
-                    at: x.3,
-                    fn_serial: x.4.clone(),
-                    shift_no: x.5,
-                    receipt_no: x.6,
-                    correction: x.7,
-                }),
-            },
+    let of = |id: Uuid| {
+        let lines = lines
+            .iter()
+            .filter(move |l| l.sale_id == id)
+            .map(|l| SaleLine {
+                line_no: l.line_no,
+                product_id: l.product_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                qty: shared_model::Quantity::from_milli(l.qty_milli).to_string(),
+                unit_price: rub(l.unit_price_minor),
+                discount: rub(l.discount_minor),
+                total: rub(l.total_minor),
+                vat: l.vat.clone(),
+            });
+        let payments = pays
+            .iter()
+            .filter(move |p| p.sale_id == id)
+            .map(|p| SalePayment {
+                tender: p.tender.clone(),
+                amount: rub(p.amount_minor),
+                approval_code: p.approval_code.clone(),
+                certificate: p.certificate.clone(),
+            });
+        let promotions = promos
+            .iter()
+            .filter(move |p| p.sale_id == id)
+            .map(|p| SalePromotion {
+                promotion_id: p.promotion_id,
+                version: p.version,
+                name: p.name.clone(),
+                amount: rub(p.amount_minor),
+            });
+        let fiscal = fiscal.iter().find(|x| x.doc_id == id).map(|x| SaleFiscal {
+            number: x.number,
+            sign: x.sign.clone(),
+            at: x.fiscal_at,
+            fn_serial: x.fn_serial.clone(),
+            shift_no: x.shift_no,
+            receipt_no: x.receipt_no,
+            correction: x.correction,
+        });
+        (
+            lines.collect(),
+            payments.collect(),
+            promotions.collect(),
+            fiscal,
         )
-        .collect();
-    Ok(items)
+    };
+    Ok(heads
+        .into_iter()
+        .map(|h| {
+            let (lines, payments, promotions, fiscal) = of(h.id);
+            Sale {
+                id: h.id,
+                terminal_id: h.terminal_id,
+                location_id: h.location_id,
+                shift_id: h.shift_id,
+                cashier_id: h.cashier_id,
+                receipt_no: h.receipt_no,
+                completed_at: h.completed_at,
+                gross: rub(h.gross_minor),
+                discount: rub(h.discount_minor),
+                total: rub(h.total_minor),
+                change: rub(h.change_minor),
+                flags: h.flags,
+                catalog_version: h.catalog_version,
+                lines,
+                payments,
+                promotions,
+                customer_id: h.customer_id,
+                fiscal,
+            }
+        })
+        .collect())
 }

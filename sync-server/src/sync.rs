@@ -15,6 +15,7 @@ use crate::AppState;
 
 mod apply;
 mod effects;
+mod events;
 mod feed;
 mod quarantine;
 mod registers;
@@ -32,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pull_handler))
         .routes(routes!(registers::report_handler))
         .routes(routes!(terminal_status))
-        .routes(routes!(crate::notify::events))
+        .routes(routes!(events::events))
         .merge(quarantine::router())
 }
 

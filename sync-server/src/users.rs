@@ -424,6 +424,111 @@ async fn get_one(
     Ok(Json(user))
 }
 
+/// What an update changes, checked against the user as they are.
+struct Change {
+    old_role: Role,
+    role: Role,
+    /// The user's stores after the update.
+    locations: Vec<Uuid>,
+    /// A new discount limit, in basis points.
+    limit: Option<i32>,
+    /// A new VATIN (`Some(None)` clears it).
+    vatin: Option<Option<String>>,
+}
+
+impl Change {
+    /// Checks what needs no database: who may assign which role, one's own account,
+    /// password and PIN rules, names and numbers.
+    fn check(actor: &AuthUser, scope: &Scope, before: &User, req: &UserUpdate) -> ApiResult<Self> {
+        let old_role = Role::parse(&before.role)?;
+        let role = match &req.role {
+            Some(r) => Role::parse(r)?,
+            None => old_role,
+        };
+        let locations = req
+            .locations
+            .clone()
+            .unwrap_or_else(|| before.locations.clone());
+        // A manager may neither touch admins and managers nor promote anyone to them.
+        check_assignable(actor, scope, old_role, &before.locations)
+            .and_then(|_| check_assignable(actor, scope, role, &locations))?;
+        if before.id == actor.id && (req.active == Some(false) || role != old_role) {
+            return Err(ApiError::Conflict(
+                "you cannot disable yourself or change your own role".into(),
+            ));
+        }
+        if let Some(p) = &req.password {
+            password::validate_password(p)?;
+        }
+        if let Some(p) = &req.pin {
+            role.check_pin(p)?;
+        } else if before.has_pin && role.min_pin_len() > old_role.min_pin_len() {
+            // The PIN they have may be too short for the new role (only its hash is kept).
+            return Err(ApiError::Validation(format!(
+                "a {} needs a new PIN of {} to 8 digits: give one with the role",
+                role.code(),
+                role.min_pin_len()
+            )));
+        }
+        if req
+            .full_name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            return Err(ApiError::Validation("full name cannot be empty".into()));
+        }
+        let limit = match &req.discount_limit {
+            Some(l) => Some(parse_limit(Some(l), role)?),
+            None => None,
+        };
+        Ok(Self {
+            old_role,
+            role,
+            locations,
+            limit,
+            vatin: parse_vatin(req.vatin.as_deref())?,
+        })
+    }
+
+    /// A new password, another role or deactivation ends every session of the user.
+    fn ends_sessions(&self, req: &UserUpdate) -> bool {
+        req.password.is_some() || self.role != self.old_role || req.active == Some(false)
+    }
+}
+
+/// Changing one's own password takes the current one.
+async fn check_own_password(
+    conn: &mut PgConnection,
+    actor: &AuthUser,
+    id: Uuid,
+    req: &UserUpdate,
+) -> ApiResult<()> {
+    if req.password.is_none() || id != actor.id {
+        return Ok(());
+    }
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    let given = req.current_password.clone().unwrap_or_default();
+    if password::verify(given, current).await? {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "to change your own password, give your current one".into(),
+        ))
+    }
+}
+
+/// Hashes what is given of a password or PIN.
+async fn hash_given(secret: Option<String>) -> ApiResult<Option<String>> {
+    Ok(match secret {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    })
+}
+
 /// Updates a user.
 #[instrument(skip_all, err)]
 pub async fn update_user(
@@ -439,75 +544,16 @@ pub async fn update_user(
         .await?;
     let before = load(&mut tx, id).await?;
     check_visible(scope, &before)?;
-    let old_role = Role::parse(&before.role)?;
-    let role = match &req.role {
-        Some(r) => Role::parse(r)?,
-        None => old_role,
-    };
-    let locations = req
-        .locations
-        .clone()
-        .unwrap_or_else(|| before.locations.clone());
-    // A manager may neither touch admins and managers nor promote anyone to them.
-    check_assignable(actor, scope, old_role, &before.locations)
-        .and_then(|_| check_assignable(actor, scope, role, &locations))?;
-    if id == actor.id && (req.active == Some(false) || role != old_role) {
-        return Err(ApiError::Conflict(
-            "you cannot disable yourself or change your own role".into(),
-        ));
-    }
-    if let Some(p) = &req.password {
-        password::validate_password(p)?;
-    }
-    if let Some(p) = &req.pin {
-        role.check_pin(p)?;
-    } else if before.has_pin && role.min_pin_len() > old_role.min_pin_len() {
-        // The PIN they have may be too short for the new role (only its hash is kept).
-        return Err(ApiError::Validation(format!(
-            "a {} needs a new PIN of {} to 8 digits: give one with the role",
-            role.code(),
-            role.min_pin_len()
-        )));
-    }
-    let limit = match &req.discount_limit {
-        Some(l) => Some(parse_limit(Some(l), role)?),
-        None => None,
-    };
-    let vatin = parse_vatin(req.vatin.as_deref())?;
-    if let Some(l) = limit {
+    let change = Change::check(actor, scope, &before, &req)?;
+    if let Some(l) = change.limit {
         check_limit(&mut tx, actor, l).await?;
     }
     if let Some(p) = &req.pin {
-        check_pin_free(&mut tx, p, &locations, Some(id)).await?;
+        check_pin_free(&mut tx, p, &change.locations, Some(id)).await?;
     }
-    if req.password.is_some() && id == actor.id {
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let given = req.current_password.clone().unwrap_or_default();
-        if !password::verify(given, current).await? {
-            return Err(ApiError::Forbidden(
-                "to change your own password, give your current one".into(),
-            ));
-        }
-    }
-    // A new password, another role or deactivation ends every session of the user.
-    let end_sessions = req.password.is_some() || role != old_role || req.active == Some(false);
-    let pw = match req.password {
-        Some(p) => Some(password::hash(p).await?),
-        None => None,
-    };
-    let pin = match req.pin {
-        Some(p) => Some(password::hash(p).await?),
-        None => None,
-    };
-    if let Some(n) = &req.full_name {
-        if n.trim().is_empty() {
-            return Err(ApiError::Validation("full name cannot be empty".into()));
-        }
-    }
+    check_own_password(&mut tx, actor, id, &req).await?;
+    let end_sessions = change.ends_sessions(&req);
+    let full_name = req.full_name.as_deref().map(str::trim);
     sqlx::query(
         "UPDATE users SET full_name = COALESCE($2, full_name), role = $3, active = COALESCE($4, active),
             password_hash = COALESCE($5, password_hash), pin_hash = COALESCE($6, pin_hash),
@@ -516,18 +562,18 @@ pub async fn update_user(
          WHERE id = $1",
     )
     .bind(id)
-    .bind(req.full_name.as_deref().map(str::trim))
-    .bind(role.code())
+    .bind(full_name)
+    .bind(change.role.code())
     .bind(req.active)
-    .bind(pw)
-    .bind(pin)
-    .bind(limit)
-    .bind(vatin.is_some())
-    .bind(vatin.flatten())
+    .bind(hash_given(req.password.clone()).await?)
+    .bind(hash_given(req.pin.clone()).await?)
+    .bind(change.limit)
+    .bind(change.vatin.is_some())
+    .bind(change.vatin.flatten())
     .execute(&mut *tx)
     .await?;
     if req.locations.is_some() {
-        set_locations(&mut tx, id, &locations).await?;
+        set_locations(&mut tx, id, &change.locations).await?;
     }
     if end_sessions {
         crate::auth::tokens::end_all_sessions(&mut tx, id).await?;

@@ -1,122 +1,17 @@
-//! The shell: who is signed in, the language, the locations everyone picks from, the
-//! navigation their role allows, and client-side routes (`history.pushState`; the server
-//! answers `index.html` for any of them so a reload stays on the page).
+//! The shell: who is signed in, the language, the locations everyone picks from, and the
+//! navigation their role allows (the pages themselves: `routes`).
 
 use std::rc::Rc;
 
-use shared_model::{Locale, Role};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use shared_model::Locale;
 use yew::prelude::*;
 
 use crate::api;
 pub use crate::ctx::{role_key, Ctx};
 use crate::pages;
+pub use crate::routes::Route;
+use crate::routes::{page, use_route};
 use crate::types::{Location, LoginAnswer, Me, Page};
-
-/// A page of the admin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// Today at a glance.
-    Dashboard,
-    /// Products, prices, CSV.
-    Catalog,
-    /// Levels, receiving, transfers, counts, movements.
-    Stock,
-    /// Promotions and coupons.
-    Promotions,
-    /// Gift certificates.
-    Certificates,
-    /// Customers.
-    Customers,
-    /// Users and roles.
-    People,
-    /// Stores and warehouses.
-    Locations,
-    /// Tills.
-    Devices,
-    /// Reports.
-    Reports,
-    /// The audit log.
-    Audit,
-}
-
-impl Route {
-    /// Every page, in menu order.
-    pub const ALL: [Route; 11] = [
-        Route::Dashboard,
-        Route::Catalog,
-        Route::Stock,
-        Route::Promotions,
-        Route::Certificates,
-        Route::Customers,
-        Route::Reports,
-        Route::People,
-        Route::Locations,
-        Route::Devices,
-        Route::Audit,
-    ];
-
-    /// Its address.
-    pub fn path(self) -> &'static str {
-        match self {
-            Route::Dashboard => "/",
-            Route::Catalog => "/catalog",
-            Route::Stock => "/stock",
-            Route::Promotions => "/promotions",
-            Route::Certificates => "/certificates",
-            Route::Customers => "/customers",
-            Route::People => "/people",
-            Route::Locations => "/locations",
-            Route::Devices => "/devices",
-            Route::Reports => "/reports",
-            Route::Audit => "/audit",
-        }
-    }
-
-    /// The page at an address (unknown ones go to the dashboard).
-    pub fn parse(path: &str) -> Route {
-        Route::ALL
-            .into_iter()
-            .find(|r| r.path() == path.trim_end_matches('/') && r.path() != "/")
-            .unwrap_or(Route::Dashboard)
-    }
-
-    /// Its menu word.
-    pub fn key(self) -> &'static str {
-        match self {
-            Route::Dashboard => "nav_dashboard",
-            Route::Catalog => "nav_catalog",
-            Route::Stock => "nav_stock",
-            Route::Promotions => "nav_promotions",
-            Route::Certificates => "nav_certificates",
-            Route::Customers => "nav_customers",
-            Route::People => "nav_people",
-            Route::Locations => "nav_locations",
-            Route::Devices => "nav_devices",
-            Route::Reports => "nav_reports",
-            Route::Audit => "nav_audit",
-        }
-    }
-
-    /// Whether a role may open it (the server enforces the same; this hides what would 403).
-    pub fn allowed(self, role: Role) -> bool {
-        match role {
-            Role::Admin => true,
-            Role::Manager => !matches!(self, Route::Devices | Route::Audit),
-            Role::WarehouseWorker => {
-                matches!(self, Route::Dashboard | Route::Catalog | Route::Stock)
-            }
-            Role::Cashier | Role::Salesperson => false,
-        }
-    }
-}
-
-fn current_path() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_else(|| "/".into())
-}
 
 fn saved_lang() -> Locale {
     web_sys::window()
@@ -132,17 +27,17 @@ fn save_lang(l: Locale) {
     }
 }
 
-/// The whole app.
-#[function_component(App)]
-pub fn app() -> Html {
-    let lang = use_state(saved_lang);
+/// Who is signed in (`None` until known or after sign-out), whether the session check has
+/// answered, and whether the session expired while signed in.
+#[hook]
+fn use_session() -> (
+    UseStateHandle<Option<Me>>,
+    UseStateHandle<bool>,
+    UseStateHandle<bool>,
+) {
     let me = use_state(|| None::<Me>);
     let checked = use_state(|| false);
     let expired = use_state(|| false);
-    let locations = use_state(|| Rc::new(Vec::<Location>::new()));
-    let route = use_state(|| Route::parse(&current_path()));
-    let loc_version = use_state(|| 0u32);
-
     {
         // Re-registered whenever who is signed in changes: before a sign-in a 401 is no news.
         let expired = expired.clone();
@@ -156,19 +51,8 @@ pub fn app() -> Html {
         });
     }
     {
-        let route = route.clone();
-        use_effect_with((), move |_| {
-            let cb = Closure::<dyn Fn()>::new(move || route.set(Route::parse(&current_path())));
-            if let Some(w) = web_sys::window() {
-                let _ = w.add_event_listener_with_callback("popstate", cb.as_ref().unchecked_ref());
-            }
-            cb.forget();
-        });
-    }
-    {
         // Resume a session the cookies still hold.
-        let me = me.clone();
-        let checked = checked.clone();
+        let (me, checked) = (me.clone(), checked.clone());
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(m) = api::get::<Me>("/auth/me").await {
@@ -178,9 +62,17 @@ pub fn app() -> Html {
             });
         });
     }
+    (me, checked, expired)
+}
+
+/// The locations the signed-in user sees, loaded on sign-in and on each reload asked for.
+#[hook]
+fn use_locations(user: Option<uuid::Uuid>) -> (Rc<Vec<Location>>, Callback<()>) {
+    let locations = use_state(|| Rc::new(Vec::<Location>::new()));
+    let version = use_state(|| 0u32);
     {
         let locations = locations.clone();
-        use_effect_with((me.as_ref().map(|m| m.id), *loc_version), move |(id, _)| {
+        use_effect_with((user, *version), move |(id, _)| {
             if id.is_some() {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(p) = api::get::<Page<Location>>("/locations?per_page=200").await {
@@ -190,10 +82,39 @@ pub fn app() -> Html {
             }
         });
     }
+    let reload = Callback::from(move |_| version.set(*version + 1));
+    ((*locations).clone(), reload)
+}
 
+/// The menu: the pages the role may open, the current one marked.
+fn nav(ctx: &Ctx, route: Route, go: &Callback<Route>) -> Html {
+    Route::ALL
+        .into_iter()
+        .filter(|r| r.allowed(ctx.me.role))
+        .map(|r| {
+            let go = go.clone();
+            let onclick = Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                go.emit(r);
+            });
+            let current = (route == r).then_some("page");
+            html! {
+                <a href={r.path()} {onclick} aria-current={current}
+                   data-testid={format!("nav-{}", r.key().trim_start_matches("nav_"))}>{ ctx.t(r.key()) }</a>
+            }
+        })
+        .collect()
+}
+
+/// The whole app.
+#[function_component(App)]
+pub fn app() -> Html {
+    let lang = use_state(saved_lang);
+    let (me, checked, expired) = use_session();
+    let (route, go) = use_route();
+    let (locations, reload_locations) = use_locations(me.as_ref().map(|m| m.id));
     let on_login = {
-        let me = me.clone();
-        let expired = expired.clone();
+        let (me, expired) = (me.clone(), expired.clone());
         Callback::from(move |a: LoginAnswer| {
             expired.set(false);
             me.set(Some(a.user));
@@ -232,66 +153,24 @@ pub fn app() -> Html {
     let ctx = Ctx {
         me: user.clone(),
         lang: *lang,
-        locations: (*locations).clone(),
-        reload_locations: {
-            let v = loc_version.clone();
-            Callback::from(move |_| v.set(*v + 1))
-        },
+        locations,
+        reload_locations,
     };
-    let go = {
-        let route = route.clone();
-        Callback::from(move |r: Route| {
-            if let Some(w) = web_sys::window() {
-                if let Ok(h) = w.history() {
-                    let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(r.path()));
-                }
-            }
-            route.set(r);
-        })
-    };
-    let nav: Html = Route::ALL
-        .into_iter()
-        .filter(|r| r.allowed(user.role))
-        .map(|r| {
-            let go = go.clone();
-            let onclick = Callback::from(move |e: MouseEvent| {
-                e.prevent_default();
-                go.emit(r);
-            });
-            let current = (*route == r).then_some("page");
-            html! {
-                <a href={r.path()} {onclick} aria-current={current}
-                   data-testid={format!("nav-{}", r.key().trim_start_matches("nav_"))}>{ ctx.t(r.key()) }</a>
-            }
-        })
-        .collect();
-    let page = if !route.allowed(user.role) {
-        html! { <p class="denied" role="alert" data-testid="no-access">{ ctx.t("no_access") }</p> }
+    let shown = if route.allowed(user.role) {
+        page(*route)
     } else {
-        match *route {
-            Route::Dashboard => html! { <pages::dashboard::Dashboard /> },
-            Route::Catalog => html! { <pages::catalog::Catalog /> },
-            Route::Stock => html! { <pages::stock::Stock /> },
-            Route::Promotions => html! { <pages::promotions::Promotions /> },
-            Route::Certificates => html! { <pages::certificates::Certificates /> },
-            Route::Customers => html! { <pages::customers::Customers /> },
-            Route::People => html! { <pages::people::People /> },
-            Route::Locations => html! { <pages::people::Locations /> },
-            Route::Devices => html! { <pages::devices::Devices /> },
-            Route::Reports => html! { <pages::reports::Reports /> },
-            Route::Audit => html! { <pages::audit::Audit /> },
-        }
+        html! { <p class="denied" role="alert" data-testid="no-access">{ ctx.t("no_access") }</p> }
     };
     html! {
         <ContextProvider<Ctx> context={ctx.clone()}>
             <header class="top">
                 <span class="brand">{ "Al Aroma" }</span>
-                <nav aria-label={ctx.t("menu")}>{ nav }</nav>
+                <nav aria-label={ctx.t("menu")}>{ nav(&ctx, *route, &go) }</nav>
                 <span class="who" data-testid="who">{ format!("{} · {}", user.login, ctx.t(role_key(user.role))) }</span>
                 <button class="link" onclick={toggle_lang.reform(|_: MouseEvent| ())} data-testid="lang">{ ctx.t("other_lang") }</button>
                 <button class="link" onclick={logout} data-testid="logout">{ ctx.t("logout") }</button>
             </header>
-            <main>{ page }</main>
+            <main>{ shown }</main>
             if *expired {
                 <div class="overlay" role="dialog" aria-modal="true">
                     <pages::login::Login lang={*lang} on_login={on_login} on_lang={toggle_lang} expired=true />

@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod i18n;
 pub mod lines;
 pub mod pages;
+pub mod routes;
 pub mod types;
 pub mod widgets;
 

@@ -44,6 +44,19 @@ pub fn event_checked(e: &Event) -> bool {
         .is_some_and(|i| i.checked())
 }
 
+/// A callback that changes one text field of a form held in one state.
+pub fn edit_with<F: Clone + 'static>(
+    form: &UseStateHandle<F>,
+    change: fn(&mut F, String),
+) -> Callback<String> {
+    let form = form.clone();
+    Callback::from(move |v: String| {
+        let mut f = (*form).clone();
+        change(&mut f, v);
+        form.set(f);
+    })
+}
+
 /// A state setter as an input callback.
 pub fn setter(s: &UseStateHandle<String>) -> Callback<String> {
     let s = s.clone();

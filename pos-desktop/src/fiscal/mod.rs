@@ -16,9 +16,9 @@ use std::time::Duration;
 use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 use shared_model::events::{EventPayload, FiscalFor, FiscalRecord};
-use shared_model::fiscal::counters::{self, Figure, RegisterCheck};
 use shared_model::fiscal::health::{self, Block, Health, RegisterStatus};
 use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator, Taxation};
+use shared_model::shift::counters::{self, Figure, RegisterCheck};
 use shared_model::shift::ShiftReport;
 use shared_model::Capability;
 use uuid::Uuid;
@@ -292,11 +292,11 @@ impl Till {
         let mut st = self.conn.prepare(
             "SELECT doc_id, fiscal FROM fiscal_tasks WHERE state = 'done' AND fiscal IS NOT NULL ORDER BY done_at, rowid",
         )?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, db::Id>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (id, doc) = row?;
-            out.push((db::parse_uuid(&id)?, serde_json::from_str(&doc)?));
+            out.push((id.0, serde_json::from_str(&doc)?));
         }
         Ok(out)
     }
@@ -445,7 +445,7 @@ impl Till {
         }
         let reg = self.register()?;
         loop {
-            type Next = (i64, String, String, String, Option<String>, bool);
+            type Next = (i64, String, String, db::Id, Option<String>, bool);
             let next: Option<Next> = self
                 .conn
                 .query_row(
@@ -469,7 +469,7 @@ impl Till {
             };
             let kind = FiscalFor::from_code(&kind)
                 .ok_or_else(|| TillError::Data(format!("fiscal task kind {kind:?}")))?;
-            let mut task = db::parse_uuid(&task_id)?;
+            let mut task = task_id.0;
             self.conn.execute(
                 "UPDATE fiscal_tasks SET attempts = attempts + 1 WHERE rowid = ?1",
                 [row],

@@ -3,9 +3,9 @@
 //! non-fiscal mode of a demo till or a store head office marks non-fiscal.
 
 use chrono::{DateTime, Utc};
-pub use shared_model::fiscal::counters::RegisterTotals;
 use shared_model::fiscal::health::{RegisterStatus, ShiftState};
 use shared_model::fiscal::{FiscalDoc, FiscalReceipt, Operator};
+pub use shared_model::shift::counters::RegisterTotals;
 use shared_model::Money;
 use uuid::Uuid;
 

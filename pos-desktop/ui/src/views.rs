@@ -1,6 +1,6 @@
 //! Pieces of the screens that only show: the status bar, the cart, reports.
 
-use shared_model::fiscal::counters::RegisterCheck;
+use shared_model::shift::counters::RegisterCheck;
 use shared_model::shift::ShiftReport;
 use shared_model::{Locale, Money, VatRate};
 use yew::prelude::*;

@@ -155,11 +155,20 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, S
     let claims = tokens::verify_access(state, &token)?;
     // The user and their session in one look-up: a role change, deactivation or ended
     // session applies to the very next request on every replica.
-    let row: Option<(String, String, bool, bool, Vec<Uuid>)> = sqlx::query_as(
+    /// The user as they are now, and whether this session is still live.
+    #[derive(sqlx::FromRow)]
+    struct Now {
+        login: String,
+        role: String,
+        active: bool,
+        live: bool,
+        locations: Vec<Uuid>,
+    }
+    let row: Option<Now> = sqlx::query_as(
         "SELECT u.login, u.role, u.active,
                 EXISTS (SELECT 1 FROM sessions s WHERE s.id = $2 AND s.user_id = u.id
-                          AND s.revoked_at IS NULL AND s.expires_at > now()),
-                COALESCE(array_agg(ul.location_id) FILTER (WHERE ul.location_id IS NOT NULL), '{}')
+                          AND s.revoked_at IS NULL AND s.expires_at > now()) AS live,
+                COALESCE(array_agg(ul.location_id) FILTER (WHERE ul.location_id IS NOT NULL), '{}') AS locations
          FROM users u LEFT JOIN user_locations ul ON ul.user_id = u.id
          WHERE u.id = $1 GROUP BY u.id",
     )
@@ -167,8 +176,13 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<(AuthUser, S
     .bind(claims.sid)
     .fetch_optional(&state.db)
     .await?;
-    let (login, role, active, live, locations) =
-        row.ok_or_else(|| ApiError::Unauthorized("account disabled or removed".into()))?;
+    let Now {
+        login,
+        role,
+        active,
+        live,
+        locations,
+    } = row.ok_or_else(|| ApiError::Unauthorized("account disabled or removed".into()))?;
     if !active {
         return Err(ApiError::Unauthorized("account disabled or removed".into()));
     }

@@ -214,15 +214,31 @@ pub async fn authenticate_password(
         let secs = (n - ceiling + 1).min(5);
         tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
     }
-    let row: Option<(Uuid, String, String, String, bool)> = sqlx::query_as(
+    /// Who is signing in, as stored.
+    #[derive(sqlx::FromRow)]
+    struct Account {
+        id: Uuid,
+        login: String,
+        role: String,
+        password_hash: String,
+        active: bool,
+    }
+    let row: Option<Account> = sqlx::query_as(
         "SELECT id, login, role, password_hash, active FROM users WHERE lower(login) = lower($1)",
     )
     .bind(login)
     .fetch_optional(&state.db)
     .await?;
-    let hash = row.as_ref().filter(|r| r.4).map(|r| r.3.clone());
+    // A disabled account is checked like a wrong password: the same time, the same answer.
+    let hash = row
+        .as_ref()
+        .filter(|r| r.active)
+        .map(|r| r.password_hash.clone());
     let ok = password::verify(req.password.clone(), hash).await?;
-    let Some((id, login, role, _, _)) = row.filter(|_| ok) else {
+    let Some(Account {
+        id, login, role, ..
+    }) = row.filter(|_| ok)
+    else {
         ratelimit::fail(
             &mut redis,
             &[&ip_key, &pair_key, &account_key],

@@ -22,8 +22,8 @@ fn cats(n: u8) -> String {
 pub async fn levels(db: &PgPool, f: &Filter) -> ApiResult<Table> {
     let sql = format!(
         "{}
-         SELECT l.name, p.sku, p.name, il.qty_milli, p.cost_minor,
-                round(il.qty_milli::numeric * p.cost_minor / 1000)::bigint
+         SELECT l.name AS store, p.sku, p.name, il.qty_milli AS qty, p.cost_minor AS cost,
+                round(il.qty_milli::numeric * p.cost_minor / 1000)::bigint AS value
          FROM inventory_levels il JOIN locations l ON l.id = il.location_id JOIN products p ON p.id = il.product_id
          WHERE ($1::uuid IS NULL OR il.location_id = $1) AND ($2::uuid[] IS NULL OR il.location_id = ANY($2))
            AND ($3::uuid IS NULL OR il.product_id = $3) AND ($6::uuid IS NULL OR p.category_id IN (SELECT id FROM cats))
@@ -31,7 +31,16 @@ pub async fn levels(db: &PgPool, f: &Filter) -> ApiResult<Table> {
          ORDER BY l.name, p.sku LIMIT $5",
         cats(6)
     );
-    let rows: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(&sql)
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        store: String,
+        sku: String,
+        name: String,
+        qty: i64,
+        cost: i64,
+        value: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(f.location)
         .bind(f.scope.clone())
         .bind(f.product)
@@ -49,15 +58,15 @@ pub async fn levels(db: &PgPool, f: &Filter) -> ApiResult<Table> {
         "value",
         "negative",
     ]);
-    for (store, sku, name, qty, cost, value) in rows {
+    for r in rows {
         t.rows.push(vec![
-            Cell::Text(store),
-            Cell::Text(sku),
-            Cell::Text(name),
-            Cell::Qty(qty),
-            Cell::Money(cost),
-            Cell::Money(value),
-            Cell::Text(if qty < 0 { "yes" } else { "no" }.into()),
+            Cell::Text(r.store),
+            Cell::Text(r.sku),
+            Cell::Text(r.name),
+            Cell::Qty(r.qty),
+            Cell::Money(r.cost),
+            Cell::Money(r.value),
+            Cell::Text(if r.qty < 0 { "yes" } else { "no" }.into()),
         ]);
     }
     Ok(t)
@@ -68,9 +77,9 @@ pub async fn levels(db: &PgPool, f: &Filter) -> ApiResult<Table> {
 pub async fn low(db: &PgPool, f: &Filter) -> ApiResult<Table> {
     let sql = format!(
         "{}
-         SELECT l.name, p.sku, p.name, COALESCE(il.qty_milli, 0) AS qty, t.min_qty_milli,
-                t.min_qty_milli - COALESCE(il.qty_milli, 0) AS short,
-                round((t.min_qty_milli - COALESCE(il.qty_milli, 0))::numeric * p.cost_minor / 1000)::bigint
+         SELECT l.name AS store, p.sku, p.name, COALESCE(il.qty_milli, 0) AS qty,
+                t.min_qty_milli AS min, t.min_qty_milli - COALESCE(il.qty_milli, 0) AS short,
+                round((t.min_qty_milli - COALESCE(il.qty_milli, 0))::numeric * p.cost_minor / 1000)::bigint AS cost
          FROM stock_thresholds t JOIN locations l ON l.id = t.location_id JOIN products p ON p.id = t.product_id
          LEFT JOIN inventory_levels il ON il.location_id = t.location_id AND il.product_id = t.product_id
          WHERE ($1::uuid IS NULL OR t.location_id = $1) AND ($2::uuid[] IS NULL OR t.location_id = ANY($2))
@@ -80,7 +89,17 @@ pub async fn low(db: &PgPool, f: &Filter) -> ApiResult<Table> {
          LIMIT $4",
         cats(5)
     );
-    let rows: Vec<(String, String, String, i64, i64, i64, i64)> = sqlx::query_as(&sql)
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        store: String,
+        sku: String,
+        name: String,
+        qty: i64,
+        min: i64,
+        short: i64,
+        cost: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(f.location)
         .bind(f.scope.clone())
         .bind(f.product)
@@ -97,15 +116,15 @@ pub async fn low(db: &PgPool, f: &Filter) -> ApiResult<Table> {
         "short",
         "refill_cost",
     ]);
-    for (store, sku, name, qty, min, short, cost) in rows {
+    for r in rows {
         t.rows.push(vec![
-            Cell::Text(store),
-            Cell::Text(sku),
-            Cell::Text(name),
-            Cell::Qty(qty),
-            Cell::Qty(min),
-            Cell::Qty(short),
-            Cell::Money(cost),
+            Cell::Text(r.store),
+            Cell::Text(r.sku),
+            Cell::Text(r.name),
+            Cell::Qty(r.qty),
+            Cell::Qty(r.min),
+            Cell::Qty(r.short),
+            Cell::Money(r.cost),
         ]);
     }
     Ok(t)

@@ -2,6 +2,8 @@
 //! (transaction id, row id) order, read only below the oldest running transaction so a
 //! change that commits late with a lower number can never be passed.
 
+use std::collections::HashMap;
+
 use shared_model::events::CustomerDoc;
 use shared_model::sync::{CashierData, Change, ProductData, PullResponse, PROTOCOL_VERSION};
 use sqlx::PgConnection;
@@ -380,15 +382,61 @@ async fn snapshot(
     })
 }
 
-async fn feed(
+/// One row of the change log: what changed, in commit order.
+#[derive(sqlx::FromRow)]
+struct Changed {
+    /// The writing transaction's id, as text (an `xid8`).
+    txid: String,
+    id: i64,
+    entity: String,
+    entity_id: Uuid,
+}
+
+/// The ids of what changed in one page of the change log, by kind of entity.
+struct Touched(HashMap<String, Vec<Uuid>>);
+
+impl Touched {
+    fn new(rows: &[Changed]) -> Self {
+        let mut by_kind: HashMap<String, Vec<Uuid>> = HashMap::new();
+        for r in rows {
+            // A price change reaches a till as its product.
+            let kind = if r.entity == "price" {
+                "product"
+            } else {
+                &r.entity
+            };
+            by_kind
+                .entry(kind.to_owned())
+                .or_default()
+                .push(r.entity_id);
+        }
+        for ids in by_kind.values_mut() {
+            ids.sort();
+            ids.dedup();
+        }
+        Self(by_kind)
+    }
+
+    fn ids(&self, kind: &str) -> &[Uuid] {
+        self.0.get(kind).map_or(&[], Vec::as_slice)
+    }
+
+    fn any(&self, kind: &str) -> bool {
+        !self.ids(kind).is_empty()
+    }
+}
+
+/// The page of the change log after (`txid`, `id`) a till of `loc` may see: changes committed
+/// before every transaction still running, so none commits later behind the cursor.
+async fn changed(
     conn: &mut PgConnection,
     loc: Uuid,
     txid: u64,
     id: i64,
     limit: i64,
-) -> ApiResult<PullResponse> {
-    let rows: Vec<(String, i64, String, Uuid)> = sqlx::query_as(
-        "SELECT txid::text, id, entity, entity_id FROM change_log
+) -> ApiResult<Vec<Changed>> {
+    Ok(sqlx::query_as(
+        "SELECT txid::text AS txid, id, entity, entity_id FROM change_log
          WHERE (txid, id) > ($1::text::xid8, $2)
            AND txid < pg_snapshot_xmin(pg_current_snapshot())
            AND (location_id IS NULL OR location_id = $3)
@@ -399,24 +447,22 @@ async fn feed(
     .bind(loc)
     .bind(limit)
     .fetch_all(&mut *conn)
-    .await?;
-    let more = rows.len() as i64 == limit;
-    let cursor = match rows.last() {
-        Some((t, i, _, _)) => format!("f:{t}:{i}"),
-        None => format!("f:{txid}:{id}"),
-    };
-    let ids_of = |kind: &str| {
-        let mut v: Vec<Uuid> = rows.iter().filter(|r| r.2 == kind).map(|r| r.3).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let mut changes = Vec::new();
-    let cat_ids = ids_of("category");
+    .await?)
+}
+
+/// Categories, products (with the store's prices) and promotions as they are now; what is
+/// gone or no longer sold is sent as removed.
+async fn catalog_changes(
+    conn: &mut PgConnection,
+    loc: Uuid,
+    touched: &Touched,
+    changes: &mut Vec<Change>,
+) -> ApiResult<()> {
+    let cat_ids = touched.ids("category");
     if !cat_ids.is_empty() {
         let cats: Vec<(Uuid, String)> =
             sqlx::query_as("SELECT id, name FROM categories WHERE id = ANY($1)")
-                .bind(&cat_ids)
+                .bind(cat_ids)
                 .fetch_all(&mut *conn)
                 .await?;
         changes.extend(
@@ -424,74 +470,93 @@ async fn feed(
                 .map(|(id, name)| Change::Category { id, name }),
         );
     }
-    let mut product_ids = ids_of("product");
-    product_ids.extend(ids_of("price"));
-    product_ids.sort();
-    product_ids.dedup();
+    let product_ids = touched.ids("product");
     if !product_ids.is_empty() {
-        let found = products(
-            conn,
-            loc,
-            Some(&product_ids),
-            Uuid::nil(),
-            product_ids.len() as i64,
-        )
-        .await?;
-        for pid in &product_ids {
-            match found.iter().find(|(p, _)| p.id == *pid) {
-                Some((p, true)) => changes.push(Change::Product(p.clone())),
-                _ => changes.push(Change::ProductRemoved { id: *pid }),
-            }
-        }
+        let limit = product_ids.len() as i64;
+        let found: HashMap<Uuid, (ProductData, bool)> =
+            products(conn, loc, Some(product_ids), Uuid::nil(), limit)
+                .await?
+                .into_iter()
+                .map(|(p, sold)| (p.id, (p, sold)))
+                .collect();
+        changes.extend(product_ids.iter().map(|id| match found.get(id) {
+            Some((p, true)) => Change::Product(p.clone()),
+            _ => Change::ProductRemoved { id: *id },
+        }));
     }
-    let promo_ids = ids_of("promotion");
+    let promo_ids = touched.ids("promotion");
     if !promo_ids.is_empty() {
-        let found = crate::promotions::running(conn, Some(&promo_ids)).await?;
-        for id in &promo_ids {
+        let found = crate::promotions::running(conn, Some(promo_ids)).await?;
+        for id in promo_ids {
             match found.iter().find(|p| p.id == *id) {
                 Some(p) => changes.push(Change::Promotion(p.clone())),
                 None => changes.push(Change::PromotionRemoved { id: *id }),
             }
         }
     }
-    let customer_ids = ids_of("customer");
+    Ok(())
+}
+
+/// Customers, gift certificates (by lookup key) and the store's cashiers as they are now.
+async fn people_changes(
+    conn: &mut PgConnection,
+    loc: Uuid,
+    touched: &Touched,
+    changes: &mut Vec<Change>,
+) -> ApiResult<()> {
+    let customer_ids = touched.ids("customer");
     if !customer_ids.is_empty() {
-        let found = customers(
-            conn,
-            Some(&customer_ids),
-            Uuid::nil(),
-            customer_ids.len() as i64,
-        )
-        .await?;
+        let limit = customer_ids.len() as i64;
+        let found = customers(conn, Some(customer_ids), Uuid::nil(), limit).await?;
         changes.extend(found.into_iter().map(Change::Customer));
     }
-    let cert_ids = ids_of("certificate");
+    let cert_ids = touched.ids("certificate");
     if !cert_ids.is_empty() {
-        let found =
-            crate::certificates::entries(conn, Some(&cert_ids), Uuid::nil(), cert_ids.len() as i64)
-                .await?;
+        let limit = cert_ids.len() as i64;
+        let found = crate::certificates::entries(conn, Some(cert_ids), Uuid::nil(), limit).await?;
         changes.extend(found.into_iter().map(|(_, c)| Change::CertificateKeyed(c)));
     }
-    if !ids_of("certificate_policy").is_empty() {
-        changes.push(Change::CertificatePolicy(
-            crate::certificates::policy(conn).await?,
-        ));
-    }
-    if !ids_of("marking_group").is_empty() {
-        changes.extend(marking_groups(conn).await?);
-    }
-    if !ids_of("store").is_empty() {
-        changes.extend(store(conn, loc).await?);
-    }
-    let user_ids = ids_of("cashier");
+    let user_ids = touched.ids("cashier");
     if !user_ids.is_empty() {
-        let found = cashiers(conn, loc, Some(&user_ids)).await?;
-        for uid in &user_ids {
+        let found = cashiers(conn, loc, Some(user_ids)).await?;
+        for uid in user_ids {
             match found.iter().find(|(id, _)| id == uid) {
                 Some((_, Some(d))) => changes.push(Change::Cashier(d.clone())),
                 _ => changes.push(Change::CashierRemoved { id: *uid }),
             }
         }
+    }
+    Ok(())
+}
+
+/// The incremental pull: what changed after the cursor, as it is now.
+async fn feed(
+    conn: &mut PgConnection,
+    loc: Uuid,
+    txid: u64,
+    id: i64,
+    limit: i64,
+) -> ApiResult<PullResponse> {
+    let rows = changed(conn, loc, txid, id, limit).await?;
+    let more = rows.len() as i64 == limit;
+    let cursor = match rows.last() {
+        Some(last) => format!("f:{}:{}", last.txid, last.id),
+        None => format!("f:{txid}:{id}"),
+    };
+    let touched = Touched::new(&rows);
+    let mut changes = Vec::new();
+    catalog_changes(conn, loc, &touched, &mut changes).await?;
+    people_changes(conn, loc, &touched, &mut changes).await?;
+    if touched.any("certificate_policy") {
+        changes.push(Change::CertificatePolicy(
+            crate::certificates::policy(conn).await?,
+        ));
+    }
+    if touched.any("marking_group") {
+        changes.extend(marking_groups(conn).await?);
+    }
+    if touched.any("store") {
+        changes.extend(store(conn, loc).await?);
     }
     Ok(PullResponse {
         protocol: PROTOCOL_VERSION,

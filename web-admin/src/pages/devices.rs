@@ -9,6 +9,7 @@ use shared_model::Locale;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::ctx::Ctx;
 use crate::types::{Page, Terminal, TerminalWithCode};
 use crate::widgets::{
     location_options, moment, setter, spawn, use_ctx, use_fetch, ErrorBanner, Field, Select,
@@ -118,36 +119,63 @@ pub fn devices() -> Html {
                 <button type="submit" class="primary" data-testid="terminal-create">{ ctx.t("add_till") }</button>
             </form>
             <ErrorBanner error={(*error).clone().or(load_error)} />
-            if let Some((tname, c)) = &*code {
-                <div class="panel code" role="status" data-testid="enrollment">
-                    <h2>{ format!("{}: {}", ctx.t("enrollment_code"), tname) }</h2>
-                    <p class="big" data-testid="enrollment-code">{ c.clone() }</p>
-                    if let Some(s) = qr_svg(c) {
-                        <div class="qr" data-testid="enrollment-qr">{ Html::from_html_unchecked(AttrValue::from(s)) }</div>
-                    }
-                    <p class="muted">{ ctx.t("code_once") }</p>
-                    <button onclick={{ let c = code.clone(); Callback::from(move |_| c.set(None)) }}>{ ctx.t("done") }</button>
-                </div>
-            }
+            { enrollment(&ctx, &code) }
             <crate::pages::quarantine::HeldReceipts />
             <table data-testid="terminals">
                 <thead><tr><th scope="col">{ ctx.t("till_name") }</th><th scope="col">{ ctx.t("store") }</th><th scope="col">{ ctx.t("status") }</th>
                     <th scope="col">{ ctx.t("last_push") }</th><th scope="col">{ ctx.t("last_pull") }</th><th scope="col" class="num">{ ctx.t("events_waiting") }</th><th></th></tr></thead>
-                <tbody>{ for list.iter().map(|t| html! {
-                    <tr data-testid={format!("terminal-{}", t.name)}>
-                        <td>{ &t.name }</td><td>{ ctx.location_name(t.location_id) }</td>
-                        <td>{ ctx.t(match t.status.as_str() { "active" => "status_active", "disabled" => "status_disabled", _ => "status_pending" }) }</td>
-                        <td>{ when(&t.last_push_at, ctx.lang) }</td><td>{ when(&t.last_pull_at, ctx.lang) }</td>
-                        <td class="num">{ t.events_waiting.map(|n| n.to_string()).unwrap_or_default() }</td>
-                        <td>
-                            if t.status != "disabled" {
-                                <button onclick={act(t, "enrollment-code")}>{ ctx.t("new_code") }</button>
-                                <button class="danger" onclick={act(t, "disable")}>{ ctx.t("disable") }</button>
-                            }
-                        </td>
-                    </tr>
-                }) }</tbody>
+                <tbody>{ for list.iter().map(|t| row(&ctx, t, &act)) }</tbody>
             </table>
         </section>
+    }
+}
+
+/// A new enrollment code for one till, shown once (with its QR code) until dismissed.
+fn enrollment(ctx: &Ctx, code: &UseStateHandle<Option<(String, String)>>) -> Html {
+    let Some((tname, c)) = &**code else {
+        return html! {};
+    };
+    let done = {
+        let code = code.clone();
+        Callback::from(move |_| code.set(None))
+    };
+    html! {
+        <div class="panel code" role="status" data-testid="enrollment">
+            <h2>{ format!("{}: {}", ctx.t("enrollment_code"), tname) }</h2>
+            <p class="big" data-testid="enrollment-code">{ c.clone() }</p>
+            if let Some(s) = qr_svg(c) {
+                <div class="qr" data-testid="enrollment-qr">{ Html::from_html_unchecked(AttrValue::from(s)) }</div>
+            }
+            <p class="muted">{ ctx.t("code_once") }</p>
+            <button onclick={done}>{ ctx.t("done") }</button>
+        </div>
+    }
+}
+
+/// One till's row: its store, status, last syncs, what it still holds; a new code or
+/// disabling it (`act` makes either call).
+fn row(
+    ctx: &Ctx,
+    t: &Terminal,
+    act: &impl Fn(&Terminal, &'static str) -> Callback<MouseEvent>,
+) -> Html {
+    let status = match t.status.as_str() {
+        "active" => "status_active",
+        "disabled" => "status_disabled",
+        _ => "status_pending",
+    };
+    html! {
+        <tr data-testid={format!("terminal-{}", t.name)}>
+            <td>{ &t.name }</td><td>{ ctx.location_name(t.location_id) }</td>
+            <td>{ ctx.t(status) }</td>
+            <td>{ when(&t.last_push_at, ctx.lang) }</td><td>{ when(&t.last_pull_at, ctx.lang) }</td>
+            <td class="num">{ t.events_waiting.map(|n| n.to_string()).unwrap_or_default() }</td>
+            <td>
+                if t.status != "disabled" {
+                    <button onclick={act(t, "enrollment-code")}>{ ctx.t("new_code") }</button>
+                    <button class="danger" onclick={act(t, "disable")}>{ ctx.t("disable") }</button>
+                }
+            </td>
+        </tr>
     }
 }

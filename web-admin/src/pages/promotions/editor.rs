@@ -10,7 +10,9 @@ use super::preview::Preview;
 use crate::api::{self, ApiError};
 use crate::lines::find_product;
 use crate::types::{Category, Product, PromotionView};
-use crate::widgets::{event_checked, setter, spawn, use_ctx, ErrorBanner, Field, Select};
+use crate::widgets::{
+    edit_with, event_checked, setter, spawn, use_ctx, ErrorBanner, Field, Select,
+};
 
 /// Props of [`Editor`].
 #[derive(Properties, PartialEq)]
@@ -119,16 +121,6 @@ pub fn editor(p: &EditorProps) -> Html {
             <Preview draft={built.ok().map(|d| (id.unwrap_or(Uuid::nil()), d))} />
         </div>
     }
-}
-
-/// Changes one text field of the form.
-fn edit_with(form: &UseStateHandle<Form>, change: fn(&mut Form, String)) -> Callback<String> {
-    let form = form.clone();
-    Callback::from(move |v: String| {
-        let mut f = (*form).clone();
-        change(&mut f, v);
-        form.set(f);
-    })
 }
 
 /// Adds `id` to (checked) or takes it from (unchecked) one of the form's id lists.

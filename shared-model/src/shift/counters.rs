@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{PaymentKind, ReceiptKind};
-use crate::shift::ShiftReport;
+use super::ShiftReport;
+use crate::fiscal::{PaymentKind, ReceiptKind};
 use crate::{Money, VatRate};
 
 /// What the register counted in its shift.
