@@ -17,19 +17,19 @@ pub struct Emulator {
     pub url: String,
 }
 
-/// The emulator's binary, built beside this test's (`cargo test --workspace` builds it;
-/// a test run of this crate alone builds it here once).
-fn binary(name: &str) -> PathBuf {
+/// A workspace binary, built beside this test's (`cargo test --workspace` builds them all;
+/// a test run of one crate alone builds the missing one here once).
+pub fn built(package: &str, name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test exe");
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
     let bin = dir.join(name);
     if !bin.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let st = Command::new(cargo)
-            .args(["build", "-p", "fiscal-emulator", "--bin", name])
+            .args(["build", "-p", package, "--bin", name])
             .status()
             .expect("cargo build");
-        assert!(st.success(), "building the emulator");
+        assert!(st.success(), "building {name}");
     }
     bin
 }
@@ -37,7 +37,7 @@ fn binary(name: &str) -> PathBuf {
 /// Starts one of the emulators' binaries and waits for its `listening on http://ADDR`
 /// line: the process and the address it took.
 fn listening(name: &str, args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(binary(name))
+    let mut child = Command::new(built("fiscal-emulator", name))
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -10,13 +10,11 @@ mod fiscal;
 mod fiscal_ui;
 #[cfg(feature = "app")]
 mod keys;
-#[cfg(feature = "app")]
-mod live;
 mod marking;
 mod support;
 #[cfg(feature = "app")]
 mod ui;
-// Shared with sync-server's web admin tests, which use the Chromium half.
+// Shared with the server's admin tests and the end-to-end tests (`tests/`).
 #[cfg(feature = "app")]
 #[allow(dead_code)]
 mod webdriver;

@@ -22,7 +22,7 @@ fn parse<T: DeserializeOwned>(what: &str, v: Value) -> T {
 async fn every_record_the_admin_reads_parses_into_the_shared_types() {
     let app = spawn_app().await;
     let api = app.admin().await;
-    let (store, product, _code) = crate::sync::head_office(&api).await;
+    let (store, product, _code) = head_office(&api).await;
     let (sid, pid) = (
         store["id"].as_str().unwrap(),
         product["id"].as_str().unwrap(),

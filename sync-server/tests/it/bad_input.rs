@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::flow::{done_when_walk, level};
+use crate::flow::done_when_walk;
 use crate::helpers::*;
 
 /// Row counts of every table: equal before and after means nothing changed.

@@ -54,18 +54,6 @@ pub async fn done_when_walk(api: &Api) -> (Value, Value, Value) {
     (store, wh, product)
 }
 
-pub async fn level(api: &Api, location: &Value, product: &Value) -> String {
-    let (s, v) = api
-        .get(&format!(
-            "/inventory/levels?location_id={}&product_id={}",
-            location["id"].as_str().unwrap(),
-            product["id"].as_str().unwrap()
-        ))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    v["items"][0]["qty"].as_str().unwrap_or("none").to_owned()
-}
-
 #[tokio::test]
 async fn the_done_when_walk_gives_levels_6_and_3() {
     let app = spawn_app().await;

@@ -209,13 +209,108 @@ pub fn assert_error(resp: &(StatusCode, Value), status: StatusCode, code: &str) 
         .is_some_and(|m| !m.is_empty()));
 }
 
-/// Asserts a finished command succeeded (printing its output if not) and returns its stdout.
-pub fn succeeded(o: std::process::Output, what: &str) -> String {
-    assert!(
-        o.status.success(),
-        "{what}: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// Store, product with barcode, a cashier with PIN 654321, and a terminal code.
+pub async fn head_office(api: &Api) -> (Value, Value, String) {
+    let store = api
+        .ok_post(
+            "/locations",
+            json!({"code": "S1", "name": "Store", "kind": "store", "non_fiscal": true}),
+        )
+        .await;
+    let product = api
+        .ok_post(
+            "/products",
+            json!({"sku": "CH-50", "name": "Chanel 50 мл", "unit": "pcs", "vat": "22",
+                                     "default_price": "100.00", "barcodes": ["4006381333931"]}),
+        )
+        .await;
+    api.ok_post(
+        "/users",
+        json!({"login": "anna", "full_name": "Анна", "role": "cashier", "password": "password-123",
+                                 "pin": "654321", "locations": [store["id"]]}),
+    )
+    .await;
+    let t = api
+        .ok_post(
+            "/terminals",
+            json!({"location_id": store["id"], "name": "Касса 1"}),
+        )
+        .await;
+    (
+        store,
+        product,
+        t["enrollment_code"].as_str().unwrap().to_owned(),
+    )
+}
+
+pub async fn level(api: &Api, location: &Value, product: &Value) -> String {
+    let (s, v) = api
+        .get(&format!(
+            "/inventory/levels?location_id={}&product_id={}",
+            location["id"].as_str().unwrap(),
+            product["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["items"][0]["qty"].as_str().unwrap_or("none").to_owned()
+}
+
+/// Issues a batch of certificates and returns their codes.
+pub async fn batch(api: &Api, nominal_minor: i64, quantity: u32) -> Vec<String> {
+    let b = api
+        .ok_post(
+            "/certificates/batches",
+            json!({"name": "Новый год", "nominal_minor": nominal_minor, "quantity": quantity,
+                   "expires_on": "2099-12-31"}),
+        )
+        .await;
+    b["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The catalog file head office exports.
+pub async fn catalog_export(api: &Api) -> String {
+    let resp = api
+        .client
+        .get(format!("{}/catalog/export", api.app_url))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.text().await.expect("csv")
+}
+
+/// A report's rows (the call must succeed).
+pub async fn report(api: &Api, path: &str) -> Vec<Value> {
+    let (s, v) = api.get(path).await;
+    assert_eq!(s, StatusCode::OK, "{path}: {v}");
+    v["rows"].as_array().expect("rows").clone()
+}
+
+/// A new non-fiscal store with the given code.
+pub async fn new_store(api: &Api, code: &str) -> Value {
+    api.ok_post(
+        "/locations",
+        json!({"code": code, "name": format!("Store {code}"), "kind": "store", "non_fiscal": true}),
+    )
+    .await
+}
+
+/// Sends a catalog file: a preview, or applied with `commit`.
+pub async fn catalog_import(api: &Api, csv: &str, commit: bool) -> (StatusCode, Value) {
+    let resp = api
+        .client
+        .post(format!("{}/catalog/import?commit={commit}", api.app_url))
+        .bearer_auth(&api.token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .expect("import");
+    split(resp).await
 }

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::flow::{done_when_walk, level};
+use crate::flow::done_when_walk;
 use crate::helpers::*;
 
 fn server(database_url: &str) -> Command {

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use crate::emulator::Emulator;
-use crate::helpers::spawn_app;
-use crate::sync::{enrolled_till, head_office, sell, till};
+use crate::helpers::*;
+use crate::sync::{enrolled_till, sell, till};
 
 /// A control report's rows for today, as objects by column.
 async fn report(api: &crate::helpers::Api, name_and_query: &str) -> Vec<serde_json::Value> {
@@ -193,7 +193,7 @@ async fn a_till_without_a_register_sells_only_where_head_office_marks_the_store_
 
 #[test]
 fn the_dashboard_raises_registers_that_need_someone_and_sales_without_a_receipt() {
-    use crate::admin_ui::{open_admin, shot, sign_in, Admin};
+    use crate::admin_browser::{open_admin, shot, sign_in, Admin};
     let Admin {
         rt,
         app,

@@ -9,9 +9,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shared_model::Tender;
 
-use crate::flow::level;
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office, sync_until, till};
+use crate::sync::{enrolled_till, sync_until, till};
 
 /// Rewrites the unsent outbox event of `kind` in the till's SQLite file, as someone
 /// holding the file could, without touching its receipt hash.
@@ -35,7 +34,7 @@ pub fn edit_outbox(dir: &Path, kind: &str, edit: impl FnOnce(&mut Value)) {
 
 /// One certificate head office issued and nobody bought.
 async fn unsold_certificate(api: &Api) -> String {
-    crate::certificates::batch(api, 500_000, 1).await.remove(0)
+    batch(api, 500_000, 1).await.remove(0)
 }
 
 async fn quarantine(api: &Api, status: &str) -> Value {

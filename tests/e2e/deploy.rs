@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
 
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office, sell, till};
+use crate::support::succeeded;
+use crate::sync::{enrolled_till, sell, till};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use shared_model::Tender;
 
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office, sell, sync_until, till};
+use crate::sync::{enrolled_till, sell, sync_until, till};
 
 struct Device {
     base: String,

@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::helpers::*;
 use crate::offline::{create_admin, free_port, login, ServerProcess};
-use crate::sync::{enrolled_till, head_office, till};
+use crate::sync::{enrolled_till, till};
 
 /// Counts of what the proxy did, for the test's report.
 #[derive(Default)]

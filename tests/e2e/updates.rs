@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office};
+use crate::sync::enrolled_till;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tills_are_offered_newer_releases_for_their_platform_and_download_them() {

@@ -127,7 +127,10 @@ fn an_enrolled_till_shows_head_office_price_changes_live_and_sends_its_sales() {
     let dir = tmp.path().join("till");
     let display = Display::start();
     let driver = Driver::start(&display, &[("ALAROMA_DATA_DIR", &dir)]);
-    let s = Session::open(&driver, Path::new(env!("CARGO_BIN_EXE_pos-desktop")));
+    let s = Session::open(
+        &driver,
+        &crate::emulator::built("pos-desktop", "pos-desktop"),
+    );
     s.wait_text("setup", |t| t.contains("Подключение кассы"));
     s.fill("setup-server", &ho.url);
     s.fill("setup-code", "WRONG-CODE");

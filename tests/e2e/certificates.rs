@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use shared_model::Tender;
 
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office, sync_until, till};
+use crate::sync::{enrolled_till, sync_until, till};
 
 /// Points the till's credential at `server`: a dead address makes head office
 /// unreachable exactly as a cut cable would (connection refused).
@@ -56,23 +56,6 @@ async fn second_store(api: &Api, server: &str) -> (Value, tempfile::TempDir, Pat
     let code = t["enrollment_code"].as_str().unwrap().to_owned();
     let (tmp, dir) = enrolled_till(server.to_owned(), code).await;
     (store, tmp, dir)
-}
-
-/// Issues a batch of certificates and returns their codes.
-pub async fn batch(api: &Api, nominal_minor: i64, quantity: u32) -> Vec<String> {
-    let b = api
-        .ok_post(
-            "/certificates/batches",
-            json!({"name": "Новый год", "nominal_minor": nominal_minor, "quantity": quantity,
-                   "expires_on": "2099-12-31"}),
-        )
-        .await;
-    b["codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn certificate(api: &Api, code: &str) -> Value {
@@ -335,52 +318,6 @@ async fn two_stores_spend_one_certificate_offline_and_head_office_sees_the_exact
     .await
     .unwrap();
     assert_eq!(code, "certificate_blocked");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn certificates_refuse_bad_input_and_blocked_codes() {
-    let app = spawn_app().await;
-    let api = app.admin().await;
-    for bad in [
-        json!({"name": "", "nominal_minor": 100, "quantity": 1, "expires_on": "2099-01-01"}),
-        json!({"name": "x", "nominal_minor": 0, "quantity": 1, "expires_on": "2099-01-01"}),
-        json!({"name": "x", "nominal_minor": 100, "quantity": 0, "expires_on": "2099-01-01"}),
-        json!({"name": "x", "nominal_minor": 100, "quantity": 1, "expires_on": "2000-01-01"}),
-    ] {
-        let r = api.post("/certificates/batches", bad).await;
-        assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation");
-    }
-    let (_, list) = api.get("/certificates").await;
-    assert_eq!(list["total"], 0, "nothing partial was written");
-    let r = api.get("/certificates/NOT-A-CODE").await;
-    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "certificate_unknown");
-    let code = batch(&api, 100_000, 1).await.remove(0);
-    let r = api
-        .post(
-            &format!("/certificates/{code}/block"),
-            json!({"reason": "утерян"}),
-        )
-        .await;
-    assert_eq!(
-        (r.0, r.1["status"].as_str()),
-        (StatusCode::OK, Some("blocked"))
-    );
-    let r = api
-        .post(
-            &format!("/certificates/{code}/block"),
-            json!({"reason": "ещё раз"}),
-        )
-        .await;
-    assert_error(&r, StatusCode::CONFLICT, "conflict");
-    let (_, policy) = api.get("/certificates/policy").await;
-    assert_eq!(policy["mode"], "allowance");
-    let (s, _) = api
-        .put(
-            "/certificates/policy",
-            json!({"mode": "sometimes", "per_redemption_minor": 1, "per_day_minor": 1}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,6 +21,7 @@ use sync_server::device::Device;
 use sync_server::AppState;
 use uuid::Uuid;
 
+#[path = "../../sync-server/benches/common/mod.rs"]
 mod common;
 use common::fresh_db;
 

@@ -8,7 +8,7 @@ use serde_json::json;
 use shared_model::Tender;
 
 use crate::helpers::*;
-use crate::sync::{enrolled_till, head_office, sync_until, till};
+use crate::sync::{enrolled_till, sync_until, till};
 
 /// The real `sync-server` binary on a fixed port.
 pub struct ServerProcess {
@@ -17,7 +17,7 @@ pub struct ServerProcess {
 }
 
 fn command(db: &str, prefix: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sync-server"));
+    let mut c = Command::new(crate::emulator::built("sync-server", "sync-server"));
     c.env("DATABASE_URL", db)
         .env(
             "REDIS_URL",

@@ -7,7 +7,6 @@ use serde_json::json;
 use shared_model::Tender;
 
 use crate::helpers::*;
-use crate::sync::head_office;
 
 const TILLS: usize = 200;
 /// Ten tills a store: a big chain's busiest stores (one store's tills write the same

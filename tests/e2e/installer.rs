@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use crate::helpers::*;
-use crate::sync::head_office;
+use crate::support::succeeded;
 use crate::webdriver::{Display, Driver, Session, ENTER};
 
 /// The package: `ALAROMA_TILL_DEB` when the test command built it already, else a debug

@@ -11,8 +11,8 @@ use shared_model::marking::MarkingCode;
 use shared_model::Tender;
 
 use crate::emulator::{Checker, Emulator};
-use crate::helpers::spawn_app;
-use crate::sync::{enrolled_till, head_office, sync_until, till};
+use crate::helpers::*;
+use crate::sync::{enrolled_till, sync_until, till};
 
 const GS: char = '\u{1d}';
 
@@ -225,7 +225,7 @@ fn urlencode(s: &str) -> String {
 /// rule), and a product put in a group from its editor.
 #[test]
 fn the_admin_sets_a_groups_rule_and_marks_a_product() {
-    use crate::admin_ui::{open_admin, shot, sign_in, Admin};
+    use crate::admin_browser::{open_admin, shot, sign_in, Admin};
     let Admin {
         rt,
         app: _app,

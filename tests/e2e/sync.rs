@@ -85,40 +85,6 @@ pub fn sell(
     }
 }
 
-/// Store, product with barcode, a cashier with PIN 654321, and a terminal code.
-pub async fn head_office(api: &Api) -> (Value, Value, String) {
-    let store = api
-        .ok_post(
-            "/locations",
-            json!({"code": "S1", "name": "Store", "kind": "store", "non_fiscal": true}),
-        )
-        .await;
-    let product = api
-        .ok_post(
-            "/products",
-            json!({"sku": "CH-50", "name": "Chanel 50 мл", "unit": "pcs", "vat": "22",
-                                     "default_price": "100.00", "barcodes": ["4006381333931"]}),
-        )
-        .await;
-    api.ok_post(
-        "/users",
-        json!({"login": "anna", "full_name": "Анна", "role": "cashier", "password": "password-123",
-                                 "pin": "654321", "locations": [store["id"]]}),
-    )
-    .await;
-    let t = api
-        .ok_post(
-            "/terminals",
-            json!({"location_id": store["id"], "name": "Касса 1"}),
-        )
-        .await;
-    (
-        store,
-        product,
-        t["enrollment_code"].as_str().unwrap().to_owned(),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_till_enrolls_pulls_sells_and_pushes_exactly_once() {
     let app = spawn_app().await;
