@@ -51,9 +51,10 @@ cargo test --workspace --exclude pos-ui -- --skip keys::
 # The keyboard tests tell a scanner's 5 ms keys from a person's 90 ms ones: they run on
 # their own, with no other test of any kind loading the two cores beside them.
 say "Keyboard and scanner timing tests (real X key events), one at a time"
-# (--workspace keeps the build of the step above: `-p pos-desktop` would resolve features
-# anew and rebuild.)
-cargo test --workspace --exclude pos-ui --test it -- keys:: --test-threads=1
+# (--workspace with both test binaries keeps the build of the step above: `-p pos-desktop`,
+# or leaving out the end-to-end crate whose dev-dependencies add features, would resolve
+# features anew and rebuild.)
+cargo test --workspace --exclude pos-ui --test it --test e2e -- keys:: --test-threads=1
 
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_install python3-venv
