@@ -21,7 +21,7 @@ mod quarantine;
 mod registers;
 mod sale_rows;
 
-pub use feed::prune;
+pub use feed::{page, prune};
 
 pub use apply::push;
 

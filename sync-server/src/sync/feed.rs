@@ -73,6 +73,29 @@ fn parse(c: Option<&str>) -> ApiResult<Option<Cursor>> {
     }
 }
 
+/// A product as a till of one store gets it (that store's price), and whether it is sold.
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    id: Uuid,
+    sku: String,
+    name: String,
+    category: Option<String>,
+    unit: String,
+    vat: String,
+    price_minor: i64,
+    barcodes: Vec<String>,
+    active: bool,
+    cost_minor: i64,
+    marking_group: Option<String>,
+}
+
+/// The products a till of `location` gets: these `ids` (sold or not), or else the next page
+/// of sold products after `after`, by id.
+///
+/// The page is chosen first (an index range on the key) and only its rows are joined and
+/// their barcodes gathered: one query over the whole catalog with the page condition inside
+/// an `OR` made PostgreSQL walk the catalog from its start for every page, so a first sync
+/// grew with the square of the catalog.
 async fn products(
     conn: &mut PgConnection,
     location: Uuid,
@@ -80,30 +103,22 @@ async fn products(
     after: Uuid,
     limit: i64,
 ) -> ApiResult<Vec<(ProductData, bool)>> {
-    type Row = (
-        Uuid,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        i64,
-        Vec<String>,
-        bool,
-        i64,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT p.id, p.sku, p.name, c.name, p.unit, p.vat, COALESCE(pr.price_minor, p.default_price_minor),
-                COALESCE(array_agg(b.code ORDER BY b.code) FILTER (WHERE b.code IS NOT NULL), '{}'), p.active,
-                p.cost_minor, p.marking_group
-         FROM products p
+    let chosen = if ids.is_some() {
+        "SELECT * FROM products WHERE id = ANY($2)"
+    } else {
+        "SELECT * FROM products WHERE id > $3 AND active ORDER BY id LIMIT $4"
+    };
+    let rows: Vec<ProductRow> = sqlx::query_as(&format!(
+        "SELECT p.id, p.sku, p.name, c.name AS category, p.unit, p.vat,
+                COALESCE(pr.price_minor, p.default_price_minor) AS price_minor,
+                COALESCE((SELECT array_agg(b.code ORDER BY b.code) FROM barcodes b
+                          WHERE b.product_id = p.id), '{{}}') AS barcodes,
+                p.active, p.cost_minor, p.marking_group
+         FROM ({chosen}) p
          LEFT JOIN categories c ON c.id = p.category_id
          LEFT JOIN prices pr ON pr.product_id = p.id AND pr.location_id = $1
-         LEFT JOIN barcodes b ON b.product_id = p.id
-         WHERE ($2::uuid[] IS NULL AND p.id > $3 AND p.active) OR p.id = ANY($2)
-         GROUP BY p.id, c.name, pr.price_minor ORDER BY p.id LIMIT $4",
-    )
+         ORDER BY p.id"
+    ))
     .bind(location)
     .bind(ids)
     .bind(after)
@@ -112,37 +127,21 @@ async fn products(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                id,
-                sku,
-                name,
-                category,
-                unit,
-                vat,
-                price_minor,
-                barcodes,
-                active,
-                cost_minor,
-                marking_group,
-            )| {
-                (
-                    ProductData {
-                        id,
-                        sku,
-                        name,
-                        category,
-                        unit,
-                        vat,
-                        price_minor,
-                        barcodes,
-                        cost_minor,
-                        marking_group,
-                    },
-                    active,
-                )
-            },
-        )
+        .map(|r| {
+            let product = ProductData {
+                id: r.id,
+                sku: r.sku,
+                name: r.name,
+                category: r.category,
+                unit: r.unit,
+                vat: r.vat,
+                price_minor: r.price_minor,
+                barcodes: r.barcodes,
+                cost_minor: r.cost_minor,
+                marking_group: r.marking_group,
+            };
+            (product, r.active)
+        })
         .collect())
 }
 

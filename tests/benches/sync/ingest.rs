@@ -1,60 +1,23 @@
-//! Sync benchmarks against real PostgreSQL and Redis:
-//! 1. server ingest of sale events (3 lines) beside a plain multi-row INSERT of the same
-//!    rows into the same tables, in the same run;
-//! 2. first sync of a 100 000-product catalog to a fresh till, end to end;
-//! 3. time from a price change on the server to an online till having it.
-//!
-//! Run: `cargo bench -p sync-server --bench sync` (`-- --quick` for a short run).
+//! Server ingest of sale events (3 lines each) beside a plain multi-row INSERT of the same
+//! rows into the same tables, in the same run.
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use secrecy::SecretString;
 use shared_model::chain::{link, ReceiptBody, GENESIS_HASH};
 use shared_model::events::{
     ChainedReceipt, EventEnvelope, EventPayload, PaymentDoc, SaleDoc, SaleLineDoc,
 };
 use shared_model::sync::PushRequest;
 use shared_model::{Currency, Money, Quantity, Tender, Unit, VatRate};
-use sync_server::config::Config;
 use sync_server::device::Device;
 use sync_server::AppState;
 use uuid::Uuid;
 
-#[path = "../../sync-server/benches/common/mod.rs"]
-mod common;
-use common::fresh_db;
-
 const BATCH: usize = 500;
 
-fn config(db: &str) -> Config {
-    Config {
-        bind: "127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!()),
-        database_url: SecretString::from(db.to_owned()),
-        redis_url: SecretString::from("redis://127.0.0.1:6379".to_owned()),
-        redis_prefix: format!("alaroma-bench:{}:", Uuid::new_v4().simple()),
-        jwt_secret: SecretString::from("bench-secret-bench-secret-bench-secret-01".to_owned()),
-        access_ttl_secs: 900,
-        refresh_ttl_secs: 3600,
-        cookie_secure: false,
-        allowed_origins: vec![],
-        trust_proxy: vec![],
-        login_limit_account: 5,
-        login_limit_ip: 50,
-        login_window_secs: 60,
-        block_negative_warehouse_stock: true,
-        log_format: "pretty".into(),
-        db_max_connections: 10,
-        change_retention_days: 90,
-        reports_database_url: None,
-        admin_dir: None,
-        updates_dir: None,
-        metrics_token: None,
-    }
-}
-
 /// A terminal at a new store, straight in the database.
-async fn terminal(state: &AppState) -> Device {
+pub async fn terminal(state: &AppState) -> Device {
     let (loc, term) = (Uuid::now_v7(), Uuid::now_v7());
     sqlx::query(
         "INSERT INTO locations (id, code, name, kind) VALUES ($1, $2, 'Bench store', 'store')",
@@ -215,7 +178,8 @@ async fn baseline(state: &AppState, d: &Device, events: &[EventEnvelope]) -> Dur
     start.elapsed()
 }
 
-async fn ingest(state: &AppState, n: usize) {
+/// Runs both sides on `n` events each and prints the row.
+pub async fn ingest(state: &AppState, n: usize) {
     let products: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
     for (i, p) in products.iter().enumerate() {
         sqlx::query("INSERT INTO products (id, sku, name, unit, vat, default_price_minor) VALUES ($1, $2, 'Bench product', 'pcs', 'vat22', 10000)")
@@ -248,130 +212,4 @@ async fn ingest(state: &AppState, n: usize) {
     let ours = start.elapsed();
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     println!("| server ingest, sale events with 3 lines ({n} events, batches of {BATCH}) | {:.0} events/s | {:.0} events/s | {:.2} |", rate(ours), rate(base), rate(ours) / rate(base));
-}
-
-async fn first_sync(state: &AppState, n: i64) {
-    let loc: Uuid = sqlx::query_scalar("SELECT id FROM locations LIMIT 1")
-        .fetch_one(&state.db)
-        .await
-        .expect("loc");
-    let t = Instant::now();
-    sqlx::query(
-        "INSERT INTO products (id, sku, name, unit, vat, default_price_minor)
-         SELECT gen_random_uuid(), 'BULK-' || g, 'Товар ' || g, 'pcs', 'vat22', 100 + g % 10000 FROM generate_series(1, $1) g",
-    )
-    .bind(n)
-    .execute(&state.db)
-    .await
-    .expect("products");
-    sqlx::query("INSERT INTO barcodes (code, product_id) SELECT '2' || lpad((row_number() OVER ())::text, 12, '0'), id FROM products WHERE sku LIKE 'BULK-%'")
-        .execute(&state.db)
-        .await
-        .expect("barcodes");
-    eprintln!("catalog of {n} made in {:.1} s", t.elapsed().as_secs_f64());
-    let (term, code) = (Uuid::now_v7(), "BENCHCODE1234");
-    sqlx::query(
-        "INSERT INTO terminals (id, location_id, name, enrollment_code_hash, enrollment_expires_at) VALUES ($1, $2, 'Fresh', $3, now() + interval '1 hour')",
-    )
-    .bind(term)
-    .bind(loc)
-    .bind(sync_server::auth::tokens::hash_token(code))
-    .execute(&state.db)
-    .await
-    .expect("terminal");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(sync_server::serve(state.clone(), listener));
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().to_path_buf();
-    let (elapsed, count) = tokio::task::spawn_blocking(move || {
-        let start = Instant::now();
-        let mut till = pos_desktop::Till::init(&path, &Default::default()).expect("init");
-        till.enroll(&format!("http://{addr}"), code)
-            .expect("enroll");
-        till.sync_once().expect("sync");
-        (start.elapsed(), till.product_count().expect("count"))
-    })
-    .await
-    .expect("till");
-    println!("| first sync of a fresh till, {count} products (enroll + snapshot + apply) | {:.2} s | target < 10 s | |", elapsed.as_secs_f64());
-    price_change_latency(state, dir.path().to_path_buf(), loc).await;
-}
-
-/// A price change on the server until an online till (background loop, polling off)
-/// has it: notification, pull, apply.
-async fn price_change_latency(state: &AppState, dir: std::path::PathBuf, loc: Uuid) {
-    use pos_desktop::sync_loop::{LoopOptions, SyncLoop};
-    let product: Uuid = sqlx::query_scalar("SELECT id FROM products WHERE sku = 'BULK-1'")
-        .fetch_one(&state.db)
-        .await
-        .expect("product");
-    let lp = SyncLoop::start(
-        dir.clone(),
-        LoopOptions {
-            poll: Duration::from_secs(3600),
-            ..Default::default()
-        },
-        |_| {},
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let actor = sync_server::rbac::AuthUser {
-        id: Uuid::nil(),
-        login: "bench".into(),
-        role: shared_model::Role::Admin,
-        ip: None,
-        session: None,
-    };
-    let mut times = Vec::new();
-    for i in 0..20 {
-        let price = 500 + i;
-        let start = Instant::now();
-        sync_server::catalog::set_price_svc(
-            state,
-            &actor,
-            &sync_server::rbac::Scope::All,
-            product,
-            loc,
-            Some(&format!("{price}.00")),
-        )
-        .await
-        .expect("price");
-        let d = dir.clone();
-        tokio::task::spawn_blocking(move || {
-            let till = pos_desktop::Till::open(&d).expect("open");
-            while till
-                .find_product("BULK-1")
-                .map(|p| p.price.minor)
-                .unwrap_or(0)
-                != price as i64 * 100
-            {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        })
-        .await
-        .expect("poll");
-        times.push(start.elapsed());
-    }
-    tokio::task::spawn_blocking(move || lp.stop())
-        .await
-        .expect("stop");
-    times.sort();
-    println!(
-        "| price change on the server → online till has it (20 changes) | median {:.0} ms, max {:.0} ms | | |",
-        times[10].as_secs_f64() * 1e3,
-        times[19].as_secs_f64() * 1e3
-    );
-}
-
-#[tokio::main]
-async fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let db = fresh_db().await;
-    let state = AppState::connect(config(&db)).await.expect("connect");
-    println!("| what | ours | baseline | ratio |");
-    println!("|---|---|---|---|");
-    ingest(&state, if quick { 2_000 } else { 20_000 }).await;
-    first_sync(&state, if quick { 10_000 } else { 100_000 }).await;
 }

@@ -4,24 +4,36 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use reqwest::blocking::{Client, Response};
-use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 use shared_model::events::EventEnvelope;
 use shared_model::sync::{
-    Change, DeviceToken, DeviceTokenRequest, EnrollRequest, Enrollment, PullResponse, PushRequest,
+    DeviceToken, DeviceTokenRequest, EnrollRequest, Enrollment, PullResponse, PushRequest,
     PushResponse, ReserveRequest, ReserveResponse, SellableRequest, PROTOCOL_VERSION,
 };
 use uuid::Uuid;
 
 use crate::{db, error::Result, Till, TillError};
 
+mod apply;
+
 /// The device credential file in the data directory (mode 0600).
 pub const CREDENTIAL_FILE: &str = "device.json";
 /// Events per push.
 const BATCH: u32 = 200;
+
+/// Changes asked for in one pull page (head office gives at most 5 000; fewer, larger pages
+/// spend less on each request).
+const PAGE: u32 = 5000;
+
+/// Changes applied in one transaction at the most (a few pages).
+const APPLY_AT_ONCE: usize = 10_000;
+
+/// Pages fetched ahead of the one being applied.
+const PREFETCH: usize = 6;
 
 /// What the till keeps to prove who it is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -418,146 +430,78 @@ impl Till {
         Ok(pushed)
     }
 
+    /// Pulls every change waiting. A second thread fetches the pages while this one applies
+    /// them, up to [`APPLY_AT_ONCE`] changes a transaction: the write lock is never held
+    /// across the network (a sale does not wait on head office), an index page touched by
+    /// many products of a snapshot is written once per transaction, and head office's time
+    /// and the till's overlap.
     fn pull_all(&mut self, http: &Client, cred: &Credential, token: &str) -> Result<u64> {
+        let start = db::setting(&self.conn, "pull_cursor")?;
+        std::thread::scope(|s| {
+            let (send, pages) = std::sync::mpsc::sync_channel(PREFETCH);
+            s.spawn(move || {
+                let mut cursor = start;
+                loop {
+                    let page = fetch_page(http, cred, token, cursor.as_deref());
+                    let next = page
+                        .as_ref()
+                        .ok()
+                        .filter(|p| p.more)
+                        .map(|p| p.cursor.clone());
+                    if send.send(page).is_err() || next.is_none() {
+                        return;
+                    }
+                    cursor = next;
+                }
+            });
+            self.apply_pages(&pages)
+        })
+    }
+
+    /// Applies the pages as they come, a few at a time, each group in one transaction with
+    /// its cursor. Returns how many changes were applied.
+    fn apply_pages(&mut self, pages: &Receiver<Result<PullResponse>>) -> Result<u64> {
         let mut applied = 0;
-        for _ in 0..100_000 {
-            let cursor = db::setting(&self.conn, "pull_cursor")?;
-            let mut req = http
-                .get(format!("{}/api/v1/sync/pull", cred.server))
-                .bearer_auth(token)
-                .query(&[
-                    ("protocol", PROTOCOL_VERSION.to_string()),
-                    ("limit", "2000".into()),
-                ]);
-            if let Some(c) = &cursor {
-                req = req.query(&[("cursor", c)]);
+        let mut cursor = db::setting(&self.conn, "pull_cursor")?;
+        loop {
+            let mut group = Vec::new();
+            let (mut changes, mut more) = (0, true);
+            while more && changes < APPLY_AT_ONCE {
+                // The fetcher ends after the last page (or an error), so this always ends.
+                let page = pages
+                    .recv()
+                    .map_err(|_| TillError::Network("pull ended".into()))??;
+                changes += page.changes.len();
+                more = page.more;
+                group.push(page);
             }
-            let page: PullResponse = read(req.send().map_err(net)?)?;
-            let tx = self.conn.transaction()?;
-            // Only the first page of a snapshot starts from no cursor or a feed cursor;
-            // later pages carry snapshot cursors (products s:, customers c:, certificates g:).
-            if page.snapshot && cursor.as_deref().is_none_or(|c| c.starts_with("f:")) {
-                // A fresh snapshot: head office's view replaces what the till holds.
-                tx.execute("UPDATE products SET active = 0", [])?;
-                tx.execute("UPDATE cashiers SET active = 0", [])?;
-                tx.execute("UPDATE promotions SET active = 0", [])?;
-                // Customers and certificates are upserted in full by the snapshot.
-            }
-            for ch in &page.changes {
-                apply_change(&tx, ch)?;
-            }
-            applied += page.changes.len() as u64;
-            db::set_setting(&tx, "pull_cursor", &page.cursor)?;
-            db::set_setting(&tx, "last_pull_at", &db::ts(db::now()))?;
-            tx.commit()?;
-            if !page.more {
-                break;
+            cursor = apply::group(&mut self.conn, &group, cursor)?;
+            applied += changes as u64;
+            if !more {
+                return Ok(applied);
             }
         }
-        Ok(applied)
     }
 }
 
-/// Applies one head-office change to the till's reference data. Statements are cached:
-/// a first sync applies this a hundred thousand times.
-fn apply_change(tx: &Transaction<'_>, ch: &Change) -> Result<()> {
-    match ch {
-        Change::Product(p) => {
-            let id = p.id.to_string();
-            let category: Option<String> = match &p.category {
-                None => None,
-                Some(name) => {
-                    tx.prepare_cached("INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")?
-                        .execute((Uuid::now_v7().to_string(), name))?;
-                    Some(
-                        tx.prepare_cached("SELECT id FROM categories WHERE name = ?1")?
-                            .query_row([name], |r| r.get(0))?,
-                    )
-                }
-            };
-            // A local product with the same SKU (e.g. from the demo catalog) steps aside.
-            tx.prepare_cached(
-                "UPDATE products SET sku = sku || '~' || substr(id, 1, 8), active = 0 WHERE sku = ?1 AND id <> ?2",
-            )?
-            .execute((&p.sku, &id))?;
-            tx.prepare_cached(
-                "INSERT INTO products (id, sku, name, name_lc, category_id, unit, price_minor, vat, active)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
-                 ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name = excluded.name, name_lc = excluded.name_lc,
-                    category_id = excluded.category_id, unit = excluded.unit, price_minor = excluded.price_minor,
-                    vat = excluded.vat, active = 1",
-            )?
-            .execute((&id, &p.sku, &p.name, p.name.to_lowercase(), category, &p.unit, p.price_minor, &p.vat))?;
-            tx.prepare_cached(
-                "UPDATE products SET cost_minor = ?2, marking_group = ?3 WHERE id = ?1",
-            )?
-            .execute((&id, p.cost_minor.max(0), &p.marking_group))?;
-            tx.prepare_cached("DELETE FROM barcodes WHERE product_id = ?1")?
-                .execute([&id])?;
-            for code in &p.barcodes {
-                // Head office is authoritative: a code moves to the product it now names.
-                tx.prepare_cached(
-                    "INSERT INTO barcodes (code, product_id) VALUES (?1, ?2)
-                     ON CONFLICT (code) DO UPDATE SET product_id = excluded.product_id",
-                )?
-                .execute((code, &id))?;
-            }
-        }
-        Change::ProductRemoved { id } => {
-            tx.prepare_cached("UPDATE products SET active = 0 WHERE id = ?1")?
-                .execute([id.to_string()])?;
-        }
-        Change::Category { id, name } => {
-            tx.prepare_cached(
-                "INSERT INTO categories (id, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            )?
-            .execute((id.to_string(), name))?;
-        }
-        Change::Cashier(c) => {
-            tx.prepare_cached(
-                "INSERT INTO cashiers (id, name, role, pin_hash, active, discount_limit_bp, vatin) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash,
-                    active = 1, discount_limit_bp = excluded.discount_limit_bp, vatin = excluded.vatin",
-            )?
-            .execute((c.id.to_string(), &c.name, &c.role, &c.pin_hash, c.discount_limit_bp, &c.vatin))?;
-        }
-        Change::Promotion(p) => {
-            tx.prepare_cached(
-                "INSERT INTO promotions (id, version, definition, active) VALUES (?1, ?2, ?3, 1)
-                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, definition = excluded.definition, active = 1",
-            )?
-            .execute((p.id.to_string(), p.version, serde_json::to_string(p)?))?;
-        }
-        Change::PromotionRemoved { id } => {
-            tx.prepare_cached("UPDATE promotions SET active = 0 WHERE id = ?1")?
-                .execute([id.to_string()])?;
-        }
-        Change::Store {
-            name,
-            non_fiscal,
-            taxation,
-            ..
-        } => {
-            db::set_setting(tx, "store_name", name)?;
-            db::set_setting(tx, "store_non_fiscal", if *non_fiscal { "1" } else { "0" })?;
-            if let Some(t) = taxation {
-                db::set_setting(tx, "taxation", t.code())?;
-            }
-        }
-        Change::CashierRemoved { id } => {
-            tx.prepare_cached("UPDATE cashiers SET active = 0 WHERE id = ?1")?
-                .execute([id.to_string()])?;
-        }
-        Change::Customer(c) => crate::customers::apply(tx, c)?,
-        // Protocol 1's certificates by code: never sent to this till's protocol.
-        Change::Certificate(_) => {}
-        Change::CertificateKeyed(c) => crate::certificates::apply_entry(tx, c)?,
-        Change::CertificatePolicy(p) => {
-            db::set_setting(tx, "certificate_policy", &serde_json::to_string(p)?)?;
-        }
-        Change::MarkingGroup(g) => crate::marking::apply_group(tx, g)?,
+/// One page of changes after `cursor`.
+fn fetch_page(
+    http: &Client,
+    cred: &Credential,
+    token: &str,
+    cursor: Option<&str>,
+) -> Result<PullResponse> {
+    let mut req = http
+        .get(format!("{}/api/v1/sync/pull", cred.server))
+        .bearer_auth(token)
+        .query(&[
+            ("protocol", PROTOCOL_VERSION.to_string()),
+            ("limit", PAGE.to_string()),
+        ]);
+    if let Some(c) = cursor {
+        req = req.query(&[("cursor", c)]);
     }
-    Ok(())
+    read(req.send().map_err(net)?)
 }
 
 /// Whether a server address names this machine (plain http is safe only there).
