@@ -9,13 +9,13 @@ use crate::types::{LocationPrice, Product};
 use crate::widgets::{rub_text, setter, spawn, use_ctx, ErrorBanner, Field, Select};
 
 /// `msg` when `s` is not an amount of roubles of zero or more (or is empty and `required`).
-pub fn money_error(s: &str, required: bool, msg: &str) -> Option<String> {
+pub fn money_error<'a>(s: &str, required: bool, msg: &'a str) -> Option<&'a str> {
     if s.trim().is_empty() {
-        return required.then(|| msg.to_owned());
+        return required.then_some(msg);
     }
     match Money::parse(s.trim(), Currency::RUB) {
         Ok(m) if !m.is_negative() => None,
-        _ => Some(msg.to_owned()),
+        _ => Some(msg),
     }
 }
 
@@ -47,7 +47,7 @@ pub fn store_prices(p: &PricesProps) -> Html {
             });
         });
     }
-    let price_err = money_error(&price, false, ctx.t("bad_money"));
+    let price_err = money_error(&price, false, ctx.t("bad_money")).map(str::to_owned);
     let set = {
         let (store, price, error, reload) =
             (store.clone(), price.clone(), error.clone(), reload.clone());

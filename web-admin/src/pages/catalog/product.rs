@@ -53,13 +53,14 @@ pub struct ProductForm {
     pub marking: String,
 }
 
-/// What is wrong with the form, field by field (already in the admin's language).
+/// What is wrong with the form, field by field: the word to show (an i18n key), and for
+/// barcodes the codes that are not barcodes.
 #[derive(Debug, Default, PartialEq)]
 pub struct Problems {
-    pub sku: Option<String>,
-    pub name: Option<String>,
-    pub price: Option<String>,
-    pub cost: Option<String>,
+    pub sku: Option<&'static str>,
+    pub name: Option<&'static str>,
+    pub price: Option<&'static str>,
+    pub cost: Option<&'static str>,
     pub barcodes: Option<String>,
 }
 
@@ -95,27 +96,20 @@ impl ProductForm {
     }
 
     /// What is wrong; required fields count once saving was `tried`.
-    pub fn problems(&self, ctx: &Ctx, tried: bool) -> Problems {
-        let required =
-            |s: &str| (tried && s.trim().is_empty()).then(|| ctx.t("required").to_owned());
+    pub fn problems(&self, tried: bool) -> Problems {
+        let required = |s: &str| (tried && s.trim().is_empty()).then_some("required");
         Problems {
             sku: required(&self.sku),
             name: required(&self.name),
-            price: money_error(&self.price, tried, ctx.t("bad_money")),
-            cost: money_error(&self.cost, false, ctx.t("bad_money")),
-            barcodes: parse_barcodes(&self.barcodes)
-                .err()
-                .map(|bad| format!("{}: {bad}", ctx.t("bad_barcode"))),
+            price: money_error(&self.price, tried, "bad_money"),
+            cost: money_error(&self.cost, false, "bad_money"),
+            barcodes: parse_barcodes(&self.barcodes).err(),
         }
     }
 
-    /// Whether the form may be sent.
+    /// Whether the form may be sent: nothing wrong once saving is tried.
     pub fn is_valid(&self) -> bool {
-        parse_barcodes(&self.barcodes).is_ok()
-            && !self.sku.trim().is_empty()
-            && !self.name.trim().is_empty()
-            && money_error(&self.price, true, "x").is_none()
-            && money_error(&self.cost, false, "x").is_none()
+        self.problems(true) == Problems::default()
     }
 
     /// The body to send: a new product's (SKU and unit are set once), or an edit's.
@@ -166,7 +160,12 @@ pub fn product_editor(p: &EditorProps) -> Html {
     let (groups, _) = use_fetch::<Vec<MarkingGroup>>("/marking/groups".into(), 0);
     let tried = use_state(|| false);
     let saved = use_state(|| false);
-    let bad = form.problems(&ctx, *tried);
+    let bad = form.problems(*tried);
+    let word = |key: Option<&'static str>| key.map(|k| ctx.t(k).to_owned());
+    let bad_codes = bad
+        .barcodes
+        .as_ref()
+        .map(|codes| format!("{}: {codes}", ctx.t("bad_barcode")));
     // The server's conflicts name the field they are about.
     let server_field = |f: &str| {
         error
@@ -223,15 +222,15 @@ pub fn product_editor(p: &EditorProps) -> Html {
                 <h2>{ if is_new { ctx.t("new_product") } else { ctx.t("edit_product") } }</h2>
                 <div class="grid">
                     if is_new {
-                        <Field id="product-sku" label={ctx.t("sku")} value={f.sku.clone()} oninput={edit(|f, v| f.sku = v)} required=true error={bad.sku.or_else(|| server_field("sku"))} />
+                        <Field id="product-sku" label={ctx.t("sku")} value={f.sku.clone()} oninput={edit(|f, v| f.sku = v)} required=true error={word(bad.sku).or_else(|| server_field("sku"))} />
                     } else {
                         <div class="field"><span class="label">{ ctx.t("sku") }</span><strong>{ &f.sku }</strong></div>
                     }
-                    <Field id="product-name" label={ctx.t("name")} value={f.name.clone()} oninput={edit(|f, v| f.name = v)} required=true error={bad.name} />
+                    <Field id="product-name" label={ctx.t("name")} value={f.name.clone()} oninput={edit(|f, v| f.name = v)} required=true error={word(bad.name)} />
                     <Field id="product-barcodes" label={ctx.t("barcodes")} value={f.barcodes.clone()} oninput={edit(|f, v| f.barcodes = v)}
-                        placeholder="4006381333931" error={bad.barcodes.or_else(|| server_field("barcode"))} />
-                    <Field id="product-price" label={ctx.t("default_price")} value={f.price.clone()} oninput={edit(|f, v| f.price = v)} required=true error={bad.price} placeholder="0.00" />
-                    <Field id="product-cost" label={ctx.t("cost")} value={f.cost.clone()} oninput={edit(|f, v| f.cost = v)} error={bad.cost} placeholder="0.00" />
+                        placeholder="4006381333931" error={bad_codes.or_else(|| server_field("barcode"))} />
+                    <Field id="product-price" label={ctx.t("default_price")} value={f.price.clone()} oninput={edit(|f, v| f.price = v)} required=true error={word(bad.price)} placeholder="0.00" />
+                    <Field id="product-cost" label={ctx.t("cost")} value={f.cost.clone()} oninput={edit(|f, v| f.cost = v)} error={word(bad.cost)} placeholder="0.00" />
                     { choices(&ctx, f, is_new, &p.categories, groups.as_deref().unwrap_or_default(), edit) }
                     <NewCategory on_added={{
                         let (form, on_category) = (form.clone(), p.on_category.clone());

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::ctx::{role_key, Ctx};
+use crate::ctx::role_key;
 use crate::types::User;
 use crate::widgets::{edit_with, event_checked, spawn, use_ctx, ErrorBanner, Field, Select};
 
@@ -41,13 +41,13 @@ pub struct UserForm {
     pub active: bool,
 }
 
-/// What is wrong with the form, field by field (in the admin's language).
+/// What is wrong with the form, field by field: the word to show (an i18n key).
 #[derive(Debug, Default, PartialEq)]
 pub struct Problems {
-    pub login: Option<String>,
-    pub password: Option<String>,
-    pub pin: Option<String>,
-    pub vatin: Option<String>,
+    pub login: Option<&'static str>,
+    pub password: Option<&'static str>,
+    pub pin: Option<&'static str>,
+    pub vatin: Option<&'static str>,
 }
 
 impl UserForm {
@@ -86,7 +86,7 @@ impl UserForm {
     }
 
     /// What is wrong; a new user's required fields count once saving was `tried`.
-    pub fn problems(&self, ctx: &Ctx, is_new: bool, tried: bool) -> Problems {
+    pub fn problems(&self, is_new: bool, tried: bool) -> Problems {
         let pin_word = if self.pin_role().min_pin_len() > 4 {
             "bad_pin_6"
         } else {
@@ -98,19 +98,17 @@ impl UserForm {
             !self.password_ok(is_new)
         };
         Problems {
-            login: (tried && self.login.trim().is_empty()).then(|| ctx.t("required").to_owned()),
-            password: pw_bad.then(|| ctx.t("bad_password").to_owned()),
-            pin: (!self.pin_ok()).then(|| ctx.t(pin_word).to_owned()),
-            vatin: (!self.vatin_ok()).then(|| ctx.t("bad_vatin").to_owned()),
+            // Only a new user's login is typed (an edit shows it, fixed).
+            login: (tried && is_new && self.login.trim().is_empty()).then_some("required"),
+            password: pw_bad.then_some("bad_password"),
+            pin: (!self.pin_ok()).then_some(pin_word),
+            vatin: (!self.vatin_ok()).then_some("bad_vatin"),
         }
     }
 
-    /// Whether the form may be sent.
+    /// Whether the form may be sent: nothing wrong once saving is tried.
     pub fn is_valid(&self, is_new: bool) -> bool {
-        self.pin_ok()
-            && self.vatin_ok()
-            && self.password_ok(is_new)
-            && (!is_new || !self.login.trim().is_empty())
+        self.problems(is_new, true) == Problems::default()
     }
 
     /// The body to send: a new user's (with login and password), or an edit's (an empty
@@ -147,7 +145,8 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let tried = use_state(|| false);
     let is_new = p.user.is_none();
-    let bad = form.problems(&ctx, is_new, *tried);
+    let bad = form.problems(is_new, *tried);
+    let word = |key: Option<&'static str>| key.map(|k| ctx.t(k).to_owned());
     let save = {
         let (form, error, tried) = (form.clone(), error.clone(), tried.clone());
         let (on_done, id) = (p.on_done.clone(), p.user.as_ref().map(|u| u.id));
@@ -206,13 +205,13 @@ pub fn user_editor(p: &UserEditorProps) -> Html {
             <h2>{ ctx.t(if is_new { "new_user" } else { "edit_user" }) }</h2>
             <div class="grid">
                 if is_new {
-                    <Field id="user-login" label={ctx.t("login_name")} value={f.login.clone()} oninput={edit(|f, v| f.login = v)} error={bad.login} required=true />
+                    <Field id="user-login" label={ctx.t("login_name")} value={f.login.clone()} oninput={edit(|f, v| f.login = v)} error={word(bad.login)} required=true />
                 }
                 <Field id="user-name" label={ctx.t("full_name")} value={f.full_name.clone()} oninput={edit(|f, v| f.full_name = v)} />
                 <Select id="user-role" label={ctx.t("role")} value={f.role.clone()} options={roles} onchange={edit(|f, v| f.role = v)} />
-                <Field id="user-password" label={ctx.t(if is_new { "password" } else { "new_password" })} kind="password" value={f.password.clone()} oninput={edit(|f, v| f.password = v)} error={bad.password} />
-                <Field id="user-vatin" label={ctx.t("vatin")} value={f.vatin.clone()} oninput={edit(|f, v| f.vatin = v)} error={bad.vatin} placeholder="12" />
-                <Field id="user-pin" label={ctx.t("pin")} kind="password" value={f.pin.clone()} oninput={edit(|f, v| f.pin = v)} error={bad.pin} placeholder={pin_hint} />
+                <Field id="user-password" label={ctx.t(if is_new { "password" } else { "new_password" })} kind="password" value={f.password.clone()} oninput={edit(|f, v| f.password = v)} error={word(bad.password)} />
+                <Field id="user-vatin" label={ctx.t("vatin")} value={f.vatin.clone()} oninput={edit(|f, v| f.vatin = v)} error={word(bad.vatin)} placeholder="12" />
+                <Field id="user-pin" label={ctx.t("pin")} kind="password" value={f.pin.clone()} oninput={edit(|f, v| f.pin = v)} error={word(bad.pin)} placeholder={pin_hint} />
                 <Field id="user-limit" label={ctx.t("discount_limit")} value={f.limit.clone()} oninput={edit(|f, v| f.limit = v)} placeholder="%" />
             </div>
             <fieldset><legend>{ ctx.t("locations") }</legend>
